@@ -1,0 +1,41 @@
+# Omstilling — the two commands: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+TEST_ENV := DJANGO_SETTINGS_MODULE=omstilling.settings.test
+
+.PHONY: run test venv seed lint worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+## make run: SQLite + Celery in-process, both programmes and demo users, http://127.0.0.1:8000
+run: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_programmes
+	$(BIN)/python manage.py import_grants data/vestre_toten_2011_2012.csv --programme vestre-toten
+	$(BIN)/python manage.py seed_demo_users
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make test: the whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default local servers)
+test: venv
+	$(TEST_ENV) $(BIN)/python manage.py check_services
+	$(TEST_ENV) $(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## make worker: a Celery worker for the production shape (needs REDIS_URL)
+worker: venv
+	$(BIN)/celery -A omstilling worker --loglevel=info --concurrency=2
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

@@ -1,0 +1,75 @@
+"""The audit log and the state machines' single door.
+
+Every state change in the portal goes through :func:`transition`, which checks the
+transition against the model's table of allowed moves, saves only the state fields and
+writes the audit entry in the same transaction.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .exceptions import ServiceError
+from .models import AuditEntry
+
+
+def _programme_id_of(obj):
+    for path in ("programme_id", "application.programme_id", "grant.application.programme_id"):
+        value = obj
+        try:
+            for part in path.split("."):
+                value = getattr(value, part)
+        except AttributeError:
+            continue
+        return value
+    return None
+
+
+def audit_log(*, actor, obj, action, from_state="", to_state="", reason="", data=None):
+    """Write one immutable audit entry about ``obj``."""
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=(actor.get_username() if actor is not None and actor.is_authenticated else "system"),
+        programme_id=_programme_id_of(obj),
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        action=action,
+        from_state=from_state or "",
+        to_state=to_state or "",
+        reason=reason or "",
+        data=data or {},
+    )
+
+
+def transition(obj, to_state, *, actor, reason="", action=None, extra_fields=(), data=None):
+    """Move ``obj`` to ``to_state`` if its ``TRANSITIONS`` table allows it.
+
+    ``extra_fields`` are other fields the caller already set (timestamps, who) and that must be
+    saved with the state. Raises :class:`ServiceError` with a readable message otherwise.
+    """
+    from_state = obj.state
+    allowed = obj.TRANSITIONS.get(from_state, ())
+    if to_state not in allowed:
+        state_label = dict(obj.State.choices)
+        raise ServiceError(
+            _("%(object)s kan ikke gå fra «%(from)s» til «%(to)s».")
+            % {
+                "object": obj._meta.verbose_name.capitalize(),
+                "from": state_label.get(from_state, from_state),
+                "to": state_label.get(to_state, to_state),
+            }
+        )
+    with transaction.atomic():
+        obj.state = to_state
+        obj.save(update_fields=["state", *extra_fields])
+        audit_log(
+            actor=actor,
+            obj=obj,
+            action=action or f"state:{to_state}",
+            from_state=from_state,
+            to_state=to_state,
+            reason=reason,
+            data=data,
+        )
+    return obj

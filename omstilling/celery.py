@@ -1,0 +1,17 @@
+"""Celery application.
+
+Reliability settings live in ``settings.base`` under the ``CELERY_`` namespace:
+late acknowledgement, rejection on worker loss, prefetch 1 and a broker visibility
+timeout above the longest task time limit, so a task that dies with its worker is
+redelivered instead of lost, and a slow task is never redelivered while it still runs.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omstilling.settings.dev")
+
+app = Celery("omstilling")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
