@@ -205,7 +205,9 @@ class Application(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    state__in=["draft", "submitted", "in_review", "to_board", "approved", "rejected", "withdrawn"]
+                    state__in=[
+                        "draft", "submitted", "in_review", "to_board", "approved", "rejected", "withdrawn",
+                    ]
                 ),
                 name="application_state_valid",
             ),
@@ -227,7 +229,11 @@ class Application(models.Model):
         errors = {}
         if self.call_id and self.programme_id and self.call.programme_id != self.programme_id:
             errors["call"] = _("Utlysningen hører til et annet program.")
-        if self.focus_area_id and self.programme_id and self.focus_area.plan_period.programme_id != self.programme_id:
+        if (
+            self.focus_area_id
+            and self.programme_id
+            and self.focus_area.plan_period.programme_id != self.programme_id
+        ):
             errors["focus_area"] = _("Innsatsområdet hører til et annet program.")
         if errors:
             raise ValidationError(errors)

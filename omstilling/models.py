@@ -313,7 +313,9 @@ class Goal(models.Model):
         verbose_name_plural = _("mål")
         ordering = ["programme", "plan_period", "kind", "order"]
         constraints = [
-            models.CheckConstraint(condition=Q(target__gte=0) | Q(target__isnull=True), name="goal_target_non_negative"),
+            models.CheckConstraint(
+                condition=Q(target__gte=0) | Q(target__isnull=True), name="goal_target_non_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(end_year__gte=F("start_year"))
                 | Q(end_year__isnull=True)
@@ -326,7 +328,11 @@ class Goal(models.Model):
         return f"{self.get_kind_display()}: {self.text[:70]}"
 
     def clean(self):
-        if self.focus_area_id and self.plan_period_id and self.focus_area.plan_period_id != self.plan_period_id:
+        if (
+            self.focus_area_id
+            and self.plan_period_id
+            and self.focus_area.plan_period_id != self.plan_period_id
+        ):
             raise ValidationError({"focus_area": _("Innsatsområdet hører ikke til denne planperioden.")})
 
 

@@ -262,7 +262,10 @@ class ResultFunding(models.Model):
     """Other funding a project mobilised, by source (for giringseffekt)."""
 
     report = models.ForeignKey(
-        ResultReport, verbose_name=_("resultatrapport"), on_delete=models.CASCADE, related_name="funding_lines"
+        ResultReport,
+        verbose_name=_("resultatrapport"),
+        on_delete=models.CASCADE,
+        related_name="funding_lines",
     )
     source = models.CharField(_("kilde"), max_length=200)
     amount = MoneyField(_("beløp (kr)"))

@@ -31,6 +31,7 @@ from omstilling.models import (
 from projects.models import Grant, Payout, ResultReport
 from reports.models import ReportJob
 
+
 def valid_orgnr(n):
     """The n-th valid organisasjonsnummer in a test range (mod-11 check digit computed)."""
     base = 91000000 + n * 10
