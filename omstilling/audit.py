@@ -1,11 +1,12 @@
 """The audit log and the state machines' single door.
 
 Every state change in the portal goes through :func:`transition`, which checks the
-transition against the model's table of allowed moves, saves only the state fields and
-writes the audit entry in the same transaction.
+transition against the model's table of allowed moves, validates the row, saves only the
+state fields and writes the audit entry in the same transaction.
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -42,15 +43,37 @@ def audit_log(*, actor, obj, action, from_state="", to_state="", reason="", data
     )
 
 
-def transition(obj, to_state, *, actor, reason="", action=None, extra_fields=(), data=None):
+def locked(obj):
+    """A fresh copy of ``obj``'s row, locked until the surrounding transaction ends.
+
+    A service decides on the locked copy, never on the caller's instance, which may be stale:
+    two requests that both saw "draft" must not both submit.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("locked() must be called inside transaction.atomic()")
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
+def full_clean_or_refuse(obj, **kwargs):
+    """``obj.full_clean()``, with a broken rule reported as a :class:`ServiceError`."""
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as exc:
+        field = next(iter(exc.message_dict), None) if hasattr(exc, "error_dict") else None
+        raise ServiceError(" ".join(exc.messages), field=field) from exc
+
+
+def transition(obj, to_state, *, actor, reason="", action=None, extra_fields=(), data=None, from_states=None):
     """Move ``obj`` to ``to_state`` if its ``TRANSITIONS`` table allows it.
 
+    ``from_states`` narrows the table for a service whose move shares its target with another
+    (returning a case from the board and starting a review both lead to "in review").
     ``extra_fields`` are other fields the caller already set (timestamps, who) and that must be
     saved with the state. Raises :class:`ServiceError` with a readable message otherwise.
     """
     from_state = obj.state
     allowed = obj.TRANSITIONS.get(from_state, ())
-    if to_state not in allowed:
+    if to_state not in allowed or (from_states is not None and from_state not in from_states):
         state_label = dict(obj.State.choices)
         raise ServiceError(
             _("%(object)s kan ikke gå fra «%(from)s» til «%(to)s».")
@@ -62,6 +85,11 @@ def transition(obj, to_state, *, actor, reason="", action=None, extra_fields=(),
         )
     with transaction.atomic():
         obj.state = to_state
+        try:
+            full_clean_or_refuse(obj)
+        except ServiceError:
+            obj.state = from_state
+            raise
         obj.save(update_fields=["state", *extra_fields])
         audit_log(
             actor=actor,

@@ -620,7 +620,8 @@ class BoardMembership(models.Model):
         return f"{self.user} – {self.get_role_display()} ({self.programme.short_name or self.programme.slug})"
 
     @property
-    def votes(self):
+    def has_vote(self):
+        """Chair and members vote; a deputy votes only when standing in, an observer never."""
         return self.role in (self.Role.CHAIR, self.Role.MEMBER)
 
 

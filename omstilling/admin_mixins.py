@@ -1,0 +1,181 @@
+"""Building blocks shared by every app's admin.
+
+Every permission in the portal is per programme: a person sees, in the admin, only the rows that
+belong to programmes where they hold an active staff or board membership (superusers see all).
+``ProgrammeScopedAdminMixin`` applies that rule to the changelist, to the object pages (which go
+through ``get_queryset``), to foreign-key and many-to-many choices and to the related-field
+filters in the sidebar. The mixin also keeps those choices free of N+1 queries: each admin names
+in ``str_select_related`` the relations its model's ``__str__`` follows.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib import admin
+from django.contrib.admin.sites import NotRegistered
+from django.contrib.admin.utils import get_fields_from_path
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import BoardMembership, StaffMembership
+
+# Norwegian digit grouping uses a space; the no-break space (U+00A0) is the one Django's own "nb"
+# locale uses as THOUSAND_SEPARATOR, so admin columns and localized form values look the same
+# and an amount never wraps across two lines.
+NOK_GROUP_SEPARATOR = "\u00a0"
+
+
+def format_nok(value):
+    """Whole kroner grouped the Norwegian way: ``Decimal("1900000")`` → ``"1 900 000"``."""
+    if value is None:
+        return ""
+    amount = Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    grouped = f"{abs(amount):,}".replace(",", NOK_GROUP_SEPARATOR)
+    return f"-{grouped}" if amount < 0 else grouped
+
+
+def money_column(model, field_name):
+    """A changelist column showing a money field as NOK, labelled with the field's verbose_name."""
+    return money_annotation(field_name, model._meta.get_field(field_name).verbose_name)
+
+
+def money_annotation(name, description):
+    """A changelist column showing ``name`` (a field or a ``get_queryset`` annotation) as NOK."""
+
+    @admin.display(description=description, ordering=name)
+    def column(obj):
+        value = getattr(obj, name)
+        # None lets the admin show its usual placeholder for an empty value.
+        return None if value is None else format_nok(value)
+
+    column.__name__ = name
+    return column
+
+
+def programme_ids_for(request):
+    """Ids of the programmes where the requesting user holds an active staff or board membership.
+
+    Computed once per request, since the changelist, its filters and every form field ask.
+    """
+    cached = getattr(request, "_programme_ids", None)
+    if cached is not None:
+        return cached
+    user = request.user
+    today = timezone.localdate()
+    staff = StaffMembership.objects.filter(user=user, is_active=True).order_by().values_list("programme_id")
+    board = (
+        BoardMembership.objects.filter(user=user, is_active=True)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by()
+        .values_list("programme_id")
+    )
+    request._programme_ids = frozenset(row[0] for row in staff.union(board))
+    return request._programme_ids
+
+
+def scoped_choices(admin_site, queryset, request):
+    """``queryset`` limited the way the admin of its model limits its changelist."""
+    try:
+        model_admin = admin_site.get_model_admin(queryset.model)
+    except NotRegistered:
+        return queryset
+    if isinstance(model_admin, ProgrammeScopedAdminMixin):
+        return model_admin.choices_queryset(queryset, request)
+    return queryset
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A related-object filter that offers only the objects the user may see.
+
+    Without it the sidebar would list, say, every programme's calls to a programme's staff, and
+    would run a query per option whenever the option's ``__str__`` follows a relation.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        related_model = field.remote_field.model
+        queryset = scoped_choices(model_admin.admin_site, related_model._default_manager.all(), request)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in queryset]
+
+
+class ProgrammeScopedChoicesMixin:
+    """Limits foreign-key and many-to-many choices to what the user may see.
+
+    Used on its own by inlines, whose rows are already limited by their parent object.
+    """
+
+    def get_field_queryset(self, db, db_field, request):
+        queryset = super().get_field_queryset(db, db_field, request)
+        if queryset is None:
+            queryset = db_field.remote_field.model._default_manager.using(db).all()
+        return scoped_choices(self.admin_site, queryset, request)
+
+
+class ProgrammeScopedAdminMixin(ProgrammeScopedChoicesMixin):
+    """Limits a ModelAdmin to the programmes where the user is active staff or on the board.
+
+    ``programme_path`` is the lookup from the model to its programme ("programme",
+    "application__programme", "case__meeting__programme" …); the empty string means the model is
+    the programme itself. An admin whose rows have no single programme overrides
+    ``scope_queryset`` instead.
+    """
+
+    programme_path = "programme"
+    # Relations the model's __str__ follows, so that choice lists cost one query.
+    str_select_related = ()
+
+    def scope_queryset(self, queryset, request):
+        if request.user.is_superuser:
+            return queryset
+        programme_ids = programme_ids_for(request)
+        if not self.programme_path:
+            return queryset.filter(pk__in=programme_ids)
+        lookup = {f"{self.programme_path}__in": programme_ids}
+        if self._path_is_multivalued():
+            # A to-many hop would repeat rows; a subquery keeps one row per object.
+            return queryset.filter(pk__in=self.model._default_manager.filter(**lookup).values("pk"))
+        return queryset.filter(**lookup)
+
+    def _path_is_multivalued(self):
+        return any(
+            field.many_to_many or field.one_to_many
+            for field in get_fields_from_path(self.model, self.programme_path)
+        )
+
+    def choices_queryset(self, queryset, request):
+        queryset = self.scope_queryset(queryset, request)
+        # An empty select_related() would follow every foreign key, not none.
+        return queryset.select_related(*self.str_select_related) if self.str_select_related else queryset
+
+    def get_queryset(self, request):
+        return self.scope_queryset(super().get_queryset(request), request)
+
+    def get_list_filter(self, request):
+        return [self._scoped_filter(entry) for entry in super().get_list_filter(request)]
+
+    def _scoped_filter(self, entry):
+        if not isinstance(entry, str):
+            return entry
+        field = get_fields_from_path(self.model, entry)[-1]
+        if field.is_relation and (field.many_to_one or field.many_to_many or field.one_to_one):
+            return (entry, ScopedRelatedFieldListFilter)
+        return entry
+
+
+class ProgrammeScopedAdmin(ProgrammeScopedAdminMixin, admin.ModelAdmin):
+    """The base class of the portal's ModelAdmins."""
+
+
+class ReadOnlyAdminMixin:
+    """Rows that are never added, changed or deleted through the admin; viewing is allowed."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from omstilling.exceptions import ServiceError
+from omstilling.services import programmes_seed
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Oppretter eller oppdaterer omstillingsprogrammene i Vestre Toten og Elverumregionen fra "
+        "kildedokumentene. Kan kjøres flere ganger."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            result = programmes_seed()
+        except ServiceError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(
+            _("%(programmes)s: %(created)d rader opprettet, %(updated)d endret, %(unchanged)d uendret.")
+            % {
+                "programmes": ", ".join(programme.name for programme in result.programmes),
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            }
+        )

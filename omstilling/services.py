@@ -1,0 +1,380 @@
+"""Writes for the programmes app: loading the reference programmes and the demo users.
+
+Both loaders are idempotent: rows are found by their natural key, created when missing, updated
+only when a field differs from the seed, and left alone otherwise, so a second run writes nothing.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import AssessmentCriterion, Organisation, OrganisationMembership
+
+from . import roles, seed
+from .exceptions import ServiceError
+from .models import (
+    BoardMembership,
+    BudgetAllocation,
+    Call,
+    FocusArea,
+    Funding,
+    FundingSource,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Municipality,
+    PlanPeriod,
+    Programme,
+    StaffMembership,
+    SubGoal,
+    User,
+)
+
+
+@dataclass
+class SeedResult:
+    """What a loader did: the programmes it covered and how many rows it created or changed."""
+
+    programmes: list = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def created(self):
+        return self.counts["created"]
+
+    @property
+    def updated(self):
+        return self.counts["updated"]
+
+    @property
+    def unchanged(self):
+        return self.counts["unchanged"]
+
+
+def _upsert(result, model, lookup, **values):
+    """The row with natural key ``lookup`` holding ``values``; validated and saved only if it changed."""
+    obj = model.objects.filter(**lookup).first() or model(**lookup)
+    outcome = _assign(obj, values)
+    if outcome != "unchanged":
+        _validated_save(obj, lookup)
+    result.counts[outcome] += 1
+    return obj
+
+
+def _assign(obj, values):
+    """Set ``values`` on ``obj``; "created", "updated" or "unchanged"."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    if obj._state.adding:
+        return "created"
+    return "updated" if changed else "unchanged"
+
+
+def _validated_save(obj, lookup):
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise ServiceError(
+            _("Kunne ikke lagre %(model)s «%(object)s»: %(errors)s")
+            % {
+                "model": obj._meta.verbose_name,
+                "object": ", ".join(str(value) for value in lookup.values()),
+                "errors": "; ".join(exc.messages),
+            }
+        ) from exc
+    obj.save()
+
+
+@transaction.atomic
+def programmes_seed():
+    """Create or bring up to date both reference programmes from :mod:`omstilling.seed`."""
+    result = SeedResult()
+    municipalities = {
+        number: _upsert(result, Municipality, {"number": number}, name=name)
+        for number, name in seed.MUNICIPALITIES.items()
+    }
+    for spec in seed.PROGRAMMES:
+        programme = _programme_seed(result, spec, municipalities)
+        result.programmes.append(programme)
+    return result
+
+
+def _programme_seed(result, spec, municipalities):
+    programme = _upsert(
+        result,
+        Programme,
+        {"slug": spec["slug"]},
+        name=spec["name"],
+        short_name=spec["short_name"],
+        owner=spec.get("owner", ""),
+        operator=spec.get("operator", ""),
+        status_start_year=spec["status_start_year"],
+        status_end_year=spec["status_end_year"],
+        background=spec["background"],
+        organisation_text=spec["organisation_text"],
+    )
+    programme.municipalities.set([municipalities[number] for number in spec["municipalities"]])
+
+    periods = {}
+    for period_spec in spec["plan_periods"]:
+        period, areas = _plan_period_seed(result, programme, period_spec)
+        periods[period.start_year] = (period, areas)
+    _goals_seed(result, programme, None, {}, spec.get("goals", []))
+
+    for order, source_spec in enumerate(spec["funding_sources"], start=1):
+        source = _upsert(
+            result,
+            FundingSource,
+            {"programme": programme, "name": source_spec["name"]},
+            kind=source_spec["kind"],
+            order=order,
+        )
+        for year, amount in source_spec.get("amounts", {}).items():
+            _upsert(result, Funding, {"source": source, "year": year}, amount=amount)
+
+    for order, indicator_spec in enumerate(spec.get("indicators", []), start=1):
+        indicator = _upsert(
+            result,
+            Indicator,
+            {"programme": programme, "code": indicator_spec["code"]},
+            name=indicator_spec["name"],
+            unit=indicator_spec.get("unit", ""),
+            description=indicator_spec.get("description", ""),
+            source=indicator_spec.get("source", ""),
+            base_year=indicator_spec.get("base_year"),
+            base_value=indicator_spec.get("base_value"),
+            annual_growth_percent=indicator_spec.get("annual_growth_percent"),
+            target_end_year=indicator_spec.get("target_end_year"),
+            order=order,
+        )
+        for breakdown, value_order, year, value in indicator_spec["values"]:
+            _upsert(
+                result,
+                IndicatorValue,
+                {"indicator": indicator, "breakdown": breakdown, "year": year},
+                order=value_order,
+                value=value,
+            )
+
+    for call_spec in spec.get("calls", []):
+        _period, areas = periods[call_spec["plan_period_start_year"]]
+        call = _upsert(
+            result,
+            Call,
+            {"programme": programme, "title": call_spec["title"]},
+            year=call_spec["year"],
+            description=call_spec["description"],
+            budget=call_spec["budget"],
+            opens_at=call_spec["opens_at"],
+            deadline=call_spec["deadline"],
+            admits_forstudie=call_spec["admits_forstudie"],
+            admits_forprosjekt=call_spec["admits_forprosjekt"],
+            admits_hovedprosjekt=call_spec["admits_hovedprosjekt"],
+        )
+        call.focus_areas.set([areas[number] for number in call_spec["focus_areas"]])
+
+    for order, (name, description) in enumerate(seed.ASSESSMENT_CRITERIA, start=1):
+        _upsert(
+            result,
+            AssessmentCriterion,
+            {"programme": programme, "name": name},
+            order=order,
+            description=description,
+        )
+    return programme
+
+
+def _plan_period_seed(result, programme, spec):
+    period = _upsert(
+        result,
+        PlanPeriod,
+        {"programme": programme, "start_year": spec["start_year"]},
+        end_year=spec["end_year"],
+        title=spec.get("title", ""),
+        vision=spec.get("vision", ""),
+        main_goal=spec.get("main_goal", ""),
+        status_assessment=spec.get("status_assessment", ""),
+        communication=spec.get("communication", ""),
+    )
+    for order, text in enumerate(spec.get("sub_goals", []), start=1):
+        _upsert(result, SubGoal, {"plan_period": period, "order": order}, text=text)
+    areas = {
+        area["number"]: _upsert(
+            result,
+            FocusArea,
+            {"plan_period": period, "name": area["name"]},
+            number=area["number"],
+            description=area.get("description", ""),
+            is_catch_all=area.get("is_catch_all", False),
+        )
+        for area in spec["focus_areas"]
+    }
+    _goals_seed(result, programme, period, areas, spec.get("goals", []))
+    for order, allocation in enumerate(spec.get("allocations", []), start=1):
+        _upsert(
+            result,
+            BudgetAllocation,
+            {"plan_period": period, "label": allocation["label"]},
+            focus_area=areas.get(allocation.get("focus_area")),
+            amount=allocation["amount"],
+            order=order,
+        )
+    return period, areas
+
+
+def _goals_seed(result, programme, period, areas, goals):
+    """Goals keyed by (programme, plan period, kind, order): the seed's order within each kind."""
+    orders = Counter()
+    for goal in goals:
+        kind = goal["kind"]
+        orders[kind] += 1
+        # A result goal without years of its own runs over its plan period.
+        in_period = period is not None and kind == Goal.Kind.RESULT
+        _upsert(
+            result,
+            Goal,
+            {"programme": programme, "plan_period": period, "kind": kind, "order": orders[kind]},
+            focus_area=areas.get(goal.get("focus_area")),
+            metric=goal["metric"],
+            target=goal.get("target"),
+            per=goal.get("per", ""),
+            start_year=goal.get("start_year", period.start_year if in_period else None),
+            end_year=goal.get("end_year", period.end_year if in_period else None),
+            topic=goal.get("topic", ""),
+            text=goal["text"],
+        )
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    programme: str
+
+
+@transaction.atomic
+def demo_users_seed(*, password=seed.DEMO_PASSWORD):
+    """Create or repair a demo login for every role in both reference programmes.
+
+    Needs the programmes from :func:`programmes_seed`. Returns the logins as :class:`DemoLogin`.
+    """
+    slugs = [spec["slug"] for spec in seed.PROGRAMMES]
+    programmes = {programme.slug: programme for programme in Programme.objects.filter(slug__in=slugs)}
+    missing = [slug for slug in slugs if slug not in programmes]
+    if missing:
+        raise ServiceError(
+            _("Programmene %(slugs)s finnes ikke. Kjør «python manage.py seed_programmes» først.")
+            % {"slugs": ", ".join(missing)}
+        )
+    roles.role_groups_sync()
+    groups = {group.name: group for group in Group.objects.filter(name__in=roles.ROLE_PERMISSIONS)}
+
+    result = SeedResult()
+    logins = []
+    for spec in seed.PROGRAMMES:
+        programme = programmes[spec["slug"]]
+        logins += _programme_demo_users(result, programme, spec, groups, password)
+    admin = _demo_user(
+        result, seed.DEMO_ADMIN_EMAIL, _("Nettstedsadministrator (demo)"), password, is_superuser=True
+    )
+    logins.append(DemoLogin(admin.email, _("Nettstedsadministrator"), _("alle")))
+    return logins
+
+
+def _programme_demo_users(result, programme, spec, groups, password):
+    domain = f"{programme.slug}.demo"
+    name = programme.short_name
+    logins = []
+
+    role = _("Søker")
+    applicant = _demo_user(result, f"soker@{domain}", f"{role} {name} (demo)", password)
+    applicant.groups.add(groups[roles.APPLICANT])
+    organisation_spec = seed.DEMO_APPLICANTS[programme.slug]
+    organisation = _upsert(
+        result,
+        Organisation,
+        {"orgnr": organisation_spec["orgnr"]},
+        name=organisation_spec["name"],
+        municipality=Municipality.objects.get(number=spec["municipalities"][0]),
+        contact_name=applicant.full_name,
+        contact_email=applicant.email,
+    )
+    _upsert(
+        result,
+        OrganisationMembership,
+        {"organisation": organisation, "user": applicant},
+        role=OrganisationMembership.Role.ADMIN,
+    )
+    logins.append(DemoLogin(applicant.email, role, name))
+
+    role = str(StaffMembership.Role.LEADER.label)
+    leader = _demo_user(result, f"leder@{domain}", f"{role} {name} (demo)", password, is_staff=True)
+    leader.groups.add(groups[roles.PROGRAMME_LEADER])
+    _upsert(
+        result,
+        StaffMembership,
+        {"programme": programme, "user": leader},
+        role=StaffMembership.Role.LEADER,
+        title=role,
+        is_active=True,
+    )
+    logins.append(DemoLogin(leader.email, role, name))
+
+    # Chair and two members: three votes, so a quorum and a majority both mean something.
+    board = [
+        ("styreleder", BoardMembership.Role.CHAIR, "", roles.BOARD_MEMBER),
+        ("styremedlem1", BoardMembership.Role.MEMBER, "", roles.BOARD_MEMBER),
+        ("styremedlem2", BoardMembership.Role.MEMBER, "", roles.BOARD_MEMBER),
+        ("observator", BoardMembership.Role.OBSERVER, "Innovasjon Norge", roles.OBSERVER),
+    ]
+    for local_part, seat, represents, group_name in board:
+        role = str(seat.label)
+        label = f"{role} ({represents})" if represents else role
+        number = local_part.removeprefix("styremedlem")
+        full_name = f"{role} {number} {name} (demo)" if number.isdigit() else f"{role} {name} (demo)"
+        person = _demo_user(result, f"{local_part}@{domain}", full_name, password, is_staff=True)
+        person.groups.add(groups[group_name])
+        _upsert(
+            result,
+            BoardMembership,
+            {"programme": programme, "user": person},
+            role=seat,
+            represents=represents,
+            is_active=True,
+        )
+        logins.append(DemoLogin(person.email, label, name))
+    return logins
+
+
+def _demo_user(result, email, full_name, password, *, is_staff=False, is_superuser=False):
+    lookup = {"email": email}
+    user = User.objects.filter(**lookup).first() or User(**lookup)
+    outcome = _assign(
+        user,
+        {
+            "full_name": full_name,
+            "is_active": True,
+            "is_staff": is_staff or is_superuser,
+            "is_superuser": is_superuser,
+        },
+    )
+    # Rehash only when the documented password no longer works: a fresh salt on every run would
+    # make a second run change the row.
+    if not user.check_password(password):
+        user.set_password(password)
+        outcome = "updated" if outcome == "unchanged" else outcome
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        outcome = "updated" if outcome == "unchanged" else outcome
+    if outcome != "unchanged":
+        _validated_save(user, lookup)
+    result.counts[outcome] += 1
+    return user

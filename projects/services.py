@@ -1,0 +1,426 @@
+"""Writes for grants (tilsagn), payouts (utbetalinger) and result reports.
+
+Where money moves, the GRANT row is locked first (then the payout), so that every decision about a
+grant's money is taken by one transaction at a time on figures nobody else can change meanwhile.
+Services return the fresh, locked copy they changed; the caller's instance is left as it was.
+"""
+
+import datetime as dt
+from decimal import ROUND_CEILING, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
+from applications.models import Application, Decision
+from applications.services import application_approve
+from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
+from omstilling.exceptions import ServiceError
+
+from .models import Grant, Payout, ResultFunding, ResultReport
+
+OSLO = ZoneInfo("Europe/Oslo")
+MONEY_MOVING_STATES = (Grant.State.ACCEPTED, Grant.State.ACTIVE)
+
+
+def _kr(amount):
+    return number_format(amount, decimal_pos=0, force_grouping=True)
+
+
+def _today():
+    return timezone.localtime(timezone.now(), OSLO).date()
+
+
+def _money(value, field="amount"):
+    """Whole kroner as Decimal; floats are refused because they cannot hold money exactly."""
+    if isinstance(value, float):
+        raise TypeError("money must be Decimal, int or str, not float")
+    amount = Decimal(value)
+    if amount != amount.to_integral_value():
+        raise ServiceError(_("Beløpet må være i hele kroner."), field=field)
+    return amount
+
+
+def _require_reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Du må oppgi en begrunnelse."), field="reason")
+    return reason
+
+
+def _committed(grant):
+    """What is approved or paid out of ``grant``; read it only while the grant row is locked."""
+    total = grant.payouts.filter(state__in=Payout.COMMITTED_STATES).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal(0)
+
+
+def _held_back(grant):
+    """The share of the grant payable only with the final payout, rounded up to whole kroner."""
+    return (grant.effective_amount * grant.holdback_percent / Decimal(100)).quantize(
+        Decimal(1), rounding=ROUND_CEILING
+    )
+
+
+def _has_final_report(grant):
+    return grant.result_reports.filter(is_final=True).exists()
+
+
+def _refuse_unless_money_moves(grant):
+    if grant.state not in MONEY_MOVING_STATES:
+        raise ServiceError(
+            _("Tilsagnet har status «%(state)s»; utbetalinger krever et akseptert eller aktivt tilsagn.")
+            % {"state": grant.get_state_display()}
+        )
+
+
+# Grants ----------------------------------------------------------------------------------------
+
+
+def grant_offer(decision, actor):
+    """Create the tilsagn an approving decision awards, on the programme's standard terms."""
+    if decision.outcome != Decision.Outcome.APPROVED or decision.amount <= 0:
+        raise ServiceError(_("Bare et vedtak som innvilger et beløp kan gi tilsagn."))
+    with transaction.atomic():
+        # The application row serialises offers for the same application.
+        application = locked(decision.application)
+        if Grant.objects.filter(decision=decision).exists():
+            raise ServiceError(_("Dette vedtaket har allerede et tilsagn."))
+        if Decision.objects.filter(corrects=decision).exists():
+            raise ServiceError(
+                _("Vedtaket er rettet av et senere vedtak; gi tilsagn etter det nye vedtaket.")
+            )
+        if application.state != Application.State.APPROVED:
+            application = application_approve(application, actor, decision)
+        programme = application.programme
+        year = timezone.localtime(decision.decided_at, OSLO).year
+        grant = Grant(
+            reference=f"T{year}-{decision.pk:05d}",
+            application=application,
+            decision=decision,
+            year=year,
+            amount=decision.amount,
+            conditions=decision.conditions,
+            payout_on_acceptance_percent=programme.payout_on_acceptance_percent,
+            holdback_percent=programme.holdback_percent,
+            acceptance_deadline=_today() + dt.timedelta(days=programme.acceptance_days),
+            state=Grant.State.OFFERED,
+        )
+        full_clean_or_refuse(grant)
+        grant.save()
+        audit_log(
+            actor=actor,
+            obj=grant,
+            action="state:offered",
+            to_state=Grant.State.OFFERED,
+            data={"decision_id": decision.pk, "amount": str(grant.amount)},
+        )
+    return grant
+
+
+def grant_accept(grant, actor):
+    """The applicant accepts the grant and its conditions before the deadline."""
+    with transaction.atomic():
+        grant = locked(grant)
+        deadline = grant.acceptance_deadline
+        if grant.state == Grant.State.OFFERED and deadline and _today() > deadline:
+            raise ServiceError(
+                _("Fristen for å akseptere tilsagnet gikk ut %(deadline)s.")
+                % {"deadline": date_format(deadline, "j. F Y")}
+            )
+        grant.accepted_at = timezone.now()
+        grant.accepted_by = actor
+        return transition(
+            grant, Grant.State.ACCEPTED, actor=actor, extra_fields=["accepted_at", "accepted_by"]
+        )
+
+
+def grant_activate(grant, actor):
+    """The project is under way."""
+    with transaction.atomic():
+        grant = locked(grant)
+        return transition(grant, Grant.State.ACTIVE, actor=actor)
+
+
+def grant_complete(grant, actor):
+    """Close the grant on its final report; what was never approved for payout goes back to the budget."""
+    with transaction.atomic():
+        grant = locked(grant)
+        if grant.state in MONEY_MOVING_STATES:
+            if not _has_final_report(grant):
+                raise ServiceError(_("Tilsagnet kan ikke avsluttes før sluttrapporten er levert."))
+            if grant.payouts.filter(state=Payout.State.REQUESTED).exists():
+                raise ServiceError(
+                    _(
+                        "Tilsagnet har utbetalingsanmodninger som ikke er behandlet. "
+                        "Godkjenn eller avvis dem først."
+                    )
+                )
+        released = grant.effective_amount - _committed(grant)
+        grant.released_amount += released
+        grant.completed_at = timezone.now()
+        return transition(
+            grant,
+            Grant.State.COMPLETED,
+            actor=actor,
+            extra_fields=["released_amount", "completed_at"],
+            data={"released": str(released)},
+        )
+
+
+def grant_cancel(grant, actor, reason):
+    """Annul the grant; what is neither approved nor paid goes back, pending requests are rejected."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        grant = locked(grant)
+        released = grant.effective_amount - _committed(grant)
+        grant.released_amount += released
+        grant.cancelled_at = timezone.now()
+        grant.cancel_reason = reason
+        transition(
+            grant,
+            Grant.State.CANCELLED,
+            actor=actor,
+            reason=reason,
+            extra_fields=["released_amount", "cancelled_at", "cancel_reason"],
+            data={"released": str(released)},
+        )
+        for payout in grant.payouts.select_for_update().filter(state=Payout.State.REQUESTED):
+            payout.rejection_reason = _("Tilsagnet er annullert.")
+            transition(
+                payout,
+                Payout.State.REJECTED,
+                actor=actor,
+                reason=payout.rejection_reason,
+                extra_fields=["rejection_reason"],
+            )
+    return grant
+
+
+def grant_lapse(grant, actor=None):
+    """An offer not accepted in time lapses and the whole amount goes back to the budget."""
+    with transaction.atomic():
+        grant = locked(grant)
+        if grant.state == Grant.State.OFFERED and (
+            grant.acceptance_deadline is None or _today() <= grant.acceptance_deadline
+        ):
+            raise ServiceError(_("Fristen for å akseptere tilsagnet er ikke ute ennå."))
+        released = grant.effective_amount
+        grant.released_amount = grant.amount
+        grant.cancelled_at = timezone.now()
+        reason = ""
+        if grant.acceptance_deadline:
+            reason = _("Tilsagnet ble ikke akseptert innen fristen %(deadline)s.") % {
+                "deadline": date_format(grant.acceptance_deadline, "j. F Y")
+            }
+        return transition(
+            grant,
+            Grant.State.LAPSED,
+            actor=actor,
+            reason=reason,
+            extra_fields=["released_amount", "cancelled_at"],
+            data={"released": str(released)},
+        )
+
+
+# Payouts ---------------------------------------------------------------------------------------
+
+
+def payout_request(grant, actor, amount, kind=Payout.Kind.PARTIAL, accumulated_costs=0, progress_note=""):
+    """The project asks for (part of) its grant, with costs so far and a progress note."""
+    amount = _money(amount)
+    accumulated_costs = _money(accumulated_costs, field="accumulated_costs")
+    if amount <= 0:
+        raise ServiceError(_("Beløpet må være større enn null."), field="amount")
+    with transaction.atomic():
+        grant = locked(grant)
+        _refuse_unless_money_moves(grant)
+        payouts = grant.payouts.all()
+        if payouts.filter(kind=Payout.Kind.FINAL, state__in=Payout.COMMITTED_STATES).exists():
+            raise ServiceError(_("Sluttutbetalingen er allerede godkjent; det kan ikke anmodes om mer."))
+        if kind == Payout.Kind.FINAL:
+            if payouts.filter(kind=Payout.Kind.FINAL, state=Payout.State.REQUESTED).exists():
+                raise ServiceError(_("Det er allerede anmodet om sluttutbetaling."))
+            if not _has_final_report(grant):
+                raise ServiceError(_("Sluttutbetaling forutsetter at sluttrapporten er levert."))
+        remaining = grant.effective_amount - _committed(grant)
+        if amount > remaining:
+            raise ServiceError(
+                _("Beløpet (%(amount)s kr) er større enn det som gjenstår av tilsagnet (%(remaining)s kr).")
+                % {"amount": _kr(amount), "remaining": _kr(remaining)},
+                field="amount",
+            )
+        number = (payouts.aggregate(last=Max("number"))["last"] or 0) + 1
+        payout = Payout(
+            grant=grant,
+            number=number,
+            kind=kind,
+            amount=amount,
+            accumulated_costs=accumulated_costs,
+            progress_note=(progress_note or "").strip(),
+            requested_by=actor,
+        )
+        full_clean_or_refuse(payout)
+        payout.save()
+        audit_log(
+            actor=actor,
+            obj=payout,
+            action="state:requested",
+            to_state=Payout.State.REQUESTED,
+            data={"amount": str(amount), "kind": kind},
+        )
+    return payout
+
+
+def payout_approve(payout, actor):
+    """Approve a requested payout if the grant can still bear it.
+
+    The grant row is locked before the committed sum is read, so two approvals racing for the
+    last kroner of a grant are decided one after the other and the second sees the first.
+    """
+    with transaction.atomic():
+        grant = Grant.objects.select_for_update().get(pk=payout.grant_id)
+        payout = locked(payout)
+        if payout.state != Payout.State.REQUESTED:
+            raise ServiceError(
+                _("Utbetaling nr. %(number)d har status «%(state)s» og kan ikke godkjennes.")
+                % {"number": payout.number, "state": payout.get_state_display()}
+            )
+        _refuse_unless_money_moves(grant)
+        committed = _committed(grant)
+        if committed + payout.amount > grant.effective_amount:
+            raise ServiceError(
+                _(
+                    "Utbetalingen (%(amount)s kr) ville gitt %(total)s kr utbetalt, "
+                    "mer enn tilsagnet på %(grant)s kr."
+                )
+                % {
+                    "amount": _kr(payout.amount),
+                    "total": _kr(committed + payout.amount),
+                    "grant": _kr(grant.effective_amount),
+                }
+            )
+        if payout.kind == Payout.Kind.FINAL:
+            if not _has_final_report(grant):
+                raise ServiceError(_("Sluttutbetaling forutsetter at sluttrapporten er levert."))
+        else:
+            held_back = _held_back(grant)
+            partial_limit = grant.effective_amount - held_back
+            if committed + payout.amount > partial_limit:
+                raise ServiceError(
+                    _(
+                        "Delutbetalinger kan til sammen være høyst %(limit)s kr. "
+                        "%(held)s kr (%(percent)d %%) holdes tilbake til sluttutbetalingen."
+                    )
+                    % {"limit": _kr(partial_limit), "held": _kr(held_back), "percent": grant.holdback_percent}
+                )
+        payout.approved_at = timezone.now()
+        payout.approved_by = actor
+        return transition(
+            payout,
+            Payout.State.APPROVED,
+            actor=actor,
+            extra_fields=["approved_at", "approved_by"],
+            data={"amount": str(payout.amount), "committed_after": str(committed + payout.amount)},
+        )
+
+
+def payout_reject(payout, actor, reason):
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        payout = locked(payout)
+        payout.rejection_reason = reason
+        return transition(
+            payout, Payout.State.REJECTED, actor=actor, reason=reason, extra_fields=["rejection_reason"]
+        )
+
+
+def payout_mark_paid(payout, actor, paid_on):
+    """Record the date the money left the programme's account."""
+    if paid_on > _today():
+        raise ServiceError(_("Utbetalingsdatoen kan ikke være frem i tid."), field="paid_on")
+    with transaction.atomic():
+        payout = locked(payout)
+        if payout.approved_at and paid_on < timezone.localtime(payout.approved_at, OSLO).date():
+            raise ServiceError(
+                _("Utbetalingsdatoen kan ikke være før utbetalingen ble godkjent."), field="paid_on"
+            )
+        payout.paid_at = paid_on
+        return transition(
+            payout,
+            Payout.State.PAID,
+            actor=actor,
+            extra_fields=["paid_at"],
+            data={"paid_on": paid_on.isoformat()},
+        )
+
+
+# Result reports --------------------------------------------------------------------------------
+
+
+def result_report_submit(
+    grant,
+    actor,
+    year,
+    *,
+    new_jobs=0,
+    secured_jobs=0,
+    new_firms=0,
+    networks=0,
+    narrative="",
+    funding_lines=(),
+    is_final=False,
+):
+    """A project's results for a year, or its final report (sluttrapport).
+
+    ``funding_lines`` are ``(source, amount)`` pairs of other funding the project mobilised;
+    their sum is the report's ``other_funding`` (the numerator of giringseffekt).
+    """
+    lines = [((source or "").strip(), _money(amount)) for source, amount in funding_lines]
+    with transaction.atomic():
+        grant = locked(grant)
+        if grant.state not in MONEY_MOVING_STATES:
+            raise ServiceError(
+                _(
+                    "Resultater kan bare rapporteres for et akseptert eller aktivt tilsagn; "
+                    "dette har status «%(state)s»."
+                )
+                % {"state": grant.get_state_display()}
+            )
+        if not grant.year <= year <= _today().year:
+            raise ServiceError(
+                _("Rapporteringsåret må være mellom %(first)d og %(last)d.")
+                % {"first": grant.year, "last": _today().year},
+                field="year",
+            )
+        if is_final and _has_final_report(grant):
+            raise ServiceError(_("Sluttrapporten er allerede levert."))
+        if not is_final and grant.result_reports.filter(year=year, is_final=False).exists():
+            raise ServiceError(_("Resultatrapporten for %(year)d er allerede levert.") % {"year": year})
+        report = ResultReport(
+            grant=grant,
+            year=year,
+            is_final=is_final,
+            new_jobs=new_jobs,
+            secured_jobs=secured_jobs,
+            new_firms=new_firms,
+            networks=networks,
+            other_funding=sum((amount for _source, amount in lines), Decimal(0)),
+            narrative=(narrative or "").strip(),
+            submitted_by=actor,
+        )
+        full_clean_or_refuse(report)
+        report.save()
+        for source, amount in lines:
+            line = ResultFunding(report=report, source=source, amount=amount)
+            full_clean_or_refuse(line)
+            line.save()
+        audit_log(
+            actor=actor,
+            obj=report,
+            action="result_report:final" if is_final else "result_report:submitted",
+            data={"year": year, "other_funding": str(report.other_funding)},
+        )
+    return report

@@ -1,0 +1,262 @@
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Sum
+from django.utils import timezone
+
+from omstilling.exceptions import ServiceError
+from omstilling.models import AuditEntry
+from projects.models import Grant, Payout
+from projects.services import (
+    grant_cancel,
+    payout_approve,
+    payout_mark_paid,
+    payout_reject,
+    payout_request,
+    result_report_submit,
+)
+from tests.factories import GrantFactory, PayoutFactory
+
+pytestmark = pytest.mark.django_db
+
+P = Payout.State
+FINAL = Payout.Kind.FINAL
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def today():
+    return timezone.localdate(timezone.now(), OSLO)
+
+
+def entries_for(obj):
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk)
+    )
+
+
+def committed(grant):
+    return grant.payouts.filter(state__in=Payout.COMMITTED_STATES).aggregate(s=Sum("amount"))["s"] or 0
+
+
+@pytest.fixture
+def grant():
+    """An accepted grant of 100 000 with a quarter held back until the final payout."""
+    return GrantFactory(
+        amount=Decimal(100000),
+        decision__amount=Decimal(100000),
+        holdback_percent=25,
+        state=Grant.State.ACCEPTED,
+    )
+
+
+def final_report(grant, actor):
+    return result_report_submit(grant, actor, grant.year, new_jobs=2, is_final=True)
+
+
+# ---- requests ---------------------------------------------------------------------------------
+
+
+def test_request_numbers_payouts_per_grant_and_is_logged(grant, applicant):
+    first = payout_request(grant, applicant, Decimal(20000), Payout.Kind.PARTIAL, Decimal(45000), "Halvveis.")
+    second = payout_request(grant, applicant, "15000", Payout.Kind.PARTIAL, 60000, "")
+
+    assert (first.number, second.number) == (1, 2)
+    first.refresh_from_db()
+    assert (first.state, first.amount, first.accumulated_costs) == (
+        P.REQUESTED,
+        Decimal(20000),
+        Decimal(45000),
+    )
+    assert first.progress_note == "Halvveis."
+    assert first.requested_by == applicant
+    entry = entries_for(first).get()
+    assert (entry.actor, entry.to_state, entry.data["amount"]) == (applicant, "requested", "20000")
+
+
+@pytest.mark.parametrize("amount", [Decimal(0), Decimal(-5)])
+def test_request_for_nothing_is_refused(grant, applicant, amount):
+    with pytest.raises(ServiceError, match="større enn null"):
+        payout_request(grant, applicant, amount)
+    assert not grant.payouts.exists()
+
+
+def test_money_is_never_a_float_and_always_whole_kroner(grant, applicant):
+    with pytest.raises(TypeError):
+        payout_request(grant, applicant, 100.0)
+    with pytest.raises(ServiceError, match="hele kroner"):
+        payout_request(grant, applicant, Decimal("100.50"))
+
+
+@pytest.mark.parametrize("state", [Grant.State.OFFERED, Grant.State.COMPLETED, Grant.State.CANCELLED])
+def test_request_needs_an_accepted_or_active_grant(applicant, state):
+    grant = GrantFactory(state=state)
+    with pytest.raises(ServiceError, match="akseptert eller aktivt tilsagn"):
+        payout_request(grant, applicant, Decimal(1000))
+    assert not grant.payouts.exists()
+
+
+def test_request_above_what_remains_is_refused(grant, applicant, officer):
+    payout_approve(payout_request(grant, applicant, Decimal(75000)), officer)
+    with pytest.raises(ServiceError, match="større enn det som gjenstår av tilsagnet"):
+        payout_request(grant, applicant, Decimal(25001))
+
+
+def test_final_request_needs_the_final_report_and_comes_only_once(grant, applicant):
+    with pytest.raises(ServiceError, match="sluttrapporten"):
+        payout_request(grant, applicant, Decimal(25000), FINAL)
+
+    final_report(grant, applicant)
+    payout_request(grant, applicant, Decimal(25000), FINAL)
+    with pytest.raises(ServiceError, match="allerede anmodet om sluttutbetaling"):
+        payout_request(grant, applicant, Decimal(1000), FINAL)
+
+
+# ---- approval ---------------------------------------------------------------------------------
+
+
+def test_approve_records_who_and_when_and_logs_it(grant, applicant, officer):
+    payout = payout_request(grant, applicant, Decimal(30000))
+
+    approved = payout_approve(payout, officer)
+
+    payout.refresh_from_db()
+    assert payout.state == approved.state == P.APPROVED
+    assert payout.approved_by == officer
+    assert payout.approved_at is not None
+    entry = entries_for(payout).get(to_state="approved")
+    assert (entry.actor, entry.from_state) == (officer, "requested")
+    assert entry.data["committed_after"] == "30000"
+
+
+def test_a_payout_is_approved_at_most_once(grant, applicant, officer):
+    payout = payout_request(grant, applicant, Decimal(30000))
+    payout_approve(payout, officer)
+
+    with pytest.raises(ServiceError, match="Utbetaling nr. 1 har status «Godkjent» og kan ikke godkjennes"):
+        payout_approve(payout, officer)
+
+    assert committed(grant) == Decimal(30000)
+    assert entries_for(payout).filter(to_state="approved").count() == 1
+
+
+def test_rejected_or_paid_payouts_cannot_be_approved(grant, applicant, officer):
+    rejected = payout_request(grant, applicant, Decimal(10000))
+    payout_reject(rejected, officer, "Mangler dokumentasjon av kostnader.")
+    paid = payout_request(grant, applicant, Decimal(10000))
+    payout_mark_paid(payout_approve(paid, officer), officer, today())
+
+    for payout in (rejected, paid):
+        with pytest.raises(ServiceError, match="kan ikke godkjennes"):
+            payout_approve(payout, officer)
+    assert committed(grant) == Decimal(10000)
+
+
+def test_partial_payouts_stop_at_the_held_back_share(grant, applicant, officer):
+    payout_approve(payout_request(grant, applicant, Decimal(50000)), officer)
+    payout_approve(payout_request(grant, applicant, Decimal(25000)), officer)
+    one_more = payout_request(grant, applicant, Decimal(1))
+
+    with pytest.raises(ServiceError, match=r"høyst 75\xa0000 kr. 25\xa0000 kr \(25 %\) holdes tilbake"):
+        payout_approve(one_more, officer)
+
+    one_more.refresh_from_db()
+    assert one_more.state == P.REQUESTED
+    assert committed(grant) == Decimal(75000)
+
+
+def test_held_back_share_is_paid_with_the_final_payout_after_the_final_report(grant, applicant, officer):
+    payout_approve(payout_request(grant, applicant, Decimal(75000)), officer)
+    final_report(grant, applicant)
+
+    payout_approve(payout_request(grant, applicant, Decimal(25000), FINAL), officer)
+
+    assert committed(grant) == grant.amount == Decimal(100000)
+
+
+def test_final_payout_without_final_report_is_not_approved(grant, officer):
+    # Requested before the rule existed, or through a path that skipped the request check.
+    payout = PayoutFactory(grant=grant, kind=FINAL, amount=Decimal(25000))
+    with pytest.raises(ServiceError, match="sluttrapporten"):
+        payout_approve(payout, officer)
+    payout.refresh_from_db()
+    assert payout.state == P.REQUESTED
+
+
+def test_payouts_never_exceed_the_grant(grant, applicant, officer):
+    final_report(grant, applicant)
+    # Both requests fit what remained when they were made; together they do not.
+    partial = payout_request(grant, applicant, Decimal(75000))
+    final = payout_request(grant, applicant, Decimal(30000), FINAL)
+    payout_approve(partial, officer)
+
+    with pytest.raises(
+        ServiceError, match=r"ville gitt 105\xa0000 kr utbetalt, mer enn tilsagnet på 100\xa0000 kr"
+    ):
+        payout_approve(final, officer)
+
+    assert committed(grant) == Decimal(75000)
+
+
+def test_released_money_can_no_longer_be_paid_out(grant, applicant, officer):
+    final_report(grant, applicant)
+    final = payout_request(grant, applicant, Decimal(100000), FINAL)
+    Grant.objects.filter(pk=grant.pk).update(released_amount=Decimal(10000))
+
+    with pytest.raises(ServiceError, match=r"mer enn tilsagnet på 90\xa0000 kr"):
+        payout_approve(final, officer)
+
+
+def test_no_payout_is_approved_on_a_cancelled_grant(grant, officer):
+    grant_cancel(grant, officer, "Vilkårene er brutt.")
+    # A request that slipped in after the cancellation, outside the services.
+    payout = PayoutFactory(grant=grant, amount=Decimal(10000))
+
+    with pytest.raises(
+        ServiceError, match="«Annullert»; utbetalinger krever et akseptert eller aktivt tilsagn"
+    ):
+        payout_approve(payout, officer)
+    assert committed(grant) == 0
+
+
+# ---- rejection and payment ---------------------------------------------------------------------
+
+
+def test_reject_needs_a_reason_and_records_it(grant, applicant, officer):
+    payout = payout_request(grant, applicant, Decimal(10000))
+    with pytest.raises(ServiceError, match="begrunnelse"):
+        payout_reject(payout, officer, "")
+
+    payout_reject(payout, officer, "Kostnadene er ikke dokumentert.")
+
+    payout.refresh_from_db()
+    assert (payout.state, payout.rejection_reason) == (P.REJECTED, "Kostnadene er ikke dokumentert.")
+    assert entries_for(payout).get(to_state="rejected").reason == "Kostnadene er ikke dokumentert."
+
+
+def test_mark_paid_records_the_date(grant, applicant, officer):
+    payout = payout_approve(payout_request(grant, applicant, Decimal(10000)), officer)
+
+    payout_mark_paid(payout, officer, today())
+
+    payout.refresh_from_db()
+    assert (payout.state, payout.paid_at) == (P.PAID, today())
+    assert entries_for(payout).get(to_state="paid").from_state == "approved"
+
+
+def test_only_an_approved_payout_can_be_marked_paid(grant, applicant, officer):
+    payout = payout_request(grant, applicant, Decimal(10000))
+    with pytest.raises(ServiceError, match="«Anmodet» til «Utbetalt»"):
+        payout_mark_paid(payout, officer, today())
+
+
+def test_payment_date_cannot_be_in_the_future_or_before_approval(grant, applicant, officer):
+    payout = payout_approve(payout_request(grant, applicant, Decimal(10000)), officer)
+    with pytest.raises(ServiceError, match="frem i tid"):
+        payout_mark_paid(payout, officer, today() + dt.timedelta(days=1))
+    with pytest.raises(ServiceError, match="før utbetalingen ble godkjent"):
+        payout_mark_paid(payout, officer, today() - dt.timedelta(days=1))
+    payout.refresh_from_db()
+    assert payout.state == P.APPROVED
