@@ -9,6 +9,9 @@ from omstilling.admin_mixins import (
     ReadOnlyAdminMixin,
     money_annotation,
     money_column,
+    programme_ids_for,
+    related_column,
+    stored_file_name,
 )
 
 from .models import (
@@ -24,6 +27,8 @@ from .models import (
     CostLine,
     Decision,
     FinancingLine,
+    Letter,
+    MeetingAttendance,
     Organisation,
     OrganisationMembership,
     Vote,
@@ -57,7 +62,14 @@ class OrganisationAdmin(ProgrammeScopedAdmin):
     inlines = (OrganisationMembershipInline,)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(application_count=Count("applications"))
+        # Count only the applications the user may see, so the column reveals nothing about the
+        # organisation's applications to other programmes.
+        in_scope = None
+        if not request.user.is_superuser:
+            in_scope = Q(applications__programme__in=programme_ids_for(request))
+        return (
+            super().get_queryset(request).annotate(application_count=Count("applications", filter=in_scope))
+        )
 
     @admin.display(description=_("søknader"), ordering="application_count")
     def application_count(self, organisation):
@@ -228,7 +240,12 @@ class ApplicationSnapshotAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
 
     programme_path = "application__programme"
     str_select_related = ("application",)
-    list_display = ("application", "application__organisation", "submitted_at", "submitted_by")
+    list_display = (
+        "application",
+        related_column(ApplicationSnapshot, "application__organisation"),
+        "submitted_at",
+        "submitted_by",
+    )
     list_select_related = ("application__organisation", "submitted_by")
     list_filter = ("application__programme",)
     search_fields = ("application__reference", "application__title", "application__organisation__name")
@@ -359,8 +376,9 @@ class BoardCaseAdmin(ProgrammeScopedAdmin):
         return case.votes_abstain
 
 
-class BoardCaseRecordAdmin(ProgrammeScopedAdmin):
-    """Shared by the rows recorded against a board case: who, on which case, is fixed once written."""
+class BoardCaseRecordAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
+    """Votes and conflict declarations, shown read-only: they are written only by the board services
+    (``vote_cast``, ``conflict_declare``), which check recusal, the case's state and the audit trail."""
 
     programme_path = "case__meeting__programme"
     list_select_related = ("member__user", "member__programme", "case__application")
@@ -395,8 +413,9 @@ class VoteAdmin(BoardCaseRecordAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ProgrammeScopedAdmin):
-    """A vedtak is recorded once and never edited or deleted; a correction is a new decision."""
+class DecisionAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
+    """A vedtak is recorded once, by ``decision_record`` when the chair closes a case (quorum, tally,
+    casting vote), and never edited or deleted here; a correction is a new decision."""
 
     programme_path = "application__programme"
     str_select_related = ("application",)
@@ -415,15 +434,47 @@ class DecisionAdmin(ProgrammeScopedAdmin):
     list_filter = ("outcome", "is_historical", "application__programme")
     search_fields = ("application__reference", "application__title", "reason")
     date_hierarchy = "decided_at"
-    autocomplete_fields = ("application",)
-    readonly_fields = ("recorded_by",)
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.register(MeetingAttendance)
+class MeetingAttendanceAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
+    """Who was present decides whether the board had a quorum; the rows are kept as registered."""
 
-    def save_model(self, request, obj, form, change):
-        obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+    programme_path = "meeting__programme"
+    str_select_related = ("member__user", "meeting__programme")
+    list_display = ("member", "meeting", "stands_in_for", "registered_at")
+    list_select_related = (
+        "member__user",
+        "member__programme",
+        "meeting__programme",
+        "stands_in_for__user",
+        "stands_in_for__programme",
+    )
+    list_filter = ("meeting__programme",)
+    search_fields = ("member__user__full_name", "member__user__email", "meeting__place")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "meeting", "member") if obj is not None else fields
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
+    """Generated tilsagnsbrev, avslagsbrev and møtebøker: documents that are issued, never edited."""
+
+    programme_path = None
+    list_display = ("kind", "decision", "meeting", "created_at", "sha256")
+    list_select_related = ("decision__application", "meeting__programme")
+    list_filter = ("kind",)
+    search_fields = ("decision__application__reference", "decision__application__title", "meeting__place")
+    date_hierarchy = "created_at"
+    fields = ("kind", "decision", "meeting", stored_file_name, "sha256", "created_at")
+
+    def scope_queryset(self, queryset, request):
+        if request.user.is_superuser:
+            return queryset
+        # A letter belongs to its decision's programme; the minutes to their meeting's.
+        programme_ids = programme_ids_for(request)
+        return queryset.filter(
+            Q(decision__application__programme__in=programme_ids) | Q(meeting__programme__in=programme_ids)
+        )

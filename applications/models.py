@@ -469,7 +469,6 @@ class BoardMeeting(models.Model):
         help_text=_("Mer enn denne andelen av stemmeberettigede må være til stede og habile."),
     )
     state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.PLANNED)
-    minutes = models.FileField(_("møtebok"), upload_to="minutes/", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("opprettet av"),
@@ -661,3 +660,90 @@ class Decision(models.Model):
         if not self._state.adding:
             raise ValidationError(_("Et vedtak kan ikke endres. Registrer et nytt vedtak som retter det."))
         super().save(*args, **kwargs)
+
+
+class MeetingAttendance(models.Model):
+    """Who is present at a meeting; a deputy's row names the member they stand in for."""
+
+    meeting = models.ForeignKey(
+        BoardMeeting, verbose_name=_("styremøte"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    member = models.ForeignKey(
+        "omstilling.BoardMembership",
+        verbose_name=_("styremedlem"),
+        on_delete=models.PROTECT,
+        related_name="attendance",
+    )
+    stands_in_for = models.ForeignKey(
+        "omstilling.BoardMembership",
+        verbose_name=_("møter for"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField(_("registrert"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("oppmøte")
+        verbose_name_plural = _("oppmøte")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="attendance_unique_member"),
+            models.UniqueConstraint(
+                fields=["meeting", "stands_in_for"],
+                condition=Q(stands_in_for__isnull=False),
+                name="attendance_one_deputy_per_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member.user} ({self.meeting})"
+
+
+def letter_path(instance, filename):
+    return f"letters/{instance.kind}/{uuid.uuid4().hex}.pdf"
+
+
+class Letter(models.Model):
+    """A generated tilsagnsbrev, avslagsbrev or møtebok. Never edited: a new one replaces it."""
+
+    class Kind(models.TextChoices):
+        GRANT_LETTER = "grant_letter", _("Tilsagnsbrev")
+        REJECTION_LETTER = "rejection_letter", _("Avslagsbrev")
+        MINUTES = "minutes", _("Møtebok")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    decision = models.ForeignKey(
+        Decision,
+        verbose_name=_("vedtak"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+    )
+    meeting = models.ForeignKey(
+        BoardMeeting,
+        verbose_name=_("styremøte"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+    )
+    file = models.FileField(_("fil"), upload_to=letter_path, max_length=300)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("laget"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("brev")
+        verbose_name_plural = _("brev og møtebøker")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="minutes") & Q(meeting__isnull=False) & Q(decision__isnull=True))
+                | (~Q(kind="minutes") & Q(decision__isnull=False)),
+                name="letter_belongs_to_decision_or_meeting",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%d.%m.%Y})"

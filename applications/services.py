@@ -64,6 +64,17 @@ def _check_call_is_open(application, now):
         )
 
 
+def _totals(cost_lines, financing_lines):
+    """(cost total, financing total, amount applied from the programme)."""
+    return (
+        sum((line.amount for line in cost_lines), Decimal(0)),
+        sum((line.amount for line in financing_lines), Decimal(0)),
+        sum(
+            (line.amount for line in financing_lines if line.kind == FinancingLine.Kind.PROGRAMME), Decimal(0)
+        ),
+    )
+
+
 def _missing_parts(application, cost_lines, financing_lines):
     """What stands between this draft and a complete application, in the order of the form."""
     call = application.call
@@ -94,11 +105,7 @@ def _missing_parts(application, cost_lines, financing_lines):
             _("Innsatsområdet «%(area)s» er ikke med i utlysningen.") % {"area": application.focus_area.name}
         )
 
-    costs = sum((line.amount for line in cost_lines), Decimal(0))
-    financing = sum((line.amount for line in financing_lines), Decimal(0))
-    applied = sum(
-        (line.amount for line in financing_lines if line.kind == FinancingLine.Kind.PROGRAMME), Decimal(0)
-    )
+    costs, financing, applied = _totals(cost_lines, financing_lines)
     if not cost_lines:
         problems.append(_("Kostnadsplanen har ingen linjer."))
     if financing != costs:
@@ -159,14 +166,9 @@ def _snapshot_data(application, cost_lines, financing_lines):
             }
             for attachment in application.attachments.order_by("uploaded_at", "pk")
         ],
-        "totals": {
-            "costs": sum((line.amount for line in cost_lines), Decimal(0)),
-            "financing": sum((line.amount for line in financing_lines), Decimal(0)),
-            "applied": sum(
-                (line.amount for line in financing_lines if line.kind == FinancingLine.Kind.PROGRAMME),
-                Decimal(0),
-            ),
-        },
+        "totals": dict(
+            zip(("costs", "financing", "applied"), _totals(cost_lines, financing_lines), strict=True)
+        ),
     }
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 

@@ -9,13 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import OrganisationMembership
 
 from .admin_mixins import (
+    AuditedAdminMixin,
     ProgrammeScopedAdmin,
     ProgrammeScopedAdminMixin,
     ProgrammeScopedChoicesMixin,
     ReadOnlyAdminMixin,
     money_annotation,
     money_column,
+    plain_column,
     programme_ids_for,
+    related_column,
 )
 from .models import (
     AuditEntry,
@@ -75,13 +78,14 @@ class BoardMembershipInline(ProgrammeScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(ProgrammeScopedAdminMixin, BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, ProgrammeScopedAdminMixin, BaseUserAdmin):
     """People and their roles. Only superusers (the portal's operators) may change them.
 
     A programme's staff may look people up: the programme's staff and board, and the members of
     organisations that applied to it.
     """
 
+    programme_path = None
     form = UserChangeForm
     add_form = UserCreationForm
     fieldsets = (
@@ -125,19 +129,16 @@ class UserAdmin(ProgrammeScopedAdminMixin, BaseUserAdmin):
         )
 
     def get_queryset(self, request):
+        staff = StaffMembership.objects.filter(is_active=True).select_related("programme")
+        board = BoardMembership.objects.filter(is_active=True).select_related("programme")
+        if not request.user.is_superuser:
+            # The roles column shows only the roles held in the viewer's own programmes.
+            staff = staff.filter(programme__in=programme_ids_for(request))
+            board = board.filter(programme__in=programme_ids_for(request))
         return (
             super()
             .get_queryset(request)
-            .prefetch_related(
-                Prefetch(
-                    "staff_memberships",
-                    queryset=StaffMembership.objects.filter(is_active=True).select_related("programme"),
-                ),
-                Prefetch(
-                    "board_memberships",
-                    queryset=BoardMembership.objects.filter(is_active=True).select_related("programme"),
-                ),
-            )
+            .prefetch_related(Prefetch("staff_memberships", staff), Prefetch("board_memberships", board))
         )
 
     def get_inlines(self, request, obj):
@@ -161,7 +162,7 @@ class UserAdmin(ProgrammeScopedAdminMixin, BaseUserAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("number", "name")
     search_fields = ("number", "name")
     ordering = ("name",)
@@ -174,8 +175,8 @@ class ProgrammeAdmin(ProgrammeScopedAdmin):
         "name",
         "short_name",
         "slug",
-        "status_start_year",
-        "status_end_year",
+        plain_column(Programme, "status_start_year"),
+        plain_column(Programme, "status_end_year"),
         "municipality_names",
     )
     list_filter = ("status_start_year",)
@@ -218,7 +219,7 @@ class SubGoalInline(admin.TabularInline):
 
 @admin.register(PlanPeriod)
 class PlanPeriodAdmin(ProgrammeScopedAdmin):
-    str_select_related = ()
+    str_select_related = ("programme",)
     list_display = ("period", "programme", "title", "focus_area_count")
     list_select_related = ("programme",)
     list_filter = ("programme",)
@@ -268,8 +269,8 @@ class GoalAdmin(ProgrammeScopedAdmin):
         "metric",
         "target",
         "per",
-        "start_year",
-        "end_year",
+        plain_column(Goal, "start_year"),
+        plain_column(Goal, "end_year"),
         "programme",
         "plan_period",
         "focus_area",
@@ -297,10 +298,10 @@ class IndicatorAdmin(ProgrammeScopedAdmin):
         "code",
         "programme",
         "unit",
-        "base_year",
+        plain_column(Indicator, "base_year"),
         "base_value",
         "annual_growth_percent",
-        "target_end_year",
+        plain_column(Indicator, "target_end_year"),
         "value_count",
     )
     list_select_related = ("programme",)
@@ -320,7 +321,7 @@ class IndicatorAdmin(ProgrammeScopedAdmin):
 class IndicatorValueAdmin(ProgrammeScopedAdmin):
     programme_path = "indicator__programme"
     str_select_related = ("indicator",)
-    list_display = ("indicator", "year", "breakdown", "value")
+    list_display = ("indicator", plain_column(IndicatorValue, "year"), "breakdown", "value")
     list_select_related = ("indicator__programme",)
     list_filter = ("indicator__programme", "year")
     search_fields = ("indicator__name", "indicator__code", "breakdown")
@@ -348,7 +349,12 @@ class FundingSourceAdmin(ProgrammeScopedAdmin):
 class FundingAdmin(ProgrammeScopedAdmin):
     programme_path = "source__programme"
     str_select_related = ("source",)
-    list_display = ("source", "year", money_column(Funding, "amount"), "source__programme")
+    list_display = (
+        "source",
+        plain_column(Funding, "year"),
+        money_column(Funding, "amount"),
+        related_column(Funding, "source__programme"),
+    )
     list_select_related = ("source__programme",)
     list_filter = ("year", "source__programme")
     search_fields = ("source__name",)
@@ -369,7 +375,7 @@ class CallAdmin(ProgrammeScopedAdmin):
     list_display = (
         "title",
         "programme",
-        "year",
+        plain_column(Call, "year"),
         money_column(Call, "budget"),
         "opens_at",
         "deadline",

@@ -13,9 +13,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import admin
 from django.contrib.admin.sites import NotRegistered
 from django.contrib.admin.utils import get_fields_from_path
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from .audit import audit_log
 from .models import BoardMembership, StaffMembership
 
 # Norwegian digit grouping uses a space; the no-break space (U+00A0) is the one Django's own "nb"
@@ -48,6 +51,37 @@ def money_annotation(name, description):
         return None if value is None else format_nok(value)
 
     column.__name__ = name
+    return column
+
+
+def plain_column(model, field_name):
+    """A column showing a number as written: with USE_THOUSAND_SEPARATOR a year would read "2 012"."""
+    field = model._meta.get_field(field_name)
+
+    @admin.display(description=field.verbose_name, ordering=field_name)
+    def column(obj):
+        value = getattr(obj, field_name)
+        return None if value is None else str(value)
+
+    column.__name__ = field_name
+    return column
+
+
+def related_column(model, path):
+    """A column showing the object at the end of ``path`` ("application__organisation"), labelled
+    with the last field's verbose_name; the admin labels its own ``__`` columns with the raw path."""
+    field = get_fields_from_path(model, path)[-1]
+
+    @admin.display(description=field.verbose_name, ordering=path)
+    def column(obj):
+        value = obj
+        for name in path.split("__"):
+            value = getattr(value, name)
+            if value is None:
+                return None
+        return value
+
+    column.__name__ = path
     return column
 
 
@@ -84,6 +118,13 @@ def scoped_choices(admin_site, queryset, request):
     return queryset
 
 
+@admin.display(description=_("fil"))
+def stored_file_name(obj):
+    """Which file is stored, without a link: uploads are private and have no MEDIA_URL route; a
+    permission-checked view serves them."""
+    return obj.file.name if obj.file else None
+
+
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
     """A related-object filter that offers only the objects the user may see.
 
@@ -118,8 +159,8 @@ class ProgrammeScopedAdminMixin(ProgrammeScopedChoicesMixin):
 
     ``programme_path`` is the lookup from the model to its programme ("programme",
     "application__programme", "case__meeting__programme" …); the empty string means the model is
-    the programme itself. An admin whose rows have no single programme overrides
-    ``scope_queryset`` instead.
+    the programme itself. An admin whose rows have no single path to a programme sets it to None
+    and overrides ``scope_queryset``.
     """
 
     programme_path = "programme"
@@ -164,7 +205,32 @@ class ProgrammeScopedAdminMixin(ProgrammeScopedChoicesMixin):
         return entry
 
 
-class ProgrammeScopedAdmin(ProgrammeScopedAdminMixin, admin.ModelAdmin):
+class AuditedAdminMixin:
+    """Every add, change and delete made in the admin leaves an entry in the audit log."""
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_log(
+                actor=request.user,
+                obj=obj,
+                action="admin:changed" if change else "admin:added",
+                data={"fields": sorted(form.changed_data)} if change else {},
+            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit_log(actor=request.user, obj=obj, action="admin:deleted")
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                audit_log(actor=request.user, obj=obj, action="admin:deleted")
+            super().delete_queryset(request, queryset)
+
+
+class ProgrammeScopedAdmin(AuditedAdminMixin, ProgrammeScopedAdminMixin, admin.ModelAdmin):
     """The base class of the portal's ModelAdmins."""
 
 

@@ -13,9 +13,27 @@ from django.utils.translation import gettext as _
 from .exceptions import ServiceError
 from .models import AuditEntry
 
+PROGRAMME_PATHS = (
+    "programme_id",
+    "application.programme_id",
+    "plan_period.programme_id",
+    "source.programme_id",
+    "indicator.programme_id",
+    "meeting.programme_id",
+    "case.meeting.programme_id",
+    "decision.application.programme_id",
+    "grant.application.programme_id",
+    "payout.grant.application.programme_id",
+    "report.grant.application.programme_id",
+    "assessment.application.programme_id",
+)
+
 
 def _programme_id_of(obj):
-    for path in ("programme_id", "application.programme_id", "grant.application.programme_id"):
+    """The programme an audited object belongs to, so the log can be filtered per programme."""
+    if obj._meta.label == "omstilling.Programme":
+        return obj.pk
+    for path in PROGRAMME_PATHS:
         value = obj
         try:
             for part in path.split("."):

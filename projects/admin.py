@@ -7,9 +7,13 @@ from omstilling.admin_mixins import (
     ReadOnlyAdminMixin,
     money_annotation,
     money_column,
+    plain_column,
+    related_column,
 )
 
 from .models import Grant, Payout, PayoutAttachment, ResultFunding, ResultReport
+
+grant_year = plain_column(Grant, "year")
 
 
 class PayoutInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -32,8 +36,8 @@ class GrantAdmin(ProgrammeScopedAdmin):
     list_display = (
         "reference",
         "application",
-        "application__organisation",
-        "year",
+        related_column(Grant, "application__organisation"),
+        grant_year,
         money_column(Grant, "amount"),
         money_annotation("committed_payouts", _("godkjent til utbetaling (kr)")),
         money_column(Grant, "released_amount"),
@@ -55,7 +59,7 @@ class GrantAdmin(ProgrammeScopedAdmin):
         "reference",
         "application",
         "decision",
-        "year",
+        grant_year,
         "amount",
         "released_amount",
         "payout_on_acceptance_percent",
@@ -76,7 +80,7 @@ class GrantAdmin(ProgrammeScopedAdmin):
         "reference",
         "application",
         "decision",
-        "year",
+        grant_year,
         "amount",
         "released_amount",
         "payout_on_acceptance_percent",
@@ -179,7 +183,7 @@ class ResultReportAdmin(ProgrammeScopedAdmin):
     str_select_related = ("grant",)
     list_display = (
         "grant",
-        "year",
+        plain_column(ResultReport, "year"),
         "is_final",
         "new_jobs",
         "secured_jobs",

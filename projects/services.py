@@ -328,6 +328,7 @@ def payout_approve(payout, actor):
 
 
 def payout_reject(payout, actor, reason):
+    """Turn a request down, with the reason the project will be given."""
     reason = _require_reason(reason)
     with transaction.atomic():
         payout = locked(payout)

@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from omstilling.admin_mixins import ProgrammeScopedAdmin
+from omstilling.admin_mixins import ProgrammeScopedAdmin, plain_column, stored_file_name
 
 from .models import ReportJob
+
+job_year = plain_column(ReportJob, "year")
 
 
 @admin.register(ReportJob)
@@ -16,7 +17,7 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
     list_display = (
         "kind",
         "programme",
-        "year",
+        job_year,
         "state",
         "progress",
         "attempts",
@@ -30,13 +31,13 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
     date_hierarchy = "created_at"
     fields = (
         "programme",
-        "year",
+        job_year,
         "kind",
         "state",
         "progress",
         "attempts",
         "task_id",
-        "file_name",
+        stored_file_name,
         "sha256",
         "error",
         "requested_by",
@@ -48,8 +49,3 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
 
     def has_add_permission(self, request):
         return False
-
-    @admin.display(description=_("fil"))
-    def file_name(self, job):
-        # Stored files are private (no MEDIA_URL route): name the file rather than link to it.
-        return job.file.name if job.file else None

@@ -34,13 +34,16 @@ def _enqueue(job_id, task_id):
     try:
         report_job_run.apply_async(args=[job_id], task_id=task_id)
     except Exception as exc:
-        # Whatever the broker raised, a job nobody will run must not sit in the queue for ever.
-        logger.exception("Could not enqueue report job %s", job_id)
+        # Whatever the broker raised (or an in-process task let through), a job nobody will run
+        # must not look queued or running for ever: failed, it can be retried.
+        logger.exception("Report job %s could not be run", job_id)
         job = ReportJob.objects.get(pk=job_id)
         if job.state == ReportJob.State.QUEUED:
             report_job_fail(
                 job, _("Jobben kunne ikke legges i kø (%(error)s). Prøv igjen senere.") % {"error": exc}
             )
+        elif job.state == ReportJob.State.RUNNING:
+            report_job_fail(job, _("Jobben stoppet uventet (%(error)s). Prøv igjen senere.") % {"error": exc})
 
 
 def _enqueue_on_commit(job):
@@ -140,7 +143,6 @@ def report_job_finish(job, content, filename):
             )
         locked_job.file.save(get_valid_filename(os.path.basename(filename)), ContentFile(content), save=False)
         stored_name = locked_job.file.name
-        # A file the row does not point to would never be found or cleaned up.
         try:
             locked_job.sha256 = hashlib.sha256(content).hexdigest()
             locked_job.progress = 100
@@ -154,6 +156,7 @@ def report_job_finish(job, content, filename):
                 data={"sha256": locked_job.sha256, "size": len(content)},
             )
         except BaseException:
+            # A file no row points to would never be found or cleaned up.
             locked_job.file.storage.delete(stored_name)
             raise
     return locked_job
@@ -176,9 +179,14 @@ def report_job_fail(job, error):
 
 
 def report_job_retry(job, actor):
-    """Put a failed job back in the queue and start it again once committed."""
+    """Put a failed job back in the queue and start it again once committed.
+
+    A person's retry is a fresh run with a fresh budget of attempts; the audit log keeps the
+    earlier ones. The new task id makes a late redelivery of the old task a no-op.
+    """
     with transaction.atomic():
         locked_job = locked(job)
+        locked_job.attempts = 0
         locked_job.progress = 0
         locked_job.error = ""
         locked_job.finished_at = None
@@ -187,7 +195,7 @@ def report_job_retry(job, actor):
             locked_job,
             ReportJob.State.QUEUED,
             actor=actor,
-            extra_fields=["progress", "error", "finished_at", "task_id"],
+            extra_fields=["attempts", "progress", "error", "finished_at", "task_id"],
             from_states=[ReportJob.State.FAILED],
         )
         _enqueue_on_commit(locked_job)

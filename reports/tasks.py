@@ -121,6 +121,9 @@ BUILDERS = {
 def report_job_run(self, job_id):
     """Build the job's file. Safe to run twice: a job that is already done is left alone."""
     job = ReportJob.objects.select_related("programme").get(pk=job_id)
+    if job.task_id and self.request.id != job.task_id:
+        # A late delivery of a task the job has since been retried under; the new task owns it.
+        return
     if not report_job_start(job):
         return
     job.refresh_from_db()

@@ -25,6 +25,8 @@ from applications.models import (
     CostLine,
     Decision,
     FinancingLine,
+    Letter,
+    MeetingAttendance,
     Organisation,
     OrganisationMembership,
     Vote,
@@ -289,6 +291,25 @@ def _decision():
     return DecisionFactory(application=case.application, case=case)
 
 
+def _meeting_attendance():
+    meeting = BoardMeetingFactory(place=f"Kommunestyresalen {token()}")
+    member = BoardMembershipFactory(programme=meeting.programme, user=person())
+    deputy = BoardMembershipFactory(
+        programme=meeting.programme, user=person(), role=BoardMembership.Role.DEPUTY, deputy_for=member
+    )
+    return MeetingAttendance.objects.create(meeting=meeting, member=deputy, stands_in_for=member)
+
+
+def _letter():
+    decision = DecisionFactory(application__title=f"Prosjekt {token()}")
+    return Letter.objects.create(
+        kind=Letter.Kind.GRANT_LETTER,
+        decision=decision,
+        file=f"letters/grant_letter/{token()}.pdf",
+        sha256="0" * 64,
+    )
+
+
 def _grant():
     grant = GrantFactory(decision__application__title=f"Prosjekt {token()}")
     PayoutFactory(grant=grant, state=Payout.State.APPROVED, approved_at=timezone.now())
@@ -349,6 +370,8 @@ ROWS = {
     ConflictDeclaration: Row(_conflict_declaration, lambda c: _title(c.case.application)),
     Vote: Row(_vote, lambda v: _title(v.case.application)),
     Decision: Row(_decision, lambda d: _title(d.application)),
+    MeetingAttendance: Row(_meeting_attendance, _last_word(lambda a: a.meeting.place)),
+    Letter: Row(_letter, lambda letter: _title(letter.decision.application)),
     Grant: Row(_grant, lambda g: _title(g.application)),
     Payout: Row(_payout, lambda p: _title(p.grant.application)),
     ResultReport: Row(_result_report, lambda r: _title(r.grant.application)),

@@ -20,7 +20,7 @@ from applications.services import (
     application_withdraw,
 )
 from omstilling.exceptions import ServiceError
-from omstilling.models import AuditEntry
+from omstilling.models import AuditEntry, StaffMembership
 from tests.factories import CallFactory, ProgrammeFactory, UserFactory
 
 from .builders import approving_decision, finish_assessment
@@ -371,3 +371,19 @@ def test_two_simultaneous_submits_give_exactly_one_submission(make_draft):
 
     assert sorted(outcomes) == ["refused", "submitted"]
     assert ApplicationSnapshot.objects.filter(application=application).count() == 1
+
+
+def test_without_contact_or_staff_the_receipt_goes_to_the_organisation_and_the_notice_to_the_programme(
+    make_draft, applicant, officer, django_capture_on_commit_callbacks, mailoutbox
+):
+    application = make_draft(contact_email="")
+    application.organisation.contact_email = "post@bedrift.no"
+    application.organisation.save()
+    application.programme.contact_email = "post@program.no"
+    application.programme.save()
+    StaffMembership.objects.filter(programme=application.programme).update(is_active=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        application_submit(application, applicant)
+
+    assert [message.to for message in mailoutbox] == [["post@bedrift.no"], ["post@program.no"]]

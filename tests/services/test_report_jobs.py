@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
+from omstilling import celery_app
 from omstilling.exceptions import ServiceError
 from omstilling.models import AuditEntry, Category
 from projects.models import Grant
@@ -61,6 +62,11 @@ def programme():
         year=2012,
     )
     return programme
+
+
+def worker_retries(monkeypatch):
+    """Let in-process tasks retry as a worker would, instead of raising the Retry to the caller."""
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
 
 
 def run_requested(programme, kind, actor, capture):
@@ -171,10 +177,20 @@ def test_a_job_already_done_is_left_alone_when_the_task_is_delivered_again(
     entries = entries_for(job).count()
 
     assert report_job_start(job) is False
-    tasks.report_job_run.delay(job.pk)
+    tasks.report_job_run.apply_async(args=[job.pk], task_id=job.task_id)
 
     assert ReportJob.objects.filter(pk=job.pk).values().get() == before
     assert entries_for(job).count() == entries
+
+
+def test_a_late_delivery_of_the_task_a_job_was_retried_from_does_nothing(officer):
+    job = ReportJobFactory(kind=ReportJob.Kind.GRANT_TABLE_JSON, state=J.FAILED, task_id="old")
+    job = report_job_retry(job, officer)  # not committed here, so the new task has not run
+
+    tasks.report_job_run.apply_async(args=[job.pk], task_id="old")
+
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == (J.QUEUED, 0)
 
 
 def test_start_moves_a_queued_job_to_running():
@@ -265,7 +281,7 @@ def test_a_failed_job_is_retried_and_then_done(programme, officer, django_captur
     assert len(callbacks) == 1
 
     job.refresh_from_db()
-    assert (job.state, job.error, job.attempts) == (J.DONE, "", 2)
+    assert (job.state, job.error, job.attempts) == (J.DONE, "", 1)
     assert job.task_id != old_task_id
     retried = entries_for(job).get(from_state="failed")
     assert (retried.actor, retried.to_state) == (officer, "queued")
@@ -290,6 +306,7 @@ def test_a_failing_builder_is_retried_a_bounded_number_of_times(
         raise ConnectionError("tilkoblingen ble brutt")
 
     monkeypatch.setitem(tasks.BUILDERS, ReportJob.Kind.GRANT_TABLE_JSON, broken)
+    worker_retries(monkeypatch)
 
     job = run_requested(
         programme, ReportJob.Kind.GRANT_TABLE_JSON, officer, django_capture_on_commit_callbacks
@@ -313,6 +330,7 @@ def test_a_builder_that_fails_once_succeeds_on_the_retry(
         return real(job, progress)
 
     monkeypatch.setitem(tasks.BUILDERS, ReportJob.Kind.GRANT_TABLE_JSON, flaky)
+    worker_retries(monkeypatch)
 
     job = run_requested(
         programme, ReportJob.Kind.GRANT_TABLE_JSON, officer, django_capture_on_commit_callbacks
@@ -333,6 +351,22 @@ def test_without_the_selector_the_job_fails_without_retrying(
 
     assert (job.state, job.attempts) == (J.FAILED, 1)
     assert job.error == "Tilsagnstabellene er ikke tilgjengelige ennå."
+
+
+def test_an_in_process_run_that_raises_leaves_the_job_failed_not_running(
+    programme, officer, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(job, progress):
+        raise ConnectionError("tilkoblingen ble brutt")
+
+    monkeypatch.setitem(tasks.BUILDERS, ReportJob.Kind.GRANT_TABLE_JSON, broken)
+
+    job = run_requested(
+        programme, ReportJob.Kind.GRANT_TABLE_JSON, officer, django_capture_on_commit_callbacks
+    )
+
+    assert job.state == J.FAILED
+    assert "stoppet uventet" in job.error
 
 
 def test_a_broker_that_refuses_the_task_fails_the_job_so_it_can_be_retried(
