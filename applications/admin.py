@@ -156,7 +156,6 @@ class ApplicationAdmin(ProgrammeScopedAdmin):
     list_select_related = ("organisation", "programme", "focus_area")
     list_filter = ("state", "category", "programme", "call", "focus_area", "is_historical")
     search_fields = ("reference", "title", "organisation__name", "organisation__orgnr")
-    date_hierarchy = "created_at"
     autocomplete_fields = ("organisation",)
     readonly_fields = (
         "state",
@@ -433,7 +432,6 @@ class DecisionAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
     list_select_related = ("application", "case__application")
     list_filter = ("outcome", "is_historical", "application__programme")
     search_fields = ("application__reference", "application__title", "reason")
-    date_hierarchy = "decided_at"
 
 
 @admin.register(MeetingAttendance)

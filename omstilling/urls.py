@@ -1,17 +1,17 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-admin.site.site_header = "Omstilling"
+from . import views
+
+admin.site.site_header = _("Omstilling – saksbehandling")
 admin.site.site_title = "Omstilling"
-admin.site.index_title = "Omstillingsprogrammer"
+admin.site.index_title = _("Omstillingsprogrammer")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
-
-if settings.DEBUG:
-    urlpatterns += []

@@ -54,7 +54,6 @@ class GrantAdmin(ProgrammeScopedAdmin):
         "application__organisation__name",
         "application__organisation__orgnr",
     )
-    date_hierarchy = "created_at"
     fields = (
         "reference",
         "application",

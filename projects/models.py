@@ -84,6 +84,7 @@ class Grant(models.Model):
         verbose_name = _("tilsagn")
         verbose_name_plural = _("tilsagn")
         ordering = ["-year", "reference"]
+        indexes = [models.Index(fields=["-year", "reference"], name="grant_newest_first")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="grant_amount_non_negative"),
             models.CheckConstraint(
