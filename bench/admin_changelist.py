@@ -73,7 +73,10 @@ def populate(rows):
         )
     approved = list(Application.objects.filter(state="approved").values_list("pk", flat=True))
     decisions = Decision.objects.bulk_create(
-        [Decision(application_id=pk, outcome="approved", amount=Decimal(100000), decided_at=now) for pk in approved]
+        [
+            Decision(application_id=pk, outcome="approved", amount=Decimal(100000), decided_at=now)
+            for pk in approved
+        ]
     )
     Grant.objects.bulk_create(
         [
@@ -140,7 +143,10 @@ def main():
         ("bare view /healthz (baseline)", "/healthz"),
         ("applications, page 1", "/admin/applications/application/"),
         (f"applications, page {middle}", f"/admin/applications/application/?p={middle}"),
-        ("applications, filtered", "/admin/applications/application/?state__exact=approved&category__exact=forstudie"),
+        (
+            "applications, filtered",
+            "/admin/applications/application/?state__exact=approved&category__exact=forstudie",
+        ),
         ("applications, search", "/admin/applications/application/?q=nummer+4242"),
         ("grants, page 1", "/admin/projects/grant/"),
         ("decisions, page 1", "/admin/applications/decision/"),
