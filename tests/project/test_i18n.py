@@ -4,6 +4,8 @@ import gettext
 import re
 from pathlib import Path
 
+import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from applications.models import Application
@@ -54,3 +56,22 @@ def test_model_names_are_norwegian_by_default_and_english_on_request():
     with translation.override("en"):
         assert str(Grant._meta.verbose_name) == "grant"
         assert str(Application.State.SUBMITTED.label) == "Submitted"
+
+
+@pytest.mark.django_db
+def test_pages_are_norwegian_even_when_the_browser_asks_for_english(admin_client):
+    response = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert response["Content-Language"] == "nb"
+    assert "Logg ut" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_language_switch_turns_the_pages_english(admin_client):
+    response = admin_client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
+    assert response.status_code == 302
+
+    page = admin_client.get(reverse("admin:index"))
+
+    assert page["Content-Language"] == "en"
+    assert "Log out" in page.content.decode()

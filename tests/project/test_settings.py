@@ -101,3 +101,32 @@ def test_celery_broker_is_reachable():
     with celery_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1)
         assert conn.connected
+
+
+def test_check_services_explains_how_to_start_an_unreachable_postgresql():
+    result = run_manage(
+        "check_services",
+        settings_module="omstilling.settings.test",
+        extra_env={"DATABASE_URL": "postgres://postgres@127.0.0.1:1/omstilling"},
+    )
+    assert result.returncode != 0
+    assert "PostgreSQL is not reachable at 127.0.0.1:1" in result.stderr
+    assert "pg_ctlcluster" in result.stderr
+
+
+def test_make_run_steps_load_both_programmes_into_sqlite(tmp_path):
+    """What `make run` does before serving, on the embedded default (SQLite, no Redis)."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}", "DEBUG": "true"}
+    steps = [
+        ("migrate", "--noinput"),
+        ("seed_programmes",),
+        ("import_grants", "data/vestre_toten_2011_2012.csv", "--programme", "vestre-toten"),
+        ("seed_demo_users",),
+        ("grant_table", "--programme", "vestre-toten", "--year", "2011"),
+    ]
+    results = [run_manage(*step, settings_module="omstilling.settings.dev", extra_env=env) for step in steps]
+    for step, result in zip(steps, results, strict=True):
+        assert result.returncode == 0, (step, result.stderr)
+    assert "leder@vestre-toten.demo" in results[3].stdout
+    assert "styreleder@elverumregionen.demo" in results[3].stdout
+    assert '"total_granted_amount": 2600000' in results[4].stdout
