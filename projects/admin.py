@@ -72,7 +72,6 @@ class GrantAdmin(ProgrammeScopedAdmin):
         "completed_at",
         "cancelled_at",
         "cancel_reason",
-        "letter_file",
         "created_at",
     )
     readonly_fields = (
@@ -90,7 +89,6 @@ class GrantAdmin(ProgrammeScopedAdmin):
         "completed_at",
         "cancelled_at",
         "cancel_reason",
-        "letter_file",
         "created_at",
     )
     inlines = (PayoutInline,)
@@ -107,11 +105,6 @@ class GrantAdmin(ProgrammeScopedAdmin):
 
     def has_add_permission(self, request):
         return False
-
-    @admin.display(description=_("tilsagnsbrev"))
-    def letter_file(self, grant):
-        # Stored files are private (no MEDIA_URL route): name the file rather than link to it.
-        return grant.letter.name if grant.letter else None
 
 
 class PayoutAttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -77,7 +77,6 @@ class Grant(models.Model):
     completed_at = models.DateTimeField(_("avsluttet"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("annullert/bortfalt"), null=True, blank=True)
     cancel_reason = models.TextField(_("grunn til annullering"), blank=True)
-    letter = models.FileField(_("tilsagnsbrev"), upload_to="letters/", blank=True)
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
 
     class Meta:
