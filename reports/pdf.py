@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 BASE_URL = "https://omstilling.invalid/"
 
 
-class RefusedURL(ValueError):
+class RefusedURLError(ValueError):
     """WeasyPrint logs it and renders the document without the resource."""
 
 
@@ -41,7 +41,7 @@ class ProjectOnlyURLFetcher(URLFetcher):
                 content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, body, {"Content-Type": content_type})
         logger.warning("PDF rendering refused to fetch %s", url)
-        raise RefusedURL(f"refused to fetch {url}")
+        raise RefusedURLError(f"refused to fetch {url}")
 
 
 def render_pdf(html, *, stylesheets=None):

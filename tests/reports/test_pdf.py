@@ -5,7 +5,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from reports.pdf import BASE_URL, ProjectOnlyURLFetcher, RefusedURL, render_pdf
+from reports.pdf import BASE_URL, ProjectOnlyURLFetcher, RefusedURLError, render_pdf
 
 
 def pdf_text(pdf_bytes):
@@ -39,7 +39,7 @@ def test_serves_the_projects_own_static_files():
     ],
 )
 def test_refuses_files_remote_urls_and_paths_outside_static(url):
-    with pytest.raises(RefusedURL):
+    with pytest.raises(RefusedURLError):
         ProjectOnlyURLFetcher().fetch(url)
 
 
