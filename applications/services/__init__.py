@@ -16,10 +16,9 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from applications.models import Application, ApplicationSnapshot, Decision, FinancingLine
 from omstilling.audit import full_clean_or_refuse, locked, transition
 from omstilling.exceptions import ServiceError
-
-from .models import Application, ApplicationSnapshot, Decision, FinancingLine
 
 OSLO = ZoneInfo("Europe/Oslo")
 SUMMARY_MAX_LENGTH = 500
@@ -174,7 +173,7 @@ def _snapshot_data(application, cost_lines, financing_lines):
 
 
 def _notify_submitted(application_id):
-    from .tasks import application_submitted_notify
+    from applications.tasks import application_submitted_notify
 
     application_submitted_notify.delay(application_id)
 
