@@ -1,19 +1,32 @@
-from django.contrib import admin
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, OuterRef, Q, Subquery, Sum
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from omstilling.admin_mixins import (
     ProgrammeScopedAdmin,
     ProgrammeScopedChoicesMixin,
     ReadOnlyAdminMixin,
+    format_nok,
     money_annotation,
     money_column,
     programme_ids_for,
     related_column,
     stored_file_name,
 )
+from omstilling.exceptions import ServiceError
+from omstilling.models import BoardMembership
 
+from .letters import letters_for_application, long_date
 from .models import (
     Application,
     ApplicationSnapshot,
@@ -30,9 +43,12 @@ from .models import (
     Letter,
     MeetingAttendance,
     Organisation,
+    OrganisationJoinRequest,
     OrganisationMembership,
     Vote,
 )
+from .services import application_review_start, application_send_to_board
+from .services import board as board_services
 
 
 class OrganisationMembershipInline(ProgrammeScopedChoicesMixin, admin.TabularInline):
@@ -40,6 +56,19 @@ class OrganisationMembershipInline(ProgrammeScopedChoicesMixin, admin.TabularInl
     fields = ("user", "role")
     autocomplete_fields = ("user",)
     extra = 0
+
+
+class OrganisationJoinRequestInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Requests for access; the organisation's own administrators decide them in the portal."""
+
+    model = OrganisationJoinRequest
+    fk_name = "organisation"
+    fields = ("user", "created_at", "decided_at", "decided_by", "approved")
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "decided_by")
 
 
 @admin.register(Organisation)
@@ -59,7 +88,7 @@ class OrganisationAdmin(ProgrammeScopedAdmin):
     list_select_related = ("municipality",)
     list_filter = ("municipality",)
     search_fields = ("name", "orgnr", "contact_name", "contact_email")
-    inlines = (OrganisationMembershipInline,)
+    inlines = (OrganisationMembershipInline, OrganisationJoinRequestInline)
 
     def get_queryset(self, request):
         # Count only the applications the user may see, so the column reveals nothing about the
@@ -135,8 +164,125 @@ def _sum_of_lines(model, **filters):
     return Subquery(lines.values("application").annotate(total=Sum("amount")).values("total"))
 
 
+class ServicePagesMixin:
+    """Custom admin pages and actions that write only through the board services.
+
+    The object is looked up through the admin's programme-scoped queryset, so a page of another
+    programme is a 404; a ServiceError becomes an error message on the page the user came from.
+    """
+
+    def _scoped_object(self, request, object_id):
+        obj = self.get_queryset(request).filter(pk=object_id).first()
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404
+        return obj
+
+    def _call(self, request, service, *args, success=None, **kwargs):
+        """Run ``service``; report its ServiceError as an admin error message. True when it worked."""
+        try:
+            service(*args, **kwargs)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return False
+        if success:
+            messages.success(request, success)
+        return True
+
+    def _page(self, request, template, title, obj, **context):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": title,
+                "original": obj,
+                **context,
+            },
+        )
+
+    def _view_url(self, name, obj):
+        return reverse(f"admin:applications_{self.model._meta.model_name}_{name}", args=[obj.pk])
+
+    def _service_form_error(self, form, exc):
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, exc.message)
+
+
+def _adopt(obj, saved):
+    """Make the admin's unsaved form instance stand for the row a service created."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+
+
+class AppliedAmountFilter(admin.SimpleListFilter):
+    title = _("søkt beløp")
+    parameter_name = "applied"
+    BANDS = {
+        "lt100": (None, Decimal(100000)),
+        "100-500": (Decimal(100000), Decimal(500000)),
+        "gte500": (Decimal(500000), None),
+    }
+
+    def lookups(self, request, model_admin):
+        return (
+            ("lt100", _("under 100 000 kr")),
+            ("100-500", _("100 000–499 999 kr")),
+            ("gte500", _("500 000 kr og mer")),
+        )
+
+    def queryset(self, request, queryset):
+        band = self.BANDS.get(self.value())
+        if band is None:
+            return queryset
+        low, high = band
+        if low is not None:
+            queryset = queryset.filter(applied_amount__gte=low)
+        if high is not None:
+            queryset = queryset.filter(applied_amount__lt=high)
+        return queryset
+
+
+class AssessmentForm(forms.Form):
+    recommendation = forms.ChoiceField(
+        label=_("Innstilling"), choices=Assessment.Recommendation.choices, widget=forms.RadioSelect
+    )
+    proposed_amount = forms.DecimalField(
+        label=_("Foreslått beløp (kr)"), required=False, min_value=0, decimal_places=0, max_digits=12
+    )
+    conditions = forms.CharField(label=_("Vilkår"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reasoning = forms.CharField(
+        label=_("Begrunnelse"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Ved avslag blir dette begrunnelsen i avslagsbrevet."),
+    )
+    send_to_board = forms.BooleanField(label=_("Send søknaden til styret nå"), required=False)
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.name,
+                help_text=criterion.description,
+                choices=[(value, value) for value in range(1, 7)],
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "score-scale"}),
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Kommentar"), required=False, max_length=1000
+            )
+
+    def score_rows(self):
+        return [
+            (criterion, self[f"score_{criterion.pk}"], self[f"comment_{criterion.pk}"])
+            for criterion in self.criteria
+        ]
+
+
 @admin.register(Application)
-class ApplicationAdmin(ProgrammeScopedAdmin):
+class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
     """Applications. Once submitted an application is frozen and shown read-only; its state changes
     only through the case-handling services, never by editing the field.
     """
@@ -154,9 +300,19 @@ class ApplicationAdmin(ProgrammeScopedAdmin):
         "submitted_at",
     )
     list_select_related = ("organisation", "programme", "focus_area")
-    list_filter = ("state", "category", "programme", "call", "focus_area", "is_historical")
+    list_filter = (
+        "state",
+        "category",
+        "programme",
+        "call",
+        "focus_area",
+        AppliedAmountFilter,
+        "is_historical",
+    )
     search_fields = ("reference", "title", "organisation__name", "organisation__orgnr")
     autocomplete_fields = ("organisation",)
+    actions = ("start_review", "send_to_board")
+    change_form_template = "admin/applications/application/change_form.html"
     readonly_fields = (
         "state",
         "created_by",
@@ -232,6 +388,168 @@ class ApplicationAdmin(ProgrammeScopedAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
+    def _bulk(self, request, queryset, service, done_message):
+        done = 0
+        for application in queryset:
+            try:
+                service(application, request.user)
+            except ServiceError as exc:
+                messages.error(request, f"{application.reference}: {exc.message}")
+            else:
+                done += 1
+        if done:
+            messages.success(request, done_message % {"count": done})
+
+    @admin.action(description=_("Start saksbehandling av valgte søknader"), permissions=["change"])
+    def start_review(self, request, queryset):
+        self._bulk(
+            request, queryset, application_review_start, gettext("%(count)d søknad(er) er under behandling.")
+        )
+
+    @admin.action(description=_("Send valgte søknader til styret"), permissions=["change"])
+    def send_to_board(self, request, queryset):
+        self._bulk(
+            request, queryset, application_send_to_board, gettext("%(count)d søknad(er) er sendt til styret.")
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/vurdering/",
+                view(self.assessment_view),
+                name="applications_application_assess",
+            ),
+            path(
+                "<path:object_id>/til-styret/",
+                view(self.send_to_board_view),
+                name="applications_application_send_to_board",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_queryset(request).filter(pk=object_id).first()
+        if application is not None:
+            extra_context = {**(extra_context or {}), **self._case_file(request, application)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _case_file(self, request, application):
+        snapshot = ApplicationSnapshot.objects.filter(application=application).first()
+        assessment = (
+            Assessment.objects.filter(application=application).prefetch_related("scores__criterion").first()
+        )
+        history = board_services.organisation_grant_history(application)
+        staff = board_services.is_programme_staff(request.user, application.programme)
+        data = snapshot.data if snapshot else {}
+        kinds = dict(FinancingLine.Kind.choices)
+        return {
+            "snapshot": data or None,
+            "snapshot_costs": [
+                (line["description"], format_nok(Decimal(line["amount"])))
+                for line in data.get("cost_lines", [])
+            ],
+            "snapshot_financing": [
+                (
+                    kinds.get(line["kind"], line["kind"]),
+                    line.get("source", ""),
+                    format_nok(Decimal(line["amount"])),
+                )
+                for line in data.get("financing_lines", [])
+            ],
+            "assessment_amount": format_nok(assessment.proposed_amount) if assessment else "",
+            "snapshot_at": snapshot.submitted_at if snapshot else None,
+            "assessment": assessment,
+            "history": history,
+            "history_rows": [(grant, format_nok(grant.amount)) for grant in history.grants],
+            "de_minimis_in_portal": format_nok(history.de_minimis_in_portal),
+            "de_minimis_declared": format_nok(history.de_minimis_declared),
+            "de_minimis_total": format_nok(history.de_minimis_total),
+            "de_minimis_first": str(history.de_minimis_years[0]),
+            "de_minimis_last": str(history.de_minimis_years[1]),
+            "board_cases": application.board_cases.select_related("meeting").order_by("meeting__starts_at"),
+            "decisions": application.decisions.order_by("decided_at"),
+            "letters": letters_for_application(application),
+            "can_assess": staff
+            and application.state in (Application.State.SUBMITTED, Application.State.IN_REVIEW),
+            "can_send_to_board": staff
+            and application.state == Application.State.IN_REVIEW
+            and assessment is not None
+            and assessment.submitted_at is not None,
+        }
+
+    def assessment_view(self, request, object_id):
+        application = self._scoped_object(request, object_id)
+        criteria = AssessmentCriterion.objects.filter(programme=application.programme_id).order_by("order")
+        existing = Assessment.objects.filter(application=application).prefetch_related("scores").first()
+        initial = {}
+        if existing is not None:
+            initial = {
+                "recommendation": existing.recommendation,
+                "proposed_amount": existing.proposed_amount or None,
+                "conditions": existing.conditions,
+                "reasoning": existing.reasoning,
+            }
+            for score in existing.scores.all():
+                initial[f"score_{score.criterion_id}"] = score.score
+                initial[f"comment_{score.criterion_id}"] = score.comment
+        form = AssessmentForm(request.POST or None, criteria=criteria, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                board_services.assessment_submit(
+                    application,
+                    request.user,
+                    scores={
+                        criterion.pk: (data[f"score_{criterion.pk}"], data[f"comment_{criterion.pk}"])
+                        for criterion in form.criteria
+                    },
+                    recommendation=data["recommendation"],
+                    proposed_amount=data["proposed_amount"] or 0,
+                    conditions=data["conditions"],
+                    reasoning=data["reasoning"],
+                )
+                if data["send_to_board"]:
+                    application_send_to_board(application, request.user)
+            except ServiceError as exc:
+                self._service_form_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    gettext("Vurderingen er lagret og søknaden er sendt til styret.")
+                    if data["send_to_board"]
+                    else gettext("Vurderingen er lagret."),
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:applications_application_change", args=[application.pk])
+                )
+        return self._page(
+            request,
+            "admin/applications/application/assessment.html",
+            gettext("Vurdering av %(reference)s") % {"reference": application.reference},
+            application,
+            form=form,
+            applied=format_nok(
+                FinancingLine.objects.filter(
+                    application=application, kind=FinancingLine.Kind.PROGRAMME
+                ).aggregate(total=Sum("amount"))["total"]
+                or 0
+            ),
+        )
+
+    def send_to_board_view(self, request, object_id):
+        application = self._scoped_object(request, object_id)
+        if request.method != "POST":
+            raise PermissionDenied
+        self._call(
+            request,
+            application_send_to_board,
+            application,
+            request.user,
+            success=gettext("Søknaden er sendt til styret."),
+        )
+        return HttpResponseRedirect(reverse("admin:applications_application_change", args=[application.pk]))
+
 
 @admin.register(ApplicationSnapshot)
 class ApplicationSnapshotAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
@@ -286,6 +604,16 @@ class AssessmentAdmin(ProgrammeScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(average_score=Avg("scores__score"))
 
+    def has_change_permission(self, request, obj=None):
+        # What the board votes on is the assessment as it was sent; the assessment page
+        # (``assessment_submit``) is the way to revise it while the application is in review.
+        if obj is not None and obj.application.state not in (
+            Application.State.SUBMITTED,
+            Application.State.IN_REVIEW,
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
     @admin.display(description=_("snittpoeng"), ordering="average_score")
     def average_score(self, assessment):
         if assessment.average_score is None:
@@ -293,20 +621,40 @@ class AssessmentAdmin(ProgrammeScopedAdmin):
         return f"{assessment.average_score:.1f}".replace(".", ",")
 
 
-class BoardCaseInline(ProgrammeScopedChoicesMixin, admin.TabularInline):
-    """The meeting's agenda. A case opens, closes and is decided through the voting services."""
+class BoardCaseInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The meeting's agenda, as a list. Cases are put on it, moved, opened and closed from the
+    meeting's agenda page and the case page, through the board services."""
 
     model = BoardCase
-    fields = ("number", "application", "recommendation", "proposed_amount", "state")
-    readonly_fields = ("state",)
-    autocomplete_fields = ("application",)
+    fields = ("number", "application", "proposed_amount", "state")
+    readonly_fields = fields
+    show_change_link = True
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("application")
+
+
+class BoardMeetingForm(forms.ModelForm):
+    class Meta:
+        model = BoardMeeting
+        fields = ("programme", "starts_at", "place", "quorum_share")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "quorum_share" in self.fields:
+            self.fields["quorum_share"].required = False
+            self.fields["quorum_share"].help_text = _(
+                "Tomt: programmets regel. "
+                "Mer enn denne andelen av stemmeberettigede må være til stede og habile."
+            )
 
 
 @admin.register(BoardMeeting)
-class BoardMeetingAdmin(ProgrammeScopedAdmin):
+class BoardMeetingAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
     str_select_related = ("programme",)
-    list_display = ("starts_at", "programme", "place", "state", "case_count")
+    form = BoardMeetingForm
+    list_display = ("starts_at", "programme", "place", "state", "case_count", "agenda_link")
     list_select_related = ("programme",)
     list_filter = ("state", "programme")
     search_fields = ("place", "programme__name", "programme__short_name")
@@ -317,22 +665,201 @@ class BoardMeetingAdmin(ProgrammeScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(case_count=Count("cases"))
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # Once the meeting is under way its quorum rule is fixed: changing it would change
+        # whether decisions already taken were lawful.
+        if obj is not None and obj.state != BoardMeeting.State.PLANNED:
+            return (*fields, "programme", "starts_at", "quorum_share")
+        if obj is not None:
+            return (*fields, "programme")
+        return fields
+
     @admin.display(description=_("saker"), ordering="case_count")
     def case_count(self, meeting):
         return meeting.case_count
 
+    @admin.display(description=_("saksliste"))
+    def agenda_link(self, meeting):
+        return format_html(
+            '<a class="button" href="{}">{}</a>', self._view_url("agenda", meeting), gettext("Saksliste")
+        )
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        meeting = board_services.meeting_create(
+            data["programme"],
+            request.user,
+            starts_at=data["starts_at"],
+            place=data["place"],
+            quorum_share=data.get("quorum_share"),
+        )
+        _adopt(obj, meeting)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_addanother" in request.POST or "_continue" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        return HttpResponseRedirect(self._view_url("agenda", obj))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/saksliste/", view(self.agenda_view), name="applications_boardmeeting_agenda"
+            ),
+            *super().get_urls(),
+        ]
+
+    def agenda_view(self, request, object_id):
+        meeting = self._scoped_object(request, object_id)
+        programme = meeting.programme
+        may_run = board_services.may_run_meeting(request.user, programme)
+        if request.method == "POST":
+            if not may_run:
+                raise PermissionDenied
+            self._agenda_post(request, meeting)
+            return HttpResponseRedirect(request.path)
+
+        cases = list(meeting.cases.select_related("application__organisation").order_by("number"))
+        decisions = {decision.case_id: decision for decision in Decision.objects.filter(case__in=cases)}
+        attendance = {row.member_id: row for row in meeting.attendance.select_related("stands_in_for__user")}
+        seats = list(
+            BoardMembership.objects.filter(programme=programme, is_active=True)
+            .select_related("user", "deputy_for__user")
+            .order_by("role", "user__full_name")
+        )
+        waiting = Application.objects.filter(
+            programme=programme, state__in=[Application.State.TO_BOARD, Application.State.IN_REVIEW]
+        ).exclude(board_cases__state__in=[BoardCase.State.PENDING, BoardCase.State.OPEN])
+        waiting = [
+            application
+            for application in waiting.select_related("organisation", "assessment")
+            if board_services.case_add_refusal(meeting, application) is None
+        ]
+        return self._page(
+            request,
+            "admin/applications/boardmeeting/agenda.html",
+            gettext("Styremøte %(date)s") % {"date": long_date(meeting.starts_at)},
+            meeting,
+            meeting=meeting,
+            may_run=may_run,
+            cases=[
+                {
+                    "case": case,
+                    "amount": format_nok(case.proposed_amount),
+                    "decision": decisions.get(case.pk),
+                    "decision_amount": format_nok(decisions[case.pk].amount) if case.pk in decisions else "",
+                }
+                for case in cases
+            ],
+            seats=[{"seat": seat, "attendance": attendance.get(seat.pk)} for seat in seats],
+            absent_voting_seats=[seat for seat in seats if seat.has_vote and seat.pk not in attendance],
+            waiting=waiting,
+            letters=meeting.letters.all(),
+            meeting_date=long_date(meeting.starts_at),
+        )
+
+    def _agenda_post(self, request, meeting):
+        action = request.POST.get("action")
+        user = request.user
+
+        def member(field):
+            return BoardMembership.objects.filter(
+                programme=meeting.programme, pk=request.POST.get(field)
+            ).first()
+
+        def case():
+            return meeting.cases.filter(pk=request.POST.get("case")).first()
+
+        if action == "add_case":
+            application = Application.objects.filter(
+                programme=meeting.programme, pk=request.POST.get("application")
+            ).first()
+            if application is None:
+                messages.error(request, gettext("Velg en søknad."))
+                return
+            self._call(
+                request,
+                board_services.case_add,
+                meeting,
+                application,
+                user,
+                success=gettext("Saken er ført opp på sakslisten."),
+            )
+        elif action in ("up", "down") and case():
+            self._call(request, board_services.agenda_move, case(), user, -1 if action == "up" else 1)
+        elif action == "open_case" and case():
+            self._call(
+                request,
+                board_services.case_open,
+                case(),
+                user,
+                success=gettext("Saken er åpnet for votering."),
+            )
+        elif action == "attend" and member("member"):
+            self._call(
+                request,
+                board_services.attendance_register,
+                meeting,
+                user,
+                member("member"),
+                stands_in_for=member("stands_in_for") if request.POST.get("stands_in_for") else None,
+            )
+        elif action == "leave" and member("member"):
+            self._call(request, board_services.attendance_unregister, meeting, user, member("member"))
+        elif action == "close_meeting":
+            self._call(
+                request,
+                board_services.meeting_close,
+                meeting,
+                user,
+                success=gettext("Møtet er avsluttet. Møteboken lages nå."),
+            )
+        else:
+            messages.error(request, gettext("Ukjent handling."))
 
 
 def _votes(choice):
     return Count("votes", filter=Q(votes__choice=choice))
 
 
+class BoardCaseAddForm(forms.ModelForm):
+    """A case is added with its meeting and application; number, proposal and amount come from the
+    agenda and the assessment (``case_add``)."""
+
+    class Meta:
+        model = BoardCase
+        fields = ("meeting", "application")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self):
+        data = super().clean()
+        meeting, application = data.get("meeting"), data.get("application")
+        if meeting and application:
+            if not board_services.may_run_meeting(self.request.user, meeting.programme):
+                raise forms.ValidationError(
+                    gettext("Bare styreleder eller programmets administrasjon kan gjøre dette.")
+                )
+            refusal = board_services.case_add_refusal(meeting, application)
+            if refusal:
+                self.add_error("application", refusal)
+        return data
+
+
 @admin.register(BoardCase)
-class BoardCaseAdmin(ProgrammeScopedAdmin):
+class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
     programme_path = "meeting__programme"
     str_select_related = ("application",)
     list_display = (
@@ -344,12 +871,14 @@ class BoardCaseAdmin(ProgrammeScopedAdmin):
         "votes_for",
         "votes_against",
         "votes_abstain",
+        "case_link",
     )
     list_select_related = ("application", "meeting__programme")
     list_filter = ("state", "meeting__programme")
     search_fields = ("application__reference", "application__title", "recommendation")
     autocomplete_fields = ("application",)
     readonly_fields = ("state", "opened_at", "closed_at")
+    change_form_template = "admin/applications/boardcase/change_form.html"
 
     def get_queryset(self, request):
         return (
@@ -362,6 +891,39 @@ class BoardCaseAdmin(ProgrammeScopedAdmin):
             )
         )
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            form = super().get_form(
+                request, obj, change=change, form=BoardCaseAddForm, fields=("meeting", "application")
+            )
+
+            class RequestForm(form):
+                def __init__(self, *args, **kw):
+                    super().__init__(*args, request=request, **kw)
+
+            return RequestForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("meeting", "application")
+        return super().get_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        # An existing case changes only through the services (agenda, votes, closing).
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        case = board_services.case_add(
+            form.cleaned_data["meeting"], form.cleaned_data["application"], request.user
+        )
+        _adopt(obj, case)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return HttpResponseRedirect(reverse("admin:applications_boardmeeting_agenda", args=[obj.meeting_id]))
+
     @admin.display(description=_("for"), ordering="votes_for")
     def votes_for(self, case):
         return case.votes_for
@@ -373,6 +935,198 @@ class BoardCaseAdmin(ProgrammeScopedAdmin):
     @admin.display(description=_("avstår"), ordering="votes_abstain")
     def votes_abstain(self, case):
         return case.votes_abstain
+
+    @admin.display(description=_("behandling"))
+    def case_link(self, case):
+        return format_html(
+            '<a class="button" href="{}">{}</a>', self._view_url("vote", case), gettext("Åpne saken")
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/votering/", view(self.case_view), name="applications_boardcase_vote"),
+            path("<path:object_id>/avslutt/", view(self.close_view), name="applications_boardcase_close"),
+            path("<path:object_id>/status/", view(self.status_view), name="applications_boardcase_status"),
+            *super().get_urls(),
+        ]
+
+    def _case_state(self, request, case):
+        """Everything the case page shows about the vote, computed once."""
+        statuses = board_services.seat_statuses(case)
+        quorum = board_services.case_quorum(case, statuses)
+        tally = board_services.case_tally(case, statuses)
+        programme = case.meeting.programme
+        seat = board_services.board_seat(request.user, programme)
+        my_vote = Vote.objects.filter(case=case, member=seat).first() if seat else None
+        my_conflict = ConflictDeclaration.objects.filter(case=case, member=seat).first() if seat else None
+        votes = {vote.member_id: vote for vote in case.votes.all()}
+        closed = case.state == BoardCase.State.CLOSED
+        rows = []
+        for status in statuses:
+            voter = status.voter
+            vote = votes.get(voter.pk) if voter else None
+            rows.append(
+                {
+                    "seat": status.seat,
+                    "voter": voter,
+                    "deputy": voter is not None and voter.pk != status.seat.pk,
+                    "recused": status.recused,
+                    "voted": vote is not None,
+                    # How each voted is shown once the case is decided; until then only who has voted.
+                    "choice": vote.get_choice_display() if (vote and closed) else "",
+                    "choice_value": vote.choice if (vote and closed) else "",
+                }
+            )
+        return {
+            "quorum": quorum,
+            "tally": tally,
+            "seat_rows": rows,
+            "seat": seat,
+            "my_vote": my_vote,
+            "my_conflict": my_conflict,
+            "vote_refusal": board_services.vote_refusal(case, request.user),
+            "close_refusal": board_services.close_refusal(case, request.user, statuses),
+            "is_chair_seat": any(
+                row["seat"].role == BoardMembership.Role.CHAIR
+                and row["voter"] is not None
+                and row["voter"].user_id == request.user.pk
+                for row in rows
+            ),
+            "may_run": board_services.may_run_meeting(request.user, programme),
+        }
+
+    def case_view(self, request, object_id):
+        case = self._scoped_object(request, object_id)
+        if request.method == "POST":
+            action = request.POST.get("action")
+            if action == "vote":
+                self._call(
+                    request,
+                    board_services.vote_cast,
+                    case,
+                    request.user,
+                    request.POST.get("choice"),
+                    success=gettext("Stemmen din er registrert."),
+                )
+            elif action == "conflict":
+                self._call(
+                    request,
+                    board_services.conflict_declare,
+                    case,
+                    request.user,
+                    request.POST.get("reason"),
+                    success=gettext("Du er registrert som inhabil i saken."),
+                )
+            elif action == "open":
+                self._call(
+                    request,
+                    board_services.case_open,
+                    case,
+                    request.user,
+                    success=gettext("Saken er åpnet for votering."),
+                )
+            else:
+                messages.error(request, gettext("Ukjent handling."))
+            return HttpResponseRedirect(request.path)
+
+        application = case.application
+        assessment = (
+            Assessment.objects.filter(application=application).prefetch_related("scores__criterion").first()
+        )
+        decision = Decision.objects.filter(case=case).first()
+        history = board_services.organisation_grant_history(application)
+        return self._page(
+            request,
+            "admin/applications/boardcase/case.html",
+            gettext("Sak %(number)d: %(title)s") % {"number": case.number, "title": application.title},
+            case,
+            case=case,
+            meeting=case.meeting,
+            application=application,
+            assessment=assessment,
+            decision=decision,
+            decision_amount=format_nok(decision.amount) if decision else "",
+            letters=decision.letters.all() if decision else [],
+            proposed_amount=format_nok(case.proposed_amount),
+            applied_amount=format_nok(
+                FinancingLine.objects.filter(
+                    application=application, kind=FinancingLine.Kind.PROGRAMME
+                ).aggregate(total=Sum("amount"))["total"]
+                or 0
+            ),
+            total_cost=format_nok(
+                CostLine.objects.filter(application=application).aggregate(total=Sum("amount"))["total"] or 0
+            ),
+            history=history,
+            de_minimis_total=format_nok(history.de_minimis_total),
+            # As text: with USE_THOUSAND_SEPARATOR the template would print a year as "2 026".
+            de_minimis_first=str(history.de_minimis_years[0]),
+            de_minimis_last=str(history.de_minimis_years[1]),
+            meeting_date=long_date(case.meeting.starts_at),
+            choices=Vote.Choice.choices,
+            **self._case_state(request, case),
+        )
+
+    def close_view(self, request, object_id):
+        case = self._scoped_object(request, object_id)
+        if request.method == "POST" and request.POST.get("confirm") == "yes":
+            try:
+                decision = board_services.case_close(case, request.user)
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+                return HttpResponseRedirect(self._view_url("vote", case))
+            if decision is None:
+                messages.warning(
+                    request,
+                    gettext(
+                        "Innstillingen ble ikke vedtatt; søknaden er sendt tilbake til administrasjonen."
+                    ),
+                )
+            else:
+                messages.success(
+                    request,
+                    gettext("Saken er avgjort: %(outcome)s.")
+                    % {"outcome": decision.get_outcome_display().lower()},
+                )
+            return HttpResponseRedirect(self._view_url("vote", case))
+        state = self._case_state(request, case)
+        if state["close_refusal"]:
+            messages.error(request, state["close_refusal"])
+            return HttpResponseRedirect(self._view_url("vote", case))
+        tally = state["tally"]
+        casting = tally.votes_for == tally.votes_against
+        adopted = tally.chair_choice == Vote.Choice.FOR if casting else tally.votes_for > tally.votes_against
+        return self._page(
+            request,
+            "admin/applications/boardcase/close_confirm.html",
+            gettext("Avslutt sak %(number)d") % {"number": case.number},
+            case,
+            case=case,
+            adopted=adopted,
+            casting=casting,
+            proposed_amount=format_nok(case.proposed_amount),
+            **state,
+        )
+
+    def status_view(self, request, object_id):
+        """The live tally the case page polls."""
+        case = self._scoped_object(request, object_id)
+        statuses = board_services.seat_statuses(case)
+        quorum = board_services.case_quorum(case, statuses)
+        tally = board_services.case_tally(case, statuses)
+        return JsonResponse(
+            {
+                "state": case.state,
+                "for": tally.votes_for,
+                "against": tally.votes_against,
+                "abstain": tally.votes_abstain,
+                "not_voted": len(tally.not_voted),
+                "quorum_met": quorum.met,
+                "quorum_text": quorum.explanation,
+                "voted": sorted(voter["name"] for voter in tally.voters),
+            }
+        )
 
 
 class BoardCaseRecordAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
@@ -467,6 +1221,29 @@ class LetterAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
     search_fields = ("decision__application__reference", "decision__application__title", "meeting__place")
     date_hierarchy = "created_at"
     fields = ("kind", "decision", "meeting", stored_file_name, "sha256", "created_at")
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/fil/",
+                self.admin_site.admin_view(self.download_view),
+                name="applications_letter_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, object_id):
+        """The PDF itself, to those who may see the letter (the files have no public URL)."""
+        letter = self.get_queryset(request).filter(pk=object_id).first()
+        # The board reads the letters of its decisions from the case page without holding
+        # permission on the Letter list itself; the programme scope applies either way.
+        if letter is None or not (
+            self.has_view_permission(request, letter) or request.user.has_perm("applications.view_decision")
+        ):
+            raise Http404
+        return FileResponse(
+            letter.file.open("rb"), content_type="application/pdf", filename=f"{letter.kind}-{letter.pk}.pdf"
+        )
 
     def scope_queryset(self, queryset, request):
         if request.user.is_superuser:

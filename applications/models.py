@@ -96,9 +96,7 @@ class OrganisationMembership(models.Model):
         verbose_name = _("medlemskap i organisasjon")
         verbose_name_plural = _("medlemskap i organisasjoner")
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "user"], name="organisation_membership_unique"
-            ),
+            models.UniqueConstraint(fields=["organisation", "user"], name="organisation_membership_unique"),
         ]
 
     def __str__(self):
@@ -168,9 +166,7 @@ class Application(models.Model):
     expected_new_jobs = models.PositiveIntegerField(_("forventede nye arbeidsplasser"), default=0)
     expected_secured_jobs = models.PositiveIntegerField(_("forventede sikrede arbeidsplasser"), default=0)
     expected_new_firms = models.PositiveIntegerField(_("forventede nye bedrifter"), default=0)
-    de_minimis_declared = models.BooleanField(
-        _("erklæring om bagatellstøtte avgitt"), default=False
-    )
+    de_minimis_declared = models.BooleanField(_("erklæring om bagatellstøtte avgitt"), default=False)
     de_minimis_received = MoneyField(
         _("mottatt bagatellstøtte siste tre regnskapsår (kr)"), default=Decimal("0")
     )
@@ -210,7 +206,13 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=Q(
                     state__in=[
-                        "draft", "submitted", "in_review", "to_board", "approved", "rejected", "withdrawn",
+                        "draft",
+                        "submitted",
+                        "in_review",
+                        "to_board",
+                        "approved",
+                        "rejected",
+                        "withdrawn",
                     ]
                 ),
                 name="application_state_valid",
@@ -291,9 +293,7 @@ class FinancingLine(models.Model):
         verbose_name_plural = _("finansieringsplan")
         ordering = ["application", "order", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gte=0), name="financing_line_amount_non_negative"
-            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="financing_line_amount_non_negative"),
         ]
 
     def __str__(self):
@@ -530,9 +530,7 @@ class BoardCase(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "number"], name="case_unique_number"),
             models.UniqueConstraint(fields=["meeting", "application"], name="case_unique_application"),
-            models.CheckConstraint(
-                condition=Q(proposed_amount__gte=0), name="case_amount_non_negative"
-            ),
+            models.CheckConstraint(condition=Q(proposed_amount__gte=0), name="case_amount_non_negative"),
         ]
 
     def __str__(self):
@@ -752,3 +750,47 @@ class Letter(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.created_at:%d.%m.%Y})"
+
+
+class OrganisationJoinRequest(models.Model):
+    """A user asks to act for an existing organisation; one of its administrators must approve.
+
+    Until then the user has no membership and sees none of the organisation's applications: an
+    organisasjonsnummer is public, so knowing it must not be enough to read a competitor's proposal.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisasjon"), on_delete=models.CASCADE, related_name="join_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bruker"),
+        on_delete=models.CASCADE,
+        related_name="organisation_join_requests",
+    )
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("avgjort av"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved = models.BooleanField(_("godkjent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("forespørsel om tilgang til organisasjon")
+        verbose_name_plural = _("forespørsler om tilgang til organisasjoner")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=Q(decided_at__isnull=True),
+                name="organisation_join_request_one_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.organisation}"

@@ -98,3 +98,141 @@ def application_submitted_notify(application_id):
             None,
             staff,
         )
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, ConnectionError),
+    max_retries=3,
+    retry_backoff=60,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def organisation_join_requested_notify(join_request_id):
+    """Tell an organisation's administrators that someone asks to act for it."""
+    from .models import OrganisationJoinRequest, OrganisationMembership
+
+    join_request = OrganisationJoinRequest.objects.select_related("organisation", "user").get(
+        pk=join_request_id
+    )
+    admins = list(
+        OrganisationMembership.objects.filter(
+            organisation=join_request.organisation_id,
+            role=OrganisationMembership.Role.ADMIN,
+            user__is_active=True,
+        )
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+    if not admins:
+        return
+    facts = {"organisation": join_request.organisation.name, "user": join_request.user.email}
+    send_mail(
+        _("%(user)s ber om tilgang til %(organisation)s") % facts,
+        _(
+            "%(user)s ber om å få handle på vegne av %(organisation)s i søknadsportalen.\n\n"
+            "Logg inn og gå til «Organisasjoner» for å godkjenne eller avslå. Personen får ikke se "
+            "organisasjonens søknader før forespørselen er godkjent.\n\n"
+            "Dette er en automatisk melding og kan ikke besvares."
+        )
+        % facts,
+        None,
+        admins,
+    )
+
+
+# The board's letters ----------------------------------------------------------------------------
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, ConnectionError, OSError),
+    max_retries=3,
+    retry_backoff=60,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def decision_letter_build(decision_id):
+    """Build the tilsagnsbrev or avslagsbrev for a decision and e-mail it to the applicant.
+
+    Safe to run again: a letter already issued for the decision is reused, not made twice.
+    """
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+    from django.utils import translation
+
+    from .letters import grant_letter_pdf, kr, long_date, rejection_letter_pdf
+    from .models import Decision, Letter
+    from .services.board import letter_issue
+
+    with translation.override(settings.LANGUAGE_CODE):
+        decision = Decision.objects.select_related(
+            "application__organisation", "application__programme", "case__meeting", "corrects"
+        ).get(pk=decision_id)
+        approved = decision.outcome == Decision.Outcome.APPROVED
+        kind = Letter.Kind.GRANT_LETTER if approved else Letter.Kind.REJECTION_LETTER
+        letter = Letter.objects.filter(decision=decision, kind=kind).first()
+        if letter is None:
+            content = grant_letter_pdf(decision) if approved else rejection_letter_pdf(decision)
+            letter = letter_issue(kind, content, decision=decision)
+        else:
+            content = letter.file.read()
+
+        application = decision.application
+        addresses = _applicant_addresses(application)
+        if not addresses:
+            return letter.pk
+        facts = {
+            "reference": application.reference,
+            "title": application.title,
+            "programme": application.programme.name,
+            "date": long_date(decision.decided_at),
+        }
+        if approved:
+            grant = decision.grant
+            facts.update(amount=kr(grant.amount), deadline=long_date(grant.acceptance_deadline))
+            subject = _("Tilsagn: søknad %(reference)s er innvilget") % facts
+            body = (
+                _(
+                    "Styret i %(programme)s har %(date)s innvilget søknaden «%(title)s» "
+                    "(referanse %(reference)s) med %(amount)s.\n\n"
+                    "Tilsagnsbrevet med vilkår og utbetalingsplan ligger ved "
+                    "og under «Mine søknader» i portalen. "
+                    "Tilsagnet må aksepteres i portalen innen %(deadline)s.\n\n"
+                    "Dette er en automatisk melding og kan ikke besvares."
+                )
+                % facts
+            )
+        else:
+            subject = _("Svar på søknad %(reference)s") % facts
+            body = (
+                _(
+                    "Styret i %(programme)s har %(date)s behandlet søknaden «%(title)s» "
+                    "(referanse %(reference)s) og har dessverre avslått den.\n\n"
+                    "Begrunnelsen står i brevet som ligger ved og under «Mine søknader» i portalen.\n\n"
+                    "Dette er en automatisk melding og kan ikke besvares."
+                )
+                % facts
+            )
+        message = EmailMessage(subject, body, None, addresses)
+        message.attach(f"{kind}-{application.reference}.pdf", content, "application/pdf")
+        message.send()
+    return letter.pk
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=3, retry_backoff=60, soft_time_limit=300)
+def meeting_minutes_build(meeting_id):
+    """Write the møtebok of a closed meeting (once)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from .letters import minutes_pdf
+    from .models import BoardMeeting, Letter
+    from .services.board import letter_issue
+
+    with translation.override(settings.LANGUAGE_CODE):
+        meeting = BoardMeeting.objects.select_related("programme").get(pk=meeting_id)
+        letter = Letter.objects.filter(meeting=meeting, kind=Letter.Kind.MINUTES).first()
+        if letter is None:
+            letter = letter_issue(Letter.Kind.MINUTES, minutes_pdf(meeting), meeting=meeting)
+    return letter.pk

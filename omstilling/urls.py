@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 
 from . import views
 
@@ -13,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", views.front_page, name="front_page"),
+    path("", include("applications.urls")),
 ]

@@ -105,6 +105,9 @@ def grant_offer(decision, actor):
             conditions=decision.conditions,
             payout_on_acceptance_percent=programme.payout_on_acceptance_percent,
             holdback_percent=programme.holdback_percent,
+            # An applicant that filed the state-aid declaration receives the grant as de minimis aid,
+            # and the tilsagnsbrev says so.
+            is_de_minimis=application.de_minimis_declared,
             acceptance_deadline=_today() + dt.timedelta(days=programme.acceptance_days),
             state=Grant.State.OFFERED,
         )

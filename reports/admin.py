@@ -1,18 +1,46 @@
-from django.contrib import admin
+import os
+
+from django.contrib import admin, messages
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from omstilling.admin_mixins import ProgrammeScopedAdmin, plain_column, stored_file_name
+from omstilling.exceptions import ServiceError
+from omstilling.models import Programme
+from omstilling.roles import programmes_for_staff, programmes_visible_to
 
+from .forms import AnnualReportRequestForm
 from .models import ReportJob
+from .services import report_job_request, report_job_retry
 
 job_year = plain_column(ReportJob, "year")
+
+CONTENT_TYPES = {
+    ReportJob.Kind.ANNUAL_PLAN_PDF: "application/pdf",
+    ReportJob.Kind.GRANT_TABLE_CSV: "text/csv; charset=utf-8",
+    ReportJob.Kind.GRANT_TABLE_JSON: "application/json",
+}
+
+
+def _orderable_programmes(user):
+    """Programmes the user may order reports for: their own as staff (every one for a superuser)."""
+    return Programme.objects.all() if user.is_superuser else programmes_for_staff(user)
 
 
 @admin.register(ReportJob)
 class ReportJobAdmin(ProgrammeScopedAdmin):
     """Export jobs. A job is requested through the report service, which queues its Celery task;
-    a row added here would never run, so there is no add form, and the task alone fills it in.
+    a row added here would never run, so there is no add form: the "Årsrapport/omstillingsplan"
+    page orders one, the job page follows it and offers the download.
     """
 
+    change_list_template = "reports/admin/reportjob_change_list.html"
     str_select_related = ("programme",)
     list_display = (
         "kind",
@@ -24,6 +52,7 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
         "requested_by",
         "created_at",
         "finished_at",
+        "job_page",
     )
     list_select_related = ("programme", "requested_by")
     list_filter = ("state", "kind", "programme", "year")
@@ -49,3 +78,91 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=gettext_lazy("jobbside"))
+    def job_page(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:reports_reportjob_job", args=[obj.pk]), _("Åpne")
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("bestill/", view(self.request_view), name="reports_reportjob_request"),
+            path("<int:pk>/jobb/", view(self.job_view), name="reports_reportjob_job"),
+            path("<int:pk>/status/", view(self.status_view), name="reports_reportjob_status"),
+            path("<int:pk>/last-ned/", view(self.download_view), name="reports_reportjob_download"),
+            path("<int:pk>/prov-igjen/", view(require_POST(self.retry_view)), name="reports_reportjob_retry"),
+            *super().get_urls(),
+        ]
+
+    # A job belongs to a programme; who may see it is decided by the programme, and anyone else
+    # gets a 404, not a 403, so that job numbers of other programmes are not confirmed.
+    def _visible_job(self, request, pk):
+        return get_object_or_404(
+            ReportJob.objects.select_related("programme"),
+            pk=pk,
+            programme__in=programmes_visible_to(request.user),
+        )
+
+    def request_view(self, request):
+        programmes = _orderable_programmes(request.user)
+        if not programmes.exists():
+            raise Http404
+        form = AnnualReportRequestForm(request.POST or None, programmes=programmes)
+        if request.method == "POST" and form.is_valid():
+            try:
+                job = report_job_request(
+                    form.cleaned_data["programme"], form.cleaned_data["year"], form.kind, request.user
+                )
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("admin:reports_reportjob_job", job.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Årsrapport/omstillingsplan"),
+            "form": form,
+        }
+        return TemplateResponse(request, "reports/admin/request_form.html", context)
+
+    def job_view(self, request, pk):
+        job = self._visible_job(request, pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": str(job),
+            "job": job,
+            "finished": job.state in (ReportJob.State.DONE, ReportJob.State.FAILED),
+            "can_retry": job.state == ReportJob.State.FAILED
+            and _orderable_programmes(request.user).filter(pk=job.programme_id).exists(),
+        }
+        return TemplateResponse(request, "reports/admin/job.html", context)
+
+    def status_view(self, request, pk):
+        job = self._visible_job(request, pk)
+        return JsonResponse(
+            {"state": job.state, "state_label": job.get_state_display(), "progress": job.progress}
+        )
+
+    def download_view(self, request, pk):
+        job = self._visible_job(request, pk)
+        if job.state != ReportJob.State.DONE or not job.file:
+            raise Http404
+        response = FileResponse(
+            job.file.open("rb"),
+            as_attachment=True,
+            filename=os.path.basename(job.file.name),
+            content_type=CONTENT_TYPES.get(job.kind, "application/octet-stream"),
+        )
+        response["X-Content-SHA256"] = job.sha256
+        return response
+
+    def retry_view(self, request, pk):
+        job = get_object_or_404(ReportJob, pk=pk, programme__in=_orderable_programmes(request.user))
+        try:
+            report_job_retry(job, request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("admin:reports_reportjob_job", job.pk)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from omstilling.models import Category, FocusArea
@@ -174,4 +174,580 @@ def grant_matrix(programme, year):
         sum_line=MatrixLine(
             key="sum_granted", label=_("Sum bevilget"), values=sums, total=table.total_granted_amount
         ),
+    )
+
+
+# --- The annual omstillingsplan / status report ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearAmount:
+    year: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class IndicatorYear:
+    year: int
+    actual: Decimal | None
+    target: Decimal | None
+
+    @property
+    def deviation(self):
+        if self.actual is None or self.target is None:
+            return None
+        return self.actual - self.target
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    label: str
+    values: list  # one value (or None) per year of ``IndicatorSection.breakdown_years``
+
+
+@dataclass(frozen=True)
+class IndicatorSection:
+    """A statistical series with its actual totals, its goal trajectory and any breakdown."""
+
+    code: str
+    name: str
+    unit: str
+    source: str
+    description: str
+    actuals: list[YearAmount]
+    trajectory: list[YearAmount]
+    growth_percent: Decimal | None
+    years: list[IndicatorYear]
+    breakdown_years: list[int]
+    breakdown: list[BreakdownRow]
+
+    @property
+    def has_chart(self):
+        return bool(self.trajectory) or len(self.actuals) > 1
+
+
+@dataclass(frozen=True)
+class CategorySummary:
+    category: str
+    label: str
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class FocusAreaSummary:
+    """The grants a focus area received in the status period, by category."""
+
+    number: int
+    name: str
+    count: int
+    amount: Decimal
+    categories: list[CategorySummary]
+
+
+@dataclass(frozen=True)
+class Results:
+    """What the projects reported, summed over the result reports of the status period."""
+
+    new_jobs: int
+    secured_jobs: int
+    new_firms: int
+    networks: int
+    other_funding: Decimal
+    granted: Decimal
+    reports: int
+
+    @property
+    def new_or_secured_jobs(self):
+        return self.new_jobs + self.secured_jobs
+
+    @property
+    def leverage(self):
+        """Giringseffekt: other funding mobilised per krone the programme granted."""
+        if not self.granted:
+            return None
+        return self.other_funding / self.granted
+
+
+@dataclass(frozen=True)
+class GoalText:
+    kind: str
+    kind_label: str
+    text: str
+    end_year: int | None
+
+
+@dataclass(frozen=True)
+class FocusAreaPlan:
+    number: int
+    name: str
+    description: str
+    result_goals: list[GoalText]
+    effect_goals: list[GoalText]
+
+
+@dataclass(frozen=True)
+class GoalTopic:
+    topic: str
+    goals: list[GoalText]
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    role: str
+    represents: str
+
+
+@dataclass(frozen=True)
+class FinancingRow:
+    label: str
+    amounts: list[Decimal]
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class FinancingTable:
+    years: list[int]
+    rows: list[FinancingRow]
+    sum_row: FinancingRow
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    label: str
+    allocated: Decimal
+    granted: Decimal | None  # None: not tracked for the row (administration)
+    paid: Decimal | None
+
+    @property
+    def remaining(self):
+        return None if self.granted is None else self.allocated - self.granted
+
+
+@dataclass(frozen=True)
+class AllocationTable:
+    rows: list[AllocationRow]
+    allocated: Decimal
+    granted: Decimal
+    paid: Decimal
+
+
+@dataclass(frozen=True)
+class ProjectLine:
+    """One grant in the appendix's list of projects."""
+
+    year: int
+    reference: str
+    title: str
+    organisation: str
+    category_label: str
+    focus_area: str
+    amount: Decimal
+    state_label: str
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    programme: object
+    year: int
+    status_start_year: int
+    plan_period: object | None  # the plan the report presents (Del II and III)
+    current_period: object | None  # the plan period the status year belongs to
+    status_funding: list[YearAmount]
+    status_funding_total: Decimal
+    grant_count: int
+    grant_active_count: int
+    granted_total: Decimal
+    current_focus_areas: list[str]
+    indicators: list[IndicatorSection]
+    grant_years: list[int]
+    grant_matrices: list[GrantMatrix]
+    focus_area_summaries: list[FocusAreaSummary]
+    results: Results
+    status_assessment: str
+    sub_goals: list[str]
+    goal_topics: list[GoalTopic]
+    focus_area_plans: list[FocusAreaPlan]
+    communication_goals: list[GoalText]
+    board: list[Person]
+    observers: list[Person]
+    staff: list[Person]
+    financing: FinancingTable
+    allocation: AllocationTable
+    projects: list[ProjectLine]
+
+    @property
+    def status_years(self):
+        return list(range(self.status_start_year, self.year + 1))
+
+    @property
+    def plan_title(self):
+        if self.plan_period is None:
+            return _("Status for omstillingsarbeidet")
+        return self.plan_period.title or _("Omstillingsplan %(start)d–%(end)d") % {
+            "start": self.plan_period.start_year,
+            "end": self.plan_period.end_year,
+        }
+
+
+COMMUNICATION_TOPIC = "kommunikasjon"
+
+
+def _plan_periods(programme, year):
+    """(the period the report presents, the period ``year`` belongs to).
+
+    A status report written at the end of a period introduces the next plan: the period starting
+    the year after, when there is one; otherwise the report stays with the current period.
+    """
+    periods = list(programme.plan_periods.prefetch_related("focus_areas", "sub_goals").order_by("start_year"))
+    current = next((period for period in periods if period.covers(year)), None)
+    following = next((period for period in periods if period.start_year == year + 1), None)
+    return following or current, current
+
+
+def _indicator_sections(programme):
+    from omstilling.models import Indicator
+
+    sections = []
+    for indicator in programme.indicators.prefetch_related("values").order_by("order", "code"):
+        values = sorted(indicator.values.all(), key=lambda value: (value.order, value.breakdown, value.year))
+        actuals = [YearAmount(value.year, value.value) for value in values if not value.breakdown]
+        actuals.sort(key=lambda item: item.year)
+        trajectory = [YearAmount(year, target) for year, target in Indicator.trajectory(indicator)]
+        by_year_actual = {item.year: item.amount for item in actuals}
+        by_year_target = {item.year: item.amount for item in trajectory}
+        years = [
+            IndicatorYear(year, by_year_actual.get(year), by_year_target.get(year))
+            for year in sorted(by_year_actual.keys() | by_year_target.keys())
+        ]
+        breakdown_years = sorted({value.year for value in values})
+        rows = {}
+        for value in values:
+            if value.breakdown:
+                rows.setdefault(value.breakdown, {})[value.year] = value.value
+        breakdown = [
+            BreakdownRow(label, [cells.get(year) for year in breakdown_years])
+            for label, cells in rows.items()
+        ]
+        if breakdown:
+            breakdown.append(
+                BreakdownRow(str(_("I alt")), [by_year_actual.get(year) for year in breakdown_years])
+            )
+        sections.append(
+            IndicatorSection(
+                code=indicator.code,
+                name=indicator.name,
+                unit=indicator.unit,
+                source=indicator.source,
+                description=indicator.description,
+                actuals=actuals,
+                trajectory=trajectory,
+                growth_percent=indicator.annual_growth_percent if trajectory else None,
+                years=years,
+                breakdown_years=breakdown_years if breakdown else [],
+                breakdown=breakdown,
+            )
+        )
+    return sections
+
+
+def _grant_aggregates(programme, start_year, end_year):
+    """Per (year, focus area, category): count, active count, amount — one query."""
+    return list(
+        Grant.objects.filter(application__programme=programme, year__gte=start_year, year__lte=end_year)
+        .values(
+            "year",
+            "application__category",
+            "application__focus_area_id",
+            "application__focus_area__number",
+            "application__focus_area__name",
+            "application__focus_area__plan_period__start_year",
+        )
+        .annotate(
+            count=Count("pk"),
+            active_count=Count("pk", filter=Q(state__in=Grant.ACTIVE_STATES)),
+            amount=Sum("amount"),
+        )
+        .order_by()
+    )
+
+
+def _focus_area_summaries(aggregates):
+    areas = {}
+    for item in aggregates:
+        key = item["application__focus_area_id"]
+        area = areas.setdefault(
+            key,
+            {
+                "sort": (
+                    item["application__focus_area__plan_period__start_year"],
+                    item["application__focus_area__number"],
+                    item["application__focus_area__name"],
+                ),
+                "number": item["application__focus_area__number"],
+                "name": item["application__focus_area__name"],
+                "categories": {},
+            },
+        )
+        count, amount = area["categories"].get(item["application__category"], (0, Decimal("0")))
+        area["categories"][item["application__category"]] = (count + item["count"], amount + item["amount"])
+    summaries = []
+    for area in sorted(areas.values(), key=lambda area: area["sort"]):
+        categories = [
+            CategorySummary(category.value, category.label, *area["categories"][category.value])
+            for category in Category
+            if category.value in area["categories"]
+        ]
+        summaries.append(
+            FocusAreaSummary(
+                number=area["number"],
+                name=area["name"],
+                count=sum(item.count for item in categories),
+                amount=sum((item.amount for item in categories), Decimal("0")),
+                categories=categories,
+            )
+        )
+    return summaries
+
+
+def _results(programme, start_year, end_year, granted):
+    from projects.models import ResultReport
+
+    totals = ResultReport.objects.filter(
+        grant__application__programme=programme, year__gte=start_year, year__lte=end_year
+    ).aggregate(
+        new_jobs=Sum("new_jobs"),
+        secured_jobs=Sum("secured_jobs"),
+        new_firms=Sum("new_firms"),
+        networks=Sum("networks"),
+        other_funding=Sum("other_funding"),
+        reports=Count("pk"),
+    )
+    return Results(
+        new_jobs=totals["new_jobs"] or 0,
+        secured_jobs=totals["secured_jobs"] or 0,
+        new_firms=totals["new_firms"] or 0,
+        networks=totals["networks"] or 0,
+        other_funding=totals["other_funding"] or Decimal("0"),
+        granted=granted,
+        reports=totals["reports"],
+    )
+
+
+def _goal_text(goal):
+    return GoalText(
+        kind=goal.kind, kind_label=goal.get_kind_display(), text=goal.text, end_year=goal.end_year
+    )
+
+
+def _goals(programme, plan_period):
+    """(programme-wide goals by topic, focus area plans, communication goals)."""
+    from omstilling.models import Goal
+
+    if plan_period is None:
+        return [], [], []
+    goals = list(
+        Goal.objects.filter(programme=programme, plan_period=plan_period).order_by("kind", "order", "pk")
+    )
+    topics, communication = {}, []
+    per_area = {}
+    for goal in goals:
+        if goal.focus_area_id:
+            per_area.setdefault(goal.focus_area_id, []).append(goal)
+        elif goal.topic == COMMUNICATION_TOPIC:
+            communication.append(_goal_text(goal))
+        else:
+            topics.setdefault(goal.topic, []).append(_goal_text(goal))
+    plans = [
+        FocusAreaPlan(
+            number=area.number,
+            name=area.name,
+            description=area.description,
+            result_goals=[_goal_text(g) for g in per_area.get(area.pk, []) if g.kind == Goal.Kind.RESULT],
+            effect_goals=[_goal_text(g) for g in per_area.get(area.pk, []) if g.kind == Goal.Kind.EFFECT],
+        )
+        for area in sorted(plan_period.focus_areas.all(), key=lambda area: (area.number, area.name))
+        if not area.is_catch_all
+    ]
+    return [GoalTopic(topic, items) for topic, items in topics.items()], plans, communication
+
+
+def _organisation(programme):
+    from omstilling.models import BoardMembership, StaffMembership
+
+    board, observers = [], []
+    memberships = (
+        BoardMembership.objects.filter(programme=programme, is_active=True)
+        .select_related("user")
+        .order_by("role", "user__full_name", "user__email")
+    )
+    order = {role: index for index, role in enumerate(BoardMembership.Role.values)}
+    for membership in sorted(memberships, key=lambda m: (order[m.role], str(m.user))):
+        person = Person(str(membership.user), membership.get_role_display(), membership.represents)
+        (observers if membership.role == BoardMembership.Role.OBSERVER else board).append(person)
+    staff = [
+        Person(str(membership.user), membership.title or membership.get_role_display(), "")
+        for membership in StaffMembership.objects.filter(programme=programme, is_active=True)
+        .select_related("user")
+        .order_by("role", "user__full_name", "user__email")
+    ]
+    return board, observers, staff
+
+
+def _financing(programme, years):
+    from omstilling.models import Funding
+
+    fundings = (
+        Funding.objects.filter(source__programme=programme, year__in=years)
+        .select_related("source")
+        .order_by("source__order", "source__name", "year")
+    )
+    rows = {}
+    for funding in fundings:
+        rows.setdefault(funding.source.name, {})[funding.year] = funding.amount
+    zero = Decimal("0")
+    table_rows = []
+    for label, cells in rows.items():
+        amounts = [cells.get(year, zero) for year in years]
+        table_rows.append(FinancingRow(label, amounts, sum(amounts, zero)))
+    sums = [sum((row.amounts[index] for row in table_rows), zero) for index in range(len(years))]
+    return FinancingTable(
+        years=list(years), rows=table_rows, sum_row=FinancingRow(str(_("I alt")), sums, sum(sums, zero))
+    )
+
+
+def _allocation(plan_period):
+    from projects.models import Payout
+
+    if plan_period is None:
+        return AllocationTable([], Decimal("0"), Decimal("0"), Decimal("0"))
+    allocations = list(plan_period.allocations.order_by("order", "label"))
+    grants = Grant.objects.filter(application__focus_area__plan_period=plan_period)
+    granted = dict(
+        grants.values_list("application__focus_area_id")
+        .annotate(total=Sum(F("amount") - F("released_amount")))
+        .order_by()
+    )
+    paid = dict(
+        Payout.objects.filter(grant__in=grants, state__in=Payout.COMMITTED_STATES)
+        .values_list("grant__application__focus_area_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    zero = Decimal("0")
+    rows = [
+        AllocationRow(
+            label=allocation.label,
+            allocated=allocation.amount,
+            granted=granted.get(allocation.focus_area_id, zero) if allocation.focus_area_id else None,
+            paid=paid.get(allocation.focus_area_id, zero) if allocation.focus_area_id else None,
+        )
+        for allocation in allocations
+    ]
+    return AllocationTable(
+        rows=rows,
+        allocated=sum((row.allocated for row in rows), zero),
+        granted=sum((row.granted for row in rows if row.granted is not None), zero),
+        paid=sum((row.paid for row in rows if row.paid is not None), zero),
+    )
+
+
+def _projects(programme, start_year, end_year):
+    states = dict(Grant.State.choices)
+    categories = dict(Category.choices)
+    rows = (
+        Grant.objects.filter(application__programme=programme, year__gte=start_year, year__lte=end_year)
+        .order_by("year", "application__category", "application__focus_area__number", "reference")
+        .values_list(
+            "year",
+            "reference",
+            "application__title",
+            "application__organisation__name",
+            "application__category",
+            "application__focus_area__name",
+            "amount",
+            "state",
+        )
+    )
+    return [
+        ProjectLine(
+            year=year,
+            reference=reference,
+            title=title,
+            organisation=organisation or "",
+            category_label=str(categories.get(category, category)),
+            focus_area=focus_area,
+            amount=amount,
+            state_label=str(states.get(state, state)),
+        )
+        for year, reference, title, organisation, category, focus_area, amount, state in rows.iterator()
+    ]
+
+
+def annual_report(programme, year):
+    """Every figure and text of the annual omstillingsplan / status report for ``year``.
+
+    The status part (Del I) covers the programme's status years up to and including ``year``; the
+    plan part (Del II and III) presents the plan period that follows ``year`` (or the one that
+    contains it). The number of queries depends on the number of years, never on the number of
+    grants, reports or payouts.
+    """
+    from omstilling.models import Funding
+
+    plan_period, current_period = _plan_periods(programme, year)
+    start = min(programme.status_start_year, year)
+    status_years = list(range(start, year + 1))
+
+    funding = dict(
+        Funding.objects.filter(source__programme=programme, year__in=status_years)
+        .values_list("year")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    status_funding = [YearAmount(y, funding[y]) for y in status_years if y in funding]
+
+    aggregates = _grant_aggregates(programme, start, year)
+    granted_total = sum((item["amount"] for item in aggregates), Decimal("0"))
+    grant_years = sorted({item["year"] for item in aggregates})
+    goal_topics, focus_area_plans, communication_goals = _goals(programme, plan_period)
+    board, observers, staff = _organisation(programme)
+    plan_years = list(range(plan_period.start_year, plan_period.end_year + 1)) if plan_period else []
+    assessment = (plan_period.status_assessment if plan_period else "") or (
+        current_period.status_assessment if current_period else ""
+    )
+    return AnnualReport(
+        programme=programme,
+        year=year,
+        status_start_year=start,
+        plan_period=plan_period,
+        current_period=current_period,
+        status_funding=status_funding,
+        status_funding_total=sum((item.amount for item in status_funding), Decimal("0")),
+        grant_count=sum(item["count"] for item in aggregates),
+        grant_active_count=sum(item["active_count"] for item in aggregates),
+        granted_total=granted_total,
+        current_focus_areas=[
+            area.name
+            for area in sorted(current_period.focus_areas.all(), key=lambda area: area.number)
+            if not area.is_catch_all
+        ]
+        if current_period
+        else [],
+        indicators=_indicator_sections(programme),
+        grant_years=grant_years,
+        grant_matrices=[grant_matrix(programme, grant_year) for grant_year in grant_years],
+        focus_area_summaries=_focus_area_summaries(aggregates),
+        results=_results(programme, start, year, granted_total),
+        status_assessment=assessment,
+        sub_goals=[goal.text for goal in plan_period.sub_goals.all()] if plan_period else [],
+        goal_topics=goal_topics,
+        focus_area_plans=focus_area_plans,
+        communication_goals=communication_goals,
+        board=board,
+        observers=observers,
+        staff=staff,
+        financing=_financing(programme, plan_years),
+        allocation=_allocation(plan_period),
+        projects=_projects(programme, start, year),
     )

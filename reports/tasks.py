@@ -103,7 +103,14 @@ def build_grant_table_csv(job, progress):
     return out.getvalue().encode("utf-8-sig"), f"tilsagn-{job.programme.slug}-{job.year}.csv"
 
 
+def build_annual_plan_pdf(job, progress):
+    from .annual import annual_report_pdf
+
+    return annual_report_pdf(job.programme, job.year, progress=progress)
+
+
 BUILDERS = {
+    ReportJob.Kind.ANNUAL_PLAN_PDF: build_annual_plan_pdf,
     ReportJob.Kind.GRANT_TABLE_JSON: build_grant_table_json,
     ReportJob.Kind.GRANT_TABLE_CSV: build_grant_table_csv,
 }

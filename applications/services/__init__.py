@@ -5,9 +5,12 @@ caller's instance is left as it was. Services that edit a draft (later) must loc
 way, so that nothing is changed while it is being submitted.
 """
 
+import hashlib
 import json
+import uuid
 from decimal import Decimal
 from functools import partial
+from pathlib import PurePath
 from zoneinfo import ZoneInfo
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -16,8 +19,19 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from applications.models import Application, ApplicationSnapshot, Decision, FinancingLine
-from omstilling.audit import full_clean_or_refuse, locked, transition
+from applications.models import (
+    Application,
+    ApplicationSnapshot,
+    Attachment,
+    CostLine,
+    Decision,
+    FinancingLine,
+    Organisation,
+    OrganisationJoinRequest,
+    OrganisationMembership,
+)
+from applications.uploads import check_upload
+from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.exceptions import ServiceError
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -74,6 +88,32 @@ def _totals(cost_lines, financing_lines):
     )
 
 
+def budget_problems(call, cost_lines, financing_lines):
+    """What is wrong with a cost and financing plan under ``call``'s rules (empty when it is fine)."""
+    problems = []
+    costs, financing, applied = _totals(cost_lines, financing_lines)
+    if not cost_lines:
+        problems.append(_("Kostnadsplanen har ingen linjer."))
+    if financing != costs:
+        problems.append(
+            _("Finansieringsplanen (%(financing)s kr) går ikke i balanse med kostnadsplanen (%(costs)s kr).")
+            % {"financing": _kr(financing), "costs": _kr(costs)}
+        )
+    if applied <= 0:
+        problems.append(_("Finansieringsplanen viser ikke hvor mye som søkes fra omstillingsprogrammet."))
+    if call.max_amount is not None and applied > call.max_amount:
+        problems.append(
+            _("Søkt beløp (%(applied)s kr) er høyere enn utlysningens maksimum på %(max)s kr.")
+            % {"applied": _kr(applied), "max": _kr(call.max_amount)}
+        )
+    if call.max_share_percent is not None and applied * 100 > costs * call.max_share_percent:
+        problems.append(
+            _("Søkt beløp (%(applied)s kr) er mer enn %(percent)d %% av kostnadene (%(costs)s kr).")
+            % {"applied": _kr(applied), "percent": call.max_share_percent, "costs": _kr(costs)}
+        )
+    return problems
+
+
 def _missing_parts(application, cost_lines, financing_lines):
     """What stands between this draft and a complete application, in the order of the form."""
     call = application.call
@@ -104,26 +144,7 @@ def _missing_parts(application, cost_lines, financing_lines):
             _("Innsatsområdet «%(area)s» er ikke med i utlysningen.") % {"area": application.focus_area.name}
         )
 
-    costs, financing, applied = _totals(cost_lines, financing_lines)
-    if not cost_lines:
-        problems.append(_("Kostnadsplanen har ingen linjer."))
-    if financing != costs:
-        problems.append(
-            _("Finansieringsplanen (%(financing)s kr) går ikke i balanse med kostnadsplanen (%(costs)s kr).")
-            % {"financing": _kr(financing), "costs": _kr(costs)}
-        )
-    if applied <= 0:
-        problems.append(_("Finansieringsplanen viser ikke hvor mye som søkes fra omstillingsprogrammet."))
-    if call.max_amount is not None and applied > call.max_amount:
-        problems.append(
-            _("Søkt beløp (%(applied)s kr) er høyere enn utlysningens maksimum på %(max)s kr.")
-            % {"applied": _kr(applied), "max": _kr(call.max_amount)}
-        )
-    if call.max_share_percent is not None and applied * 100 > costs * call.max_share_percent:
-        problems.append(
-            _("Søkt beløp (%(applied)s kr) er mer enn %(percent)d %% av kostnadene (%(costs)s kr).")
-            % {"applied": _kr(applied), "percent": call.max_share_percent, "costs": _kr(costs)}
-        )
+    problems += budget_problems(call, cost_lines, financing_lines)
     return problems
 
 
@@ -297,3 +318,277 @@ def application_approve(application, actor, decision):
             extra_fields=["decided_at", "updated_at"],
             data={"decision_id": decision.pk, "amount": str(decision.amount)},
         )
+
+
+# --- The applicant portal: organisations, drafts and attachments ---------------------------------
+
+
+def _require_member(organisation_id, actor):
+    if not OrganisationMembership.objects.filter(organisation_id=organisation_id, user=actor).exists():
+        raise ServiceError(_("Du har ikke tilgang til å handle for denne organisasjonen."))
+
+
+def _require_editable(application):
+    if application.state != Application.State.DRAFT:
+        raise ServiceError(
+            _("Søknaden har status «%(state)s» og kan ikke endres lenger.")
+            % {"state": application.get_state_display()}
+        )
+
+
+def organisation_register(*, actor, orgnr, name, **details):
+    """Register a new organisation; the person who registers it becomes its administrator."""
+    with transaction.atomic():
+        if Organisation.objects.filter(orgnr=orgnr).exists():
+            raise ServiceError(
+                _(
+                    "Organisasjonsnummer %(orgnr)s er allerede registrert. Be om tilgang til "
+                    "organisasjonen i stedet; en av administratorene må godkjenne det."
+                )
+                % {"orgnr": orgnr},
+                field="orgnr",
+            )
+        organisation = Organisation(orgnr=orgnr, name=name, **details)
+        full_clean_or_refuse(organisation)
+        organisation.save()
+        OrganisationMembership.objects.create(
+            organisation=organisation, user=actor, role=OrganisationMembership.Role.ADMIN
+        )
+        audit_log(actor=actor, obj=organisation, action="organisation_register")
+    return organisation
+
+
+def _notify_join_requested(join_request_id):
+    from applications.tasks import organisation_join_requested_notify
+
+    organisation_join_requested_notify.delay(join_request_id)
+
+
+def organisation_join_request(*, actor, orgnr):
+    """Ask to act for an existing organisation. Nothing is visible until an administrator approves."""
+    with transaction.atomic():
+        organisation = Organisation.objects.filter(orgnr=orgnr).first()
+        if organisation is None:
+            raise ServiceError(
+                _(
+                    "Ingen organisasjon med organisasjonsnummer %(orgnr)s er registrert her ennå. "
+                    "Registrer den i stedet."
+                )
+                % {"orgnr": orgnr},
+                field="orgnr",
+            )
+        if organisation.memberships.filter(user=actor).exists():
+            raise ServiceError(
+                _("Du har allerede tilgang til %(name)s.") % {"name": organisation.name}, field="orgnr"
+            )
+        existing = organisation.join_requests.filter(user=actor, decided_at__isnull=True).first()
+        if existing is not None:
+            return existing
+        join_request = OrganisationJoinRequest.objects.create(organisation=organisation, user=actor)
+        audit_log(actor=actor, obj=join_request, action="organisation_join_request")
+        transaction.on_commit(partial(_notify_join_requested, join_request.pk), robust=True)
+    return join_request
+
+
+def organisation_join_decide(join_request, *, actor, approve):
+    """An administrator of the organisation approves or declines a request for access."""
+    with transaction.atomic():
+        join_request = locked(join_request)
+        if not OrganisationMembership.objects.filter(
+            organisation_id=join_request.organisation_id, user=actor, role=OrganisationMembership.Role.ADMIN
+        ).exists():
+            raise ServiceError(_("Bare organisasjonens administratorer kan godkjenne nye brukere."))
+        if join_request.decided_at is not None:
+            raise ServiceError(_("Forespørselen er allerede behandlet."))
+        join_request.decided_at = timezone.now()
+        join_request.decided_by = actor
+        join_request.approved = bool(approve)
+        join_request.save(update_fields=["decided_at", "decided_by", "approved"])
+        if approve:
+            OrganisationMembership.objects.get_or_create(
+                organisation_id=join_request.organisation_id,
+                user_id=join_request.user_id,
+                defaults={"role": OrganisationMembership.Role.MEMBER},
+            )
+        audit_log(
+            actor=actor,
+            obj=join_request,
+            action="organisation_join_approve" if approve else "organisation_join_decline",
+        )
+    return join_request
+
+
+def call_is_open(call, now=None):
+    now = now or timezone.now()
+    return not call.is_historical and call.opens_at <= now <= call.deadline
+
+
+def application_create(*, actor, call, organisation, category, focus_area, title):
+    """Start a draft under an open call for one of the actor's organisations."""
+    with transaction.atomic():
+        _require_member(organisation.pk, actor)
+        now = timezone.now()
+        if call.is_historical or now > call.deadline:
+            raise ServiceError(
+                _("Utlysningen er stengt. Søknadsfristen var %(deadline)s.")
+                % {"deadline": _oslo_moment(call.deadline)}
+            )
+        if now < call.opens_at:
+            raise ServiceError(_("Utlysningen åpner %(opens)s.") % {"opens": _oslo_moment(call.opens_at)})
+        _check_category_and_area(call, category, focus_area)
+        application = Application(
+            # A unique placeholder until the row has its id; the reference is set in the same transaction.
+            reference=f"new-{uuid.uuid4().hex[:24]}",
+            programme_id=call.programme_id,
+            call=call,
+            organisation=organisation,
+            created_by=actor,
+            category=category,
+            focus_area=focus_area,
+            title=title,
+            contact_name=actor.full_name,
+            contact_email=actor.email,
+            contact_phone=actor.phone,
+        )
+        full_clean_or_refuse(application, exclude=["reference"])
+        application.save()
+        application.reference = f"S{call.year}-{application.pk:05d}"
+        application.save(update_fields=["reference"])
+        audit_log(actor=actor, obj=application, action="application_create", to_state=application.state)
+    return application
+
+
+def _check_category_and_area(call, category, focus_area):
+    if category not in call.admitted_categories:
+        raise ServiceError(
+            _("Utlysningen tar ikke imot søknader i denne kategorien. Velg en av kategoriene i listen."),
+            field="category",
+        )
+    if not call.focus_areas.filter(pk=focus_area.pk).exists():
+        raise ServiceError(_("Velg et av utlysningens innsatsområder."), field="focus_area")
+
+
+def application_save_step(application, *, actor, **fields):
+    """Save one step of a draft: only the fields given, and only while it is a draft."""
+    with transaction.atomic():
+        application = locked(application)
+        _require_member(application.organisation_id, actor)
+        _require_editable(application)
+        if "category" in fields or "focus_area" in fields:
+            _check_category_and_area(
+                application.call,
+                fields.get("category", application.category),
+                fields.get("focus_area", application.focus_area),
+            )
+        for name, value in fields.items():
+            setattr(application, name, value)
+        # Only the fields of this step changed; the others were checked when they were saved.
+        unchanged = [field.name for field in Application._meta.concrete_fields if field.name not in fields]
+        full_clean_or_refuse(application, exclude=unchanged)
+        application.save(update_fields=[*fields, "updated_at"])
+    return application
+
+
+def application_save_budget(application, *, actor, cost_lines, financing_lines):
+    """Replace the cost and financing plans; both must balance and respect the call's rules.
+
+    ``cost_lines`` are (description, amount); ``financing_lines`` are (kind, source, amount).
+    An empty budget is a valid draft; a budget with lines must be complete.
+    """
+    with transaction.atomic():
+        application = locked(application)
+        _require_member(application.organisation_id, actor)
+        _require_editable(application)
+        costs = [
+            CostLine(application=application, order=n, description=description, amount=amount)
+            for n, (description, amount) in enumerate(cost_lines)
+        ]
+        financing = [
+            FinancingLine(application=application, order=n, kind=kind, source=source, amount=amount)
+            for n, (kind, source, amount) in enumerate(financing_lines)
+        ]
+        if costs or financing:
+            problems = budget_problems(application.call, costs, financing)
+            if problems:
+                raise ServiceError(" ".join(str(problem) for problem in problems))
+        for line in costs + financing:
+            full_clean_or_refuse(line, exclude=["application"])
+        application.cost_lines.all().delete()
+        application.financing_lines.all().delete()
+        CostLine.objects.bulk_create(costs)
+        FinancingLine.objects.bulk_create(financing)
+        application.save(update_fields=["updated_at"])
+    return application
+
+
+def application_problems(application):
+    """Everything that stops ``application`` from being submitted through the portal."""
+    problems = _missing_parts(
+        application, list(application.cost_lines.all()), list(application.financing_lines.all())
+    )
+    if not application.de_minimis_declared:
+        problems.append(_("Erklæringen om bagatellstøtte er ikke avgitt."))
+    return problems
+
+
+def application_submit_from_portal(application, actor):
+    """The applicant's submit: the portal also requires the state-aid declaration."""
+    with transaction.atomic():
+        current = locked(application)
+        _require_member(current.organisation_id, actor)
+        if current.state == Application.State.DRAFT and not current.de_minimis_declared:
+            _check_call_is_open(current, timezone.now())
+            raise ApplicationIncompleteError(application_problems(current))
+        return application_submit(current, actor)
+
+
+def application_withdraw_from_portal(application, actor, reason=""):
+    with transaction.atomic():
+        _require_member(locked(application).organisation_id, actor)
+        return application_withdraw(application, actor, reason)
+
+
+def attachment_add(application, *, actor, upload, kind):
+    """Attach a checked file to a draft; it is stored under a random name outside the web root."""
+    with transaction.atomic():
+        application = locked(application)
+        _require_member(application.organisation_id, actor)
+        _require_editable(application)
+        checked = check_upload(upload)
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        attachment = Attachment(
+            application=application,
+            kind=kind,
+            original_name=PurePath(upload.name).name[:255],
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+        )
+        attachment.file.save(attachment.original_name, upload, save=False)
+        try:
+            full_clean_or_refuse(attachment)
+            attachment.save()
+            audit_log(
+                actor=actor, obj=attachment, action="attachment_add", data={"sha256": attachment.sha256}
+            )
+        except Exception:
+            # The row was not written, so the stored file must not linger.
+            attachment.file.delete(save=False)
+            raise
+    return attachment
+
+
+def attachment_remove(attachment, *, actor):
+    with transaction.atomic():
+        application = locked(attachment.application)
+        _require_member(application.organisation_id, actor)
+        _require_editable(application)
+        name = attachment.file.name
+        audit_log(actor=actor, obj=attachment, action="attachment_remove", data={"sha256": attachment.sha256})
+        attachment.delete()
+        storage = attachment.file.storage
+        transaction.on_commit(partial(storage.delete, name))

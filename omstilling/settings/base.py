@@ -89,7 +89,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# The portal's own log-in; the admin keeps its own.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "my_applications"
+LOGOUT_REDIRECT_URL = "front_page"
 
 # Brute-force protection: lock the username/IP pair after five failures for 15 minutes.
 AXES_FAILURE_LIMIT = 5
@@ -97,6 +100,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Django's log-in forms (admin and portal) call the e-mail field "username"; axes would otherwise look
+# for "email" (the USERNAME_FIELD), find nothing and lock by IP address alone.
+AXES_USERNAME_FORM_FIELD = "username"
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norsk bokmål")), ("en", _("Engelsk"))]

@@ -45,6 +45,7 @@ def test_every_registered_model_has_a_row_builder():
         "CostLine",
         "FinancingLine",
         "Attachment",
+        "OrganisationJoinRequest",
         "AssessmentScore",
         "PayoutAttachment",
         "ResultFunding",

@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_manage(*args, settings_module, extra_env=None, drop=()):
     env = {k: v for k, v in os.environ.items() if k not in drop}
-    for key in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"):
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' live server; a deployment never has it.
+    dropped = (
+        "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE",
+    )
+    for key in dropped:
         if key not in (extra_env or {}):
             env.pop(key, None)
     env["DJANGO_SETTINGS_MODULE"] = settings_module

@@ -154,17 +154,18 @@ def test_grant_table_csv_reads_in_a_norwegian_spreadsheet(
     ]
 
 
-def test_the_pdf_is_not_faked_but_fails_with_a_clear_message(
+def test_the_annual_plan_job_stores_a_real_pdf_with_its_checksum(
     programme, officer, django_capture_on_commit_callbacks
 ):
     job = run_requested(
         programme, ReportJob.Kind.ANNUAL_PLAN_PDF, officer, django_capture_on_commit_callbacks
     )
 
-    assert job.state == J.FAILED
-    assert "ikke tilgjengelig ennå" in job.error
-    assert not job.file
-    assert job.sha256 == ""
+    assert job.state == J.DONE, job.error
+    content = stored_bytes(job)
+    assert content.startswith(b"%PDF")
+    assert job.sha256 == hashlib.sha256(content).hexdigest()
+    assert job.file.name.endswith(".pdf")
 
 
 def test_a_job_already_done_is_left_alone_when_the_task_is_delivered_again(

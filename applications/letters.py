@@ -1,0 +1,165 @@
+"""The board's documents as PDFs: tilsagnsbrev, avslagsbrev and møtebok.
+
+Built from templates under ``templates/letters/`` and rendered with :func:`reports.pdf.render_pdf`
+(which fetches nothing but the project's static files). Called by the Celery tasks in
+``applications.tasks``; the letters are stored as :class:`~applications.models.Letter` rows with
+their sha256 by :func:`applications.services.board.letter_issue`.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from omstilling.admin_mixins import format_nok
+from reports.pdf import render_pdf
+
+from .models import Decision, Letter, Vote
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def kr(amount):
+    """``1900000`` → ``"1 900 000 kr"`` (no-break spaces)."""
+    return f"{format_nok(amount)}\u00a0kr"
+
+
+def long_date(value):
+    """``15. mai 2018`` (in the active language)."""
+    if hasattr(value, "tzinfo"):
+        value = timezone.localtime(value, OSLO)
+    return date_format(value, "j. F Y")
+
+
+def payout_plan(grant):
+    """The grant's instalments as ``[(text, amount)]``: on acceptance, against costs, on the final report."""
+    amount = grant.amount
+    on_acceptance = _share(amount, grant.payout_on_acceptance_percent)
+    held_back = _share(amount, grant.holdback_percent)
+    in_between = amount - on_acceptance - held_back
+    plan = []
+    if on_acceptance:
+        plan.append(
+            (
+                _("%(percent)d %% når tilsagnet er akseptert")
+                % {"percent": grant.payout_on_acceptance_percent},
+                on_acceptance,
+            )
+        )
+    if in_between:
+        plan.append((_("Etter dokumenterte påløpte kostnader underveis"), in_between))
+    plan.append(
+        (
+            _("%(percent)d %% når sluttrapporten er godkjent") % {"percent": grant.holdback_percent},
+            held_back,
+        )
+    )
+    return plan
+
+
+def _share(amount, percent):
+    return (amount * Decimal(percent) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def _vote_label(choice):
+    return Vote.Choice(choice).label if choice in Vote.Choice.values else choice
+
+
+def _decision_context(decision):
+    application = decision.application
+    organisation = application.organisation
+    programme = application.programme
+    return {
+        "decision": decision,
+        "application": application,
+        "organisation": organisation,
+        "programme": programme,
+        "decided_on": long_date(decision.decided_at),
+        "today": long_date(timezone.now()),
+        "case": decision.case,
+        "meeting_on": long_date(decision.case.meeting.starts_at) if decision.case else "",
+        "corrects": decision.corrects,
+        "corrects_on": long_date(decision.corrects.decided_at) if decision.corrects else "",
+    }
+
+
+def grant_letter_pdf(decision):
+    grant = decision.grant
+    context = _decision_context(decision)
+    application = decision.application
+    context.update(
+        {
+            "grant": grant,
+            "amount": kr(grant.amount),
+            "deadline": long_date(grant.acceptance_deadline) if grant.acceptance_deadline else "",
+            "plan": [(text, kr(amount)) for text, amount in payout_plan(grant)],
+            "de_minimis": grant.is_de_minimis,
+            "de_minimis_received": kr(application.de_minimis_received),
+        }
+    )
+    return render_pdf(render_to_string("letters/grant_letter.html", context))
+
+
+def rejection_letter_pdf(decision):
+    return render_pdf(render_to_string("letters/rejection_letter.html", _decision_context(decision)))
+
+
+def minutes_pdf(meeting):
+    cases = []
+    for case in meeting.cases.select_related("application__organisation").order_by("number"):
+        decision = Decision.objects.filter(case=case).first()
+        cases.append(
+            {
+                "case": case,
+                "proposal": (
+                    _("Innstilling: tilsagn på %(amount)s.") % {"amount": kr(case.proposed_amount)}
+                    if case.proposed_amount
+                    else _("Innstilling: avslag.")
+                ),
+                "decision": decision,
+                "amount": kr(decision.amount) if decision else "",
+                "voters": [
+                    {**voter, "choice_label": _vote_label(voter["choice"])}
+                    for voter in (decision.voters if decision else [])
+                ],
+                "recused": decision.recused if decision else _recused_without_decision(case),
+            }
+        )
+    attendance = list(
+        meeting.attendance.select_related("member__user", "stands_in_for__user").order_by(
+            "member__role", "member__user__full_name"
+        )
+    )
+    context = {
+        "meeting": meeting,
+        "programme": meeting.programme,
+        "held_on": long_date(meeting.starts_at),
+        "held_at": f"{timezone.localtime(meeting.starts_at, OSLO):%H:%M}",
+        "attendance": attendance,
+        "cases": cases,
+    }
+    return render_pdf(render_to_string("letters/minutes.html", context))
+
+
+def _recused_without_decision(case):
+    return [
+        {"name": str(conflict.member.user), "reason": conflict.reason}
+        for conflict in case.conflicts.select_related("member__user")
+    ]
+
+
+def letters_for_application(application):
+    """The letters issued to the applicant about ``application``, newest first (for "My applications").
+
+    Only tilsagnsbrev and avslagsbrev: the minutes are the board's document.
+    """
+    return (
+        Letter.objects.filter(decision__application=application)
+        .filter(Q(kind=Letter.Kind.GRANT_LETTER) | Q(kind=Letter.Kind.REJECTION_LETTER))
+        .select_related("decision")
+        .order_by("-created_at", "-pk")
+    )

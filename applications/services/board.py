@@ -1,0 +1,897 @@
+"""Case handling and the board: assessment, meetings and their agenda, attendance, recusal, votes,
+closing a case on the tally, and the immutable decision that follows.
+
+Rules that hold whichever door a request comes through (admin action, admin view, a test):
+
+- Only a person's *own* active board seat in the case's programme can vote, and only a chair or a
+  member present in person, or a deputy registered as standing in for a named absent member.
+  Observers never vote.
+- A recused member (inhabil, forvaltningsloven § 6) cannot vote and does not count towards quorum.
+  Declaring a conflict after voting deletes the vote: a vote cast while disqualified is void, and
+  keeping it would leave it in the tally. The audit entry keeps what the vote was.
+- Quorum: strictly more than ``meeting.quorum_share`` of the board's voting seats are present
+  (in person or through a deputy) and not recused.
+- The board votes for or against the proposal (innstillingen). An adopted proposal becomes the
+  decision; a proposal to grant that is voted down becomes a rejection; a proposal to reject
+  that is voted down sends the application back to the programme leader for a new proposal.
+- On a tie the chair's vote decides (dobbeltstemme), recorded as ``casting_vote_used``.
+
+Every service runs in one transaction, locks the row it decides on and writes its audit entry.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from functools import partial
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Max, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import (
+    Application,
+    Assessment,
+    AssessmentCriterion,
+    AssessmentScore,
+    BoardCase,
+    BoardMeeting,
+    ConflictDeclaration,
+    Decision,
+    Letter,
+    MeetingAttendance,
+    Vote,
+)
+from applications.services import (
+    application_reject,
+    application_return_to_review,
+    application_review_start,
+    application_send_to_board,
+)
+from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
+from omstilling.exceptions import ServiceError
+from omstilling.models import BoardMembership, StaffMembership
+from projects.models import Grant
+
+Role = BoardMembership.Role
+
+
+def _kr(amount):
+    from omstilling.admin_mixins import format_nok
+
+    return f"{format_nok(amount)} kr"
+
+
+# Who may do what -------------------------------------------------------------------------------
+
+
+def board_seat(user, programme):
+    """``user``'s active board seat in ``programme`` today, or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    today = timezone.localdate()
+    return (
+        BoardMembership.objects.filter(programme=programme, user=user, is_active=True)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("user")
+        .first()
+    )
+
+
+def is_programme_staff(user, programme):
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return StaffMembership.objects.filter(programme=programme, user=user, is_active=True).exists()
+
+
+def _require_staff(actor, programme):
+    if not is_programme_staff(actor, programme):
+        raise ServiceError(_("Bare programmets administrasjon kan gjøre dette."))
+
+
+def may_run_meeting(user, programme):
+    """Programme staff and the chair prepare and run the board's meetings."""
+    if is_programme_staff(user, programme):
+        return True
+    seat = board_seat(user, programme)
+    return seat is not None and seat.role == Role.CHAIR
+
+
+def _require_staff_or_chair(actor, programme):
+    if not may_run_meeting(actor, programme):
+        raise ServiceError(_("Bare styreleder eller programmets administrasjon kan gjøre dette."))
+
+
+def voting_seats(programme):
+    """The board's seats that carry a vote today: the chair and the members."""
+    today = timezone.localdate()
+    return list(
+        BoardMembership.objects.filter(
+            programme=programme, is_active=True, role__in=[Role.CHAIR, Role.MEMBER]
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("user")
+        .order_by("role", "user__full_name", "pk")
+    )
+
+
+# Quorum and who votes --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeatStatus:
+    seat: BoardMembership  # the voting seat
+    voter: BoardMembership | None  # who sits in it at this meeting: the member or a deputy
+    recused: bool
+
+
+@dataclass(frozen=True)
+class Quorum:
+    seats: int
+    present: int  # seats taken at the meeting, by the member or a deputy
+    impartial: int  # of those, not recused
+    required: int
+    share: Decimal
+
+    @property
+    def met(self):
+        return self.impartial >= self.required
+
+    @property
+    def explanation(self):
+        return _(
+            "%(impartial)d av %(seats)d stemmeberettigede er til stede og habile; minst %(required)d kreves."
+        ) % {"impartial": self.impartial, "seats": self.seats, "required": self.required}
+
+
+def seat_statuses(case):
+    """For every voting seat: who (if anyone) votes in it in ``case``, and whether they are recused."""
+    meeting = case.meeting
+    attendance = list(meeting.attendance.select_related("member__user"))
+    in_person = {row.member_id for row in attendance if row.stands_in_for_id is None}
+    deputies = {row.stands_in_for_id: row.member for row in attendance if row.stands_in_for_id}
+    recused_ids = set(case.conflicts.values_list("member_id", flat=True))
+    statuses = []
+    for seat in voting_seats(meeting.programme):
+        voter = seat if seat.pk in in_person else deputies.get(seat.pk)
+        statuses.append(
+            SeatStatus(seat=seat, voter=voter, recused=voter is not None and voter.pk in recused_ids)
+        )
+    return statuses
+
+
+def case_quorum(case, statuses=None):
+    statuses = seat_statuses(case) if statuses is None else statuses
+    share = case.meeting.quorum_share
+    seats = len(statuses)
+    # "More than the share": the smallest whole number strictly above share × seats.
+    required = int((share * seats).to_integral_value(rounding=ROUND_FLOOR)) + 1
+    present = sum(1 for status in statuses if status.voter is not None)
+    impartial = sum(1 for status in statuses if status.voter is not None and not status.recused)
+    return Quorum(seats=seats, present=present, impartial=impartial, required=required, share=share)
+
+
+def eligible_voters(case, statuses=None):
+    """{voter membership pk: seat status} of those who may vote in ``case`` now."""
+    statuses = seat_statuses(case) if statuses is None else statuses
+    return {status.voter.pk: status for status in statuses if status.voter is not None and not status.recused}
+
+
+def _refuse_vote_reason(case, seat):
+    """Why ``seat`` may not vote in ``case`` (None when it may)."""
+    if seat is None:
+        return _("Du har ikke sete i styret for dette programmet.")
+    if seat.role == Role.OBSERVER:
+        return _("Observatører har ikke stemmerett.")
+    if case.conflicts.filter(member=seat).exists():
+        return _("Du har erklært deg inhabil i denne saken og kan ikke stemme.")
+    if seat.pk in eligible_voters(case):
+        return None
+    if seat.role == Role.DEPUTY:
+        return _(
+            "Som varamedlem stemmer du bare når du er registrert som møtende for et fraværende styremedlem."
+        )
+    if MeetingAttendance.objects.filter(meeting=case.meeting, stands_in_for=seat).exists():
+        return _("Et varamedlem møter for deg på dette møtet.")
+    return _("Du er ikke registrert som til stede på møtet.")
+
+
+def vote_refusal(case, user):
+    """Why ``user`` cannot vote in ``case`` right now, or None; for the case page's controls."""
+    if case.state != BoardCase.State.OPEN:
+        return _("Saken er ikke åpen for votering.")
+    return _refuse_vote_reason(case, board_seat(user, case.meeting.programme))
+
+
+# Assessment ------------------------------------------------------------------------------------
+
+
+def assessment_submit(
+    application,
+    actor,
+    *,
+    scores,
+    recommendation,
+    reasoning,
+    proposed_amount=0,
+    conditions="",
+):
+    """The programme leader's assessment: a 1–6 score on each of the programme's criteria and a
+    recommendation (approve with amount and conditions, or reject with the reason).
+
+    ``scores`` maps criterion pk to score (or to ``(score, comment)``). Re-submitting replaces the
+    earlier assessment while the application is still in case handling.
+    """
+    reasoning = (reasoning or "").strip()
+    conditions = (conditions or "").strip()
+    proposed_amount = Decimal(proposed_amount or 0)
+    if not reasoning:
+        raise ServiceError(_("Skriv en begrunnelse for innstillingen."), field="reasoning")
+    if recommendation == Assessment.Recommendation.APPROVE:
+        if proposed_amount <= 0:
+            raise ServiceError(_("Oppgi beløpet som foreslås innvilget."), field="proposed_amount")
+        if proposed_amount != proposed_amount.to_integral_value():
+            raise ServiceError(_("Beløpet må være i hele kroner."), field="proposed_amount")
+    elif recommendation == Assessment.Recommendation.REJECT:
+        proposed_amount = Decimal(0)
+        conditions = ""
+    else:
+        raise ServiceError(_("Velg en innstilling."), field="recommendation")
+
+    with transaction.atomic():
+        application = locked(application)
+        _require_staff(actor, application.programme)
+        if application.state == Application.State.SUBMITTED:
+            application = application_review_start(application, actor)
+        if application.state != Application.State.IN_REVIEW:
+            raise ServiceError(
+                _("Søknaden har status «%(state)s» og kan ikke vurderes nå.")
+                % {"state": application.get_state_display()}
+            )
+        criteria = list(AssessmentCriterion.objects.filter(programme=application.programme_id))
+        if not criteria:
+            raise ServiceError(_("Programmet har ingen vurderingskriterier. Legg dem inn først."))
+        given = {}
+        for criterion in criteria:
+            value = scores.get(criterion.pk, scores.get(str(criterion.pk)))
+            score, comment = value if isinstance(value, tuple) else (value, "")
+            try:
+                score = int(score)
+            except (TypeError, ValueError):
+                score = None
+            if score is None or not 1 <= score <= 6:
+                raise ServiceError(
+                    _("Gi «%(criterion)s» en poengsum fra 1 til 6.") % {"criterion": criterion.name},
+                    field=f"score_{criterion.pk}",
+                )
+            given[criterion] = (score, (comment or "").strip())
+
+        assessment = Assessment.objects.filter(application=application).first() or Assessment(
+            application=application
+        )
+        assessment.assessor = actor
+        assessment.recommendation = recommendation
+        assessment.proposed_amount = proposed_amount
+        assessment.conditions = conditions
+        assessment.reasoning = reasoning
+        assessment.submitted_at = timezone.now()
+        full_clean_or_refuse(assessment)
+        assessment.save()
+        assessment.scores.all().delete()
+        for criterion, (score, comment) in given.items():
+            row = AssessmentScore(assessment=assessment, criterion=criterion, score=score, comment=comment)
+            full_clean_or_refuse(row)
+            row.save()
+        audit_log(
+            actor=actor,
+            obj=assessment,
+            action="assessment:submitted",
+            data={
+                "recommendation": recommendation,
+                "proposed_amount": str(proposed_amount),
+                "scores": {criterion.name: score for criterion, (score, _c) in given.items()},
+            },
+        )
+    return assessment
+
+
+# Meetings and the agenda -----------------------------------------------------------------------
+
+
+def meeting_create(programme, actor, *, starts_at, place, quorum_share=None):
+    """A board meeting; quorum follows the programme's rule unless this meeting sets its own."""
+    with transaction.atomic():
+        _require_staff_or_chair(actor, programme)
+        meeting = BoardMeeting(
+            programme=programme,
+            starts_at=starts_at,
+            place=(place or "").strip(),
+            quorum_share=programme.quorum_share if quorum_share is None else Decimal(quorum_share),
+            created_by=actor,
+        )
+        full_clean_or_refuse(meeting)
+        meeting.save()
+        audit_log(
+            actor=actor,
+            obj=meeting,
+            action="meeting:created",
+            to_state=meeting.state,
+            data={"place": meeting.place, "quorum_share": str(meeting.quorum_share)},
+        )
+    return meeting
+
+
+def case_add_refusal(meeting, application):
+    """Why ``application`` cannot go on ``meeting``'s agenda (None when it can)."""
+    if meeting.state == BoardMeeting.State.CLOSED:
+        return _("Møtet er avsluttet; saker kan ikke føres opp på det.")
+    if application.programme_id != meeting.programme_id:
+        return _("Søknaden hører til et annet program.")
+    if application.state == Application.State.IN_REVIEW:
+        assessment = Assessment.objects.filter(application=application).first()
+        if assessment is None or assessment.submitted_at is None:
+            return _("Søknaden må ha en ferdig vurdering før den kan sendes til styret.")
+    elif application.state != Application.State.TO_BOARD:
+        return _(
+            "Bare søknader som er vurdert og sendt til styret kan føres opp. Denne har status «%(state)s»."
+        ) % {"state": application.get_state_display()}
+    if BoardCase.objects.filter(application=application).exclude(state=BoardCase.State.CLOSED).exists():
+        return _("Søknaden står allerede på sakslisten til et møte.")
+    return None
+
+
+def case_add(meeting, application, actor):
+    """Put an assessed application on the meeting's agenda, last (sending it to the board if needed)."""
+    with transaction.atomic():
+        meeting = locked(meeting)
+        application = locked(application)
+        _require_staff_or_chair(actor, meeting.programme)
+        refusal = case_add_refusal(meeting, application)
+        if refusal:
+            raise ServiceError(refusal)
+        if application.state == Application.State.IN_REVIEW:
+            application = application_send_to_board(application, actor)
+        assessment = application.assessment
+        number = (meeting.cases.aggregate(last=Max("number"))["last"] or 0) + 1
+        case = BoardCase(
+            meeting=meeting,
+            application=application,
+            number=number,
+            recommendation=assessment.reasoning,
+            proposed_amount=assessment.proposed_amount,
+        )
+        full_clean_or_refuse(case)
+        case.save()
+        audit_log(
+            actor=actor,
+            obj=case,
+            action="case:added",
+            to_state=case.state,
+            data={"number": number, "application_id": application.pk},
+        )
+    return case
+
+
+def agenda_move(case, actor, offset):
+    """Move a case up (-1) or down (+1) the agenda by swapping numbers with its neighbour."""
+    with transaction.atomic():
+        meeting = locked(case.meeting)
+        _require_staff_or_chair(actor, meeting.programme)
+        cases = list(meeting.cases.select_for_update().order_by("number"))
+        index = next(i for i, row in enumerate(cases) if row.pk == case.pk)
+        other_index = index + offset
+        if not 0 <= other_index < len(cases):
+            return cases[index]
+        this, other = cases[index], cases[other_index]
+        if this.state != BoardCase.State.PENDING or other.state != BoardCase.State.PENDING:
+            raise ServiceError(_("Bare saker som ikke er åpnet, kan flyttes på sakslisten."))
+        this_number, other_number = this.number, other.number
+        # The numbers are unique per meeting, so one case parks on 0 during the swap.
+        BoardCase.objects.filter(pk=this.pk).update(number=0)
+        BoardCase.objects.filter(pk=other.pk).update(number=this_number)
+        BoardCase.objects.filter(pk=this.pk).update(number=other_number)
+        this.number = other_number
+        audit_log(actor=actor, obj=this, action="case:moved", data={"from": this_number, "to": other_number})
+    return this
+
+
+def attendance_register(meeting, actor, member, stands_in_for=None):
+    """Register ``member`` as present; a deputy who names ``stands_in_for`` votes in that seat."""
+    with transaction.atomic():
+        meeting = locked(meeting)
+        _require_staff_or_chair(actor, meeting.programme)
+        if meeting.state == BoardMeeting.State.CLOSED:
+            raise ServiceError(_("Møtet er avsluttet; oppmøtet kan ikke endres."))
+        if member.programme_id != meeting.programme_id or not member.is_active:
+            raise ServiceError(_("Personen har ikke et aktivt sete i dette styret."))
+        present = {row.member_id: row for row in meeting.attendance.all()}
+        if member.pk in present:
+            raise ServiceError(_("%(name)s er allerede registrert som til stede.") % {"name": member.user})
+        if stands_in_for is not None:
+            if member.role != Role.DEPUTY:
+                raise ServiceError(_("Bare et varamedlem kan møte for et annet styremedlem."))
+            if stands_in_for.programme_id != meeting.programme_id or not stands_in_for.has_vote:
+                raise ServiceError(_("Varamedlemmet kan bare møte for styreleder eller et styremedlem."))
+            if member.deputy_for_id and member.deputy_for_id != stands_in_for.pk:
+                raise ServiceError(
+                    _("%(deputy)s er vara for %(member)s, ikke for %(other)s.")
+                    % {"deputy": member.user, "member": member.deputy_for.user, "other": stands_in_for.user}
+                )
+            if stands_in_for.pk in present:
+                raise ServiceError(
+                    _("%(member)s er selv til stede; varamedlemmet kan ikke møte for henne eller ham.")
+                    % {"member": stands_in_for.user}
+                )
+            if any(row.stands_in_for_id == stands_in_for.pk for row in present.values()):
+                raise ServiceError(
+                    _("Et annet varamedlem møter allerede for %(member)s.") % {"member": stands_in_for.user}
+                )
+        elif member.pk in {row.stands_in_for_id for row in present.values()}:
+            raise ServiceError(
+                _("Et varamedlem er registrert som møtende for %(member)s. Fjern varamedlemmet først.")
+                % {"member": member.user}
+            )
+        row = MeetingAttendance(meeting=meeting, member=member, stands_in_for=stands_in_for)
+        full_clean_or_refuse(row)
+        row.save()
+        audit_log(
+            actor=actor,
+            obj=meeting,
+            action="attendance:registered",
+            data={
+                "member_id": member.pk,
+                "name": str(member.user),
+                "stands_in_for_id": stands_in_for and stands_in_for.pk,
+            },
+        )
+    return row
+
+
+def attendance_unregister(meeting, actor, member):
+    """``member`` left the meeting; refused while they have a vote in a case still open."""
+    with transaction.atomic():
+        meeting = locked(meeting)
+        _require_staff_or_chair(actor, meeting.programme)
+        if meeting.state == BoardMeeting.State.CLOSED:
+            raise ServiceError(_("Møtet er avsluttet; oppmøtet kan ikke endres."))
+        if Vote.objects.filter(
+            case__meeting=meeting, case__state=BoardCase.State.OPEN, member=member
+        ).exists():
+            raise ServiceError(
+                _("%(name)s har stemt i en åpen sak og kan ikke føres ut før saken er avsluttet.")
+                % {"name": member.user}
+            )
+        deleted, _rows = meeting.attendance.filter(member=member).delete()
+        if deleted:
+            audit_log(
+                actor=actor,
+                obj=meeting,
+                action="attendance:unregistered",
+                data={"member_id": member.pk, "name": str(member.user)},
+            )
+
+
+def case_open(case, actor):
+    """Open the case for voting (and the meeting, at its first case)."""
+    with transaction.atomic():
+        case = locked(case)
+        meeting = locked(case.meeting)
+        _require_staff_or_chair(actor, meeting.programme)
+        if case.application.state != Application.State.TO_BOARD:
+            raise ServiceError(_("Søknaden er ikke lenger til behandling i styret."))
+        if meeting.state == BoardMeeting.State.PLANNED:
+            transition(meeting, BoardMeeting.State.OPEN, actor=actor)
+        case.opened_at = timezone.now()
+        return transition(case, BoardCase.State.OPEN, actor=actor, extra_fields=["opened_at"])
+
+
+def meeting_close(meeting, actor):
+    """End the meeting once every case is decided; the minutes are then written (Celery)."""
+    with transaction.atomic():
+        meeting = locked(meeting)
+        _require_staff_or_chair(actor, meeting.programme)
+        if meeting.cases.exclude(state=BoardCase.State.CLOSED).exists():
+            raise ServiceError(_("Alle saker må være avgjort før møtet kan avsluttes."))
+        if meeting.state == BoardMeeting.State.PLANNED:
+            raise ServiceError(_("Møtet er ikke holdt ennå."))
+        transition(meeting, BoardMeeting.State.CLOSED, actor=actor)
+        transaction.on_commit(partial(_enqueue, "meeting_minutes_build", meeting.pk), robust=True)
+    return meeting
+
+
+# Recusal and votes -----------------------------------------------------------------------------
+
+
+def conflict_declare(case, actor, reason):
+    """The actor declares themself disqualified (inhabil) in ``case``; any vote they cast is void."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(
+            _("Skriv hvorfor du er inhabil, f.eks. styreverv eller nær familie hos søkeren."), field="reason"
+        )
+    with transaction.atomic():
+        case = locked(case)
+        seat = board_seat(actor, case.meeting.programme)
+        if seat is None:
+            raise ServiceError(_("Du har ikke sete i styret for dette programmet."))
+        if case.state == BoardCase.State.CLOSED:
+            raise ServiceError(_("Saken er avgjort; inhabilitet kan ikke erklæres etterpå."))
+        if case.conflicts.filter(member=seat).exists():
+            raise ServiceError(_("Du har allerede erklært deg inhabil i denne saken."))
+        declaration = ConflictDeclaration(case=case, member=seat, reason=reason)
+        full_clean_or_refuse(declaration)
+        declaration.save()
+        void = Vote.objects.filter(case=case, member=seat).first()
+        data = {"member_id": seat.pk, "name": str(seat.user)}
+        if void is not None:
+            data["voided_vote"] = void.choice
+            void.delete()
+        audit_log(actor=actor, obj=case, action="conflict:declared", reason=reason, data=data)
+    return declaration
+
+
+def vote_cast(case, actor, choice):
+    """The actor votes for, against or abstains on the proposal; changeable while the case is open."""
+    if choice not in Vote.Choice.values:
+        raise ServiceError(_("Velg for, mot eller avstår."), field="choice")
+    with transaction.atomic():
+        # Locking the case serialises votes with closing it: no vote slips in after the count.
+        case = locked(case)
+        seat = board_seat(actor, case.meeting.programme)
+        if case.state == BoardCase.State.CLOSED:
+            raise ServiceError(_("Saken er avgjort; stemmen kan ikke endres."))
+        if case.state != BoardCase.State.OPEN:
+            raise ServiceError(_("Saken er ikke åpnet for votering ennå."))
+        refusal = _refuse_vote_reason(case, seat)
+        if refusal:
+            raise ServiceError(refusal)
+        vote = Vote.objects.filter(case=case, member=seat).first()
+        previous = vote.choice if vote else ""
+        if vote is None:
+            vote = Vote(case=case, member=seat, choice=choice)
+        elif previous == choice:
+            return vote
+        vote.choice = choice
+        full_clean_or_refuse(vote, validate_unique=False)
+        vote.save()
+        audit_log(
+            actor=actor,
+            obj=case,
+            action="vote:changed" if previous else "vote:cast",
+            from_state=previous,
+            to_state=choice,
+            data={"member_id": seat.pk, "name": str(seat.user)},
+        )
+    return vote
+
+
+# Closing a case and the decision ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    not_voted: list
+    voters: list  # [{"name", "role", "choice", "stands_in_for"}]
+    recused: list  # [{"name", "reason"}]
+    chair_choice: str
+
+
+def case_tally(case, statuses=None):
+    """The count over the seats as they are taken now: a vote left by someone who is no longer
+    present for a seat is not counted."""
+    statuses = seat_statuses(case) if statuses is None else statuses
+    votes = {vote.member_id: vote for vote in case.votes.select_related("member__user")}
+    counts = {choice: 0 for choice in Vote.Choice.values}
+    voters, not_voted, chair_choice = [], [], ""
+    for status in statuses:
+        if status.voter is None or status.recused:
+            continue
+        vote = votes.get(status.voter.pk)
+        if vote is None:
+            not_voted.append(str(status.voter.user))
+            continue
+        counts[vote.choice] += 1
+        if status.seat.role == Role.CHAIR:
+            chair_choice = vote.choice
+        voters.append(
+            {
+                "name": str(status.voter.user),
+                "role": status.voter.get_role_display(),
+                "choice": vote.choice,
+                "stands_in_for": str(status.seat.user) if status.voter.pk != status.seat.pk else "",
+            }
+        )
+    recused = [
+        {"name": str(conflict.member.user), "reason": conflict.reason}
+        for conflict in case.conflicts.select_related("member__user").order_by("declared_at", "pk")
+    ]
+    return Tally(
+        votes_for=counts[Vote.Choice.FOR],
+        votes_against=counts[Vote.Choice.AGAINST],
+        votes_abstain=counts[Vote.Choice.ABSTAIN],
+        not_voted=not_voted,
+        voters=voters,
+        recused=recused,
+        chair_choice=chair_choice,
+    )
+
+
+def _chair_seat_holder(case, statuses):
+    for status in statuses:
+        if status.seat.role == Role.CHAIR:
+            return status.voter
+    return None
+
+
+def close_refusal(case, user, statuses=None):
+    """Why ``user`` cannot close ``case`` now (None when they can); the admin shows it as it is."""
+    statuses = seat_statuses(case) if statuses is None else statuses
+    if case.state != BoardCase.State.OPEN:
+        return _("Saken er ikke åpen for votering.")
+    holder = _chair_seat_holder(case, statuses)
+    if holder is None or holder.user_id != getattr(user, "pk", None):
+        return _("Bare styreleder (eller varamedlem som møter for styreleder) kan avslutte saken.")
+    quorum = case_quorum(case, statuses)
+    if not quorum.met:
+        return _("Styret er ikke vedtaksført: %(explanation)s") % {"explanation": quorum.explanation}
+    tally = case_tally(case, statuses)
+    if tally.votes_for == tally.votes_against:
+        if tally.votes_for == 0:
+            return _("Ingen har stemt for eller mot innstillingen.")
+        if tally.chair_choice not in (Vote.Choice.FOR, Vote.Choice.AGAINST):
+            return _(
+                "Stemmelikhet (%(for)d–%(against)d): styreleder må stemme for eller mot, "
+                "for styreleders stemme avgjør."
+            ) % {"for": tally.votes_for, "against": tally.votes_against}
+    return None
+
+
+def case_close(case, actor):
+    """The chair closes the case; the tally (or the chair's casting vote) decides.
+
+    Returns the Decision, or None when a proposal to reject was voted down and the application
+    went back to the programme leader.
+    """
+    with transaction.atomic():
+        case = locked(case)
+        statuses = seat_statuses(case)
+        refusal = close_refusal(case, actor, statuses)
+        if refusal:
+            raise ServiceError(refusal)
+        tally = case_tally(case, statuses)
+        casting = tally.votes_for == tally.votes_against
+        adopted = tally.chair_choice == Vote.Choice.FOR if casting else tally.votes_for > tally.votes_against
+        application = case.application
+        assessment = getattr(application, "assessment", None)
+        proposes_grant = case.proposed_amount > 0
+        case.closed_at = timezone.now()
+        transition(
+            case,
+            BoardCase.State.CLOSED,
+            actor=actor,
+            extra_fields=["closed_at"],
+            data={
+                "for": tally.votes_for,
+                "against": tally.votes_against,
+                "abstain": tally.votes_abstain,
+                "adopted": adopted,
+                "casting_vote_used": casting,
+            },
+        )
+        if not proposes_grant and not adopted:
+            application_return_to_review(
+                application,
+                actor,
+                reason=_("Styret vedtok ikke innstillingen om avslag (sak %(number)d).")
+                % {"number": case.number},
+            )
+            return None
+        if proposes_grant and adopted:
+            outcome, amount = Decision.Outcome.APPROVED, case.proposed_amount
+            conditions = assessment.conditions if assessment else ""
+            reason = case.recommendation
+        elif proposes_grant:
+            outcome, amount, conditions = Decision.Outcome.REJECTED, Decimal(0), ""
+            reason = _("Styret vedtok ikke innstillingen om å gi tilsagn på %(amount)s.") % {
+                "amount": _kr(case.proposed_amount)
+            }
+        else:
+            outcome, amount, conditions = Decision.Outcome.REJECTED, Decimal(0), ""
+            reason = case.recommendation
+        return decision_record(
+            case,
+            actor,
+            outcome=outcome,
+            amount=amount,
+            conditions=conditions,
+            reason=reason,
+            tally=tally,
+            casting_vote_used=casting,
+        )
+
+
+def decision_record(case, actor, *, outcome, amount, conditions, reason, tally, casting_vote_used):
+    """Record the board's vedtak and carry it out: an approval becomes an offered grant, a rejection
+    rejects the application. The applicant's letter and e-mail follow after commit (Celery)."""
+    with transaction.atomic():
+        decision = Decision(
+            application=case.application,
+            case=case,
+            outcome=outcome,
+            amount=amount,
+            conditions=conditions,
+            reason=reason or "",
+            votes_for=tally.votes_for,
+            votes_against=tally.votes_against,
+            votes_abstain=tally.votes_abstain,
+            voters=tally.voters,
+            recused=tally.recused,
+            casting_vote_used=casting_vote_used,
+            decided_at=timezone.now(),
+            recorded_by=actor,
+        )
+        full_clean_or_refuse(decision)
+        decision.save()
+        audit_log(
+            actor=actor,
+            obj=decision,
+            action=f"decision:{outcome}",
+            to_state=outcome,
+            reason=decision.reason,
+            data={
+                "amount": str(amount),
+                "for": tally.votes_for,
+                "against": tally.votes_against,
+                "abstain": tally.votes_abstain,
+                "casting_vote_used": casting_vote_used,
+            },
+        )
+        _carry_out(decision, actor)
+    return decision
+
+
+def _carry_out(decision, actor):
+    from projects.services import grant_offer
+
+    if decision.outcome == Decision.Outcome.APPROVED:
+        grant_offer(decision, actor)
+    else:
+        application_reject(decision.application, actor, decision.reason or _("Avslått av styret."))
+    transaction.on_commit(partial(_enqueue, "decision_letter_build", decision.pk), robust=True)
+
+
+def decision_correct(decision, actor, *, amount, conditions, reason):
+    """Correct an approving decision whose grant is not yet accepted: a new decision refers to the
+    old one, the old offer is cancelled and a new one is made on the corrected terms."""
+    from projects.services import grant_cancel, grant_offer
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Skriv hvorfor vedtaket rettes."), field="reason")
+    amount = Decimal(amount)
+    if amount <= 0 or amount != amount.to_integral_value():
+        raise ServiceError(_("Beløpet må være et positivt beløp i hele kroner."), field="amount")
+    with transaction.atomic():
+        decision = locked(decision)
+        _require_staff(actor, decision.application.programme)
+        if decision.outcome != Decision.Outcome.APPROVED:
+            raise ServiceError(_("Bare et vedtak om tilsagn kan rettes her."))
+        if Decision.objects.filter(corrects=decision).exists():
+            raise ServiceError(_("Vedtaket er allerede rettet; rett det nyeste vedtaket."))
+        grant = Grant.objects.filter(decision=decision).first()
+        if grant is not None and grant.state != Grant.State.OFFERED:
+            raise ServiceError(
+                _(
+                    "Tilsagnet har status «%(state)s»; "
+                    "vedtaket kan ikke rettes etter at tilsagnet er akseptert."
+                )
+                % {"state": grant.get_state_display()}
+            )
+        correction = Decision(
+            application=decision.application,
+            corrects=decision,
+            outcome=decision.outcome,
+            amount=amount,
+            conditions=(conditions or "").strip(),
+            reason=reason,
+            votes_for=decision.votes_for,
+            votes_against=decision.votes_against,
+            votes_abstain=decision.votes_abstain,
+            voters=decision.voters,
+            recused=decision.recused,
+            casting_vote_used=decision.casting_vote_used,
+            decided_at=timezone.now(),
+            recorded_by=actor,
+        )
+        full_clean_or_refuse(correction)
+        correction.save()
+        audit_log(
+            actor=actor,
+            obj=correction,
+            action="decision:corrected",
+            reason=reason,
+            data={"corrects": decision.pk, "amount": str(amount), "old_amount": str(decision.amount)},
+        )
+        if grant is not None:
+            grant_cancel(grant, actor, _("Erstattet av rettet vedtak: %(reason)s") % {"reason": reason})
+        grant_offer(correction, actor)
+        transaction.on_commit(partial(_enqueue, "decision_letter_build", correction.pk), robust=True)
+    return correction
+
+
+def _enqueue(task_name, object_id):
+    from applications import tasks
+
+    getattr(tasks, task_name).delay(object_id)
+
+
+# Letters ----------------------------------------------------------------------------------------
+
+
+def letter_issue(kind, content, *, decision=None, meeting=None):
+    """Store a generated letter or minutes with its checksum. Issued letters are never edited."""
+    with transaction.atomic():
+        letter = Letter(
+            kind=kind, decision=decision, meeting=meeting, sha256=hashlib.sha256(content).hexdigest()
+        )
+        letter.file.save(f"{kind}.pdf", ContentFile(content), save=False)
+        full_clean_or_refuse(letter)
+        letter.save()
+        audit_log(
+            actor=None,
+            obj=decision or meeting,
+            action=f"letter:{kind}",
+            data={"letter_id": letter.pk, "sha256": letter.sha256},
+        )
+    return letter
+
+
+# Reads for the case file --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrantHistory:
+    grants: list  # the organisation's earlier grants in this programme
+    de_minimis_years: tuple  # (first, last) fiscal year
+    de_minimis_in_portal: Decimal  # de minimis grants registered here, in any programme
+    de_minimis_declared: Decimal  # what the applicant declared from other aid givers
+
+    @property
+    def de_minimis_total(self):
+        return self.de_minimis_in_portal + self.de_minimis_declared
+
+
+def organisation_grant_history(application):
+    """The applicant's earlier grants and its de minimis aid in the last three fiscal years.
+
+    The grants listed are those of the application's own programme; the de minimis sum counts
+    every programme, as a single figure, because the EEA ceiling applies to all aid together.
+    """
+    year = timezone.localdate().year
+    grants = (
+        Grant.objects.filter(application__organisation=application.organisation_id)
+        .exclude(application=application)
+        .filter(application__programme=application.programme_id)
+        .select_related("application")
+        .order_by("-year", "reference")
+    )
+    counted = Grant.objects.filter(
+        application__organisation=application.organisation_id,
+        is_de_minimis=True,
+        year__gte=year - 2,
+    ).exclude(state__in=[Grant.State.CANCELLED, Grant.State.LAPSED])
+    in_portal = counted.aggregate(total=Sum(F("amount") - F("released_amount")))["total"] or Decimal(0)
+    return GrantHistory(
+        grants=list(grants),
+        de_minimis_years=(year - 2, year),
+        de_minimis_in_portal=in_portal,
+        de_minimis_declared=application.de_minimis_received,
+    )

@@ -1,0 +1,353 @@
+"""Starting, filling in, submitting and following an application."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from omstilling.exceptions import ServiceError
+
+from .. import selectors, services
+from ..forms import (
+    ApplicationStartForm,
+    AttachmentForm,
+    ContactForm,
+    CostLineFormSet,
+    ProjectForm,
+    ResultsForm,
+    StateAidForm,
+    WithdrawForm,
+    financing_formset,
+)
+from ..models import Application, CostLine, FinancingLine
+from ..services import ApplicationIncompleteError, budget_problems, call_is_open
+from .common import add_service_error, error_summary
+
+STEPS = [
+    ("kontakt", gettext_lazy("Organisasjon og kontakt")),
+    ("prosjekt", gettext_lazy("Prosjektet")),
+    ("budsjett", gettext_lazy("Kostnader og finansiering")),
+    ("resultater", gettext_lazy("Forventede resultater")),
+    ("bagatellstotte", gettext_lazy("Bagatellstøtte")),
+    ("vedlegg", gettext_lazy("Vedlegg")),
+    ("oppsummering", gettext_lazy("Oppsummering og innsending")),
+]
+STEP_NAMES = [name for name, _label in STEPS]
+MODEL_FORMS = {
+    "kontakt": ContactForm,
+    "prosjekt": ProjectForm,
+    "resultater": ResultsForm,
+    "bagatellstotte": StateAidForm,
+}
+
+
+def _step_url(application, step):
+    return reverse("application_step", kwargs={"pk": application.pk, "step": step})
+
+
+def _next_step(step):
+    return STEP_NAMES[min(STEP_NAMES.index(step) + 1, len(STEP_NAMES) - 1)]
+
+
+def _render_step(request, application, step, context, status=200):
+    context = {
+        "application": application,
+        "step": step,
+        "steps": STEPS,
+        "step_number": STEP_NAMES.index(step) + 1,
+        "step_label": dict(STEPS)[step],
+        "step_count": len(STEPS),
+        **context,
+    }
+    return render(request, f"portal/steps/{step}.html", context, status=status)
+
+
+def _after_save(request, application, step):
+    messages.success(request, _("Utkastet er lagret."))
+    if "save_and_stay" in request.POST:
+        return redirect(_step_url(application, step))
+    return redirect(_step_url(application, _next_step(step)))
+
+
+@login_required
+def my_applications(request):
+    return render(
+        request,
+        "portal/my_applications.html",
+        {"applications": selectors.applications_for_user(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_start(request, call_pk):
+    call = selectors.open_call(call_pk)
+    organisations = selectors.organisations_for_user(request.user)
+    if not organisations.exists():
+        messages.info(
+            request, _("Registrer organisasjonen du søker for, eller be om tilgang til den, før du starter.")
+        )
+        return redirect(f"{reverse('organisation_register')}?next={request.path}")
+    form = ApplicationStartForm(request.POST or None, call=call, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_create(actor=request.user, call=call, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Søknaden er opprettet som utkast med referanse %(ref)s.") % {"ref": application.reference},
+            )
+            return redirect(_step_url(application, STEP_NAMES[0]))
+    return render(
+        request, "portal/application_start.html", {"call": call, "form": form, "errors": error_summary(form)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_step(request, pk, step):
+    if step not in STEP_NAMES:
+        raise Http404
+    application = selectors.application_for_member(request.user, pk)
+    if not application.is_editable:
+        return redirect("application_detail", pk=application.pk)
+    if step in MODEL_FORMS:
+        return _model_form_step(request, application, step)
+    if step == "budsjett":
+        return _budget_step(request, application)
+    if step == "vedlegg":
+        return _attachments_step(request, application, AttachmentForm())
+    return _summary_step(request, application)
+
+
+def _model_form_step(request, application, step):
+    form_class = MODEL_FORMS[step]
+    form = form_class(request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form_class.Meta.fields}
+        try:
+            services.application_save_step(application, actor=request.user, **fields)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            return _after_save(request, application, step)
+    status = 400 if form.errors else 200
+    return _render_step(request, application, step, {"form": form, "errors": error_summary(form)}, status)
+
+
+def _budget_step(request, application):
+    data = request.POST if request.method == "POST" else None
+    costs = CostLineFormSet(
+        data,
+        prefix="cost",
+        initial=[
+            {"description": line.description, "amount": line.amount} for line in application.cost_lines.all()
+        ],
+    )
+    financing = financing_formset(data, application.financing_lines.all())
+    budget_errors = []
+    if data is not None and costs.is_valid() and financing.is_valid():
+        # A blank extra row has no cleaned data; a ticked "Slett" drops the row.
+        cost_rows = [
+            (form.cleaned_data["description"], form.cleaned_data["amount"])
+            for form in costs.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        financing_rows = [
+            (form.cleaned_data["kind"], form.cleaned_data["source"], form.cleaned_data["amount"])
+            for form in financing.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if cost_rows or financing_rows:
+            budget_errors = budget_problems(
+                application.call,
+                [CostLine(description=d, amount=a) for d, a in cost_rows],
+                [FinancingLine(kind=k, source=s, amount=a) for k, s, a in financing_rows],
+            )
+        if not budget_errors:
+            try:
+                services.application_save_budget(
+                    application, actor=request.user, cost_lines=cost_rows, financing_lines=financing_rows
+                )
+            except ServiceError as exc:
+                budget_errors = [exc.message]
+            else:
+                return _after_save(request, application, "budsjett")
+    errors = error_summary(costs, financing) + [(error, "#budget-errors") for error in budget_errors]
+    return _render_step(
+        request,
+        application,
+        "budsjett",
+        {
+            "costs": costs,
+            "financing": financing,
+            "budget_errors": budget_errors,
+            "errors": errors,
+            "call": application.call,
+            "totals": selectors.budget_totals(
+                application.cost_lines.all(), application.financing_lines.all()
+            ),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _attachments_step(request, application, form, status=200):
+    return _render_step(
+        request,
+        application,
+        "vedlegg",
+        {
+            "form": form,
+            "attachments": application.attachments.all(),
+            "errors": error_summary(form),
+            "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        },
+        status,
+    )
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    application = selectors.application_for_member(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = services.attachment_add(
+                application,
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("«%(name)s» er lastet opp.") % {"name": attachment.original_name})
+            return redirect(_step_url(application, "vedlegg"))
+    if not application.is_editable:
+        return redirect("application_detail", pk=application.pk)
+    return _attachments_step(request, application, form, status=400)
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk, attachment_pk):
+    application = selectors.application_for_member(request.user, pk)
+    attachment = application.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    try:
+        services.attachment_remove(attachment, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("«%(name)s» er fjernet.") % {"name": attachment.original_name})
+    return redirect(_step_url(application, "vedlegg"))
+
+
+def attachment_download(request, pk):
+    attachment = selectors.attachment_for_reader(request.user, pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _summary_context(application):
+    cost_lines = list(application.cost_lines.all())
+    financing_lines = list(application.financing_lines.all())
+    return {
+        "cost_lines": cost_lines,
+        "financing_lines": financing_lines,
+        "attachments": list(application.attachments.all()),
+        "totals": selectors.budget_totals(cost_lines, financing_lines),
+    }
+
+
+def _summary_step(request, application, submit_errors=None, status=200):
+    problems = services.application_problems(application) if application.is_editable else []
+    return _render_step(
+        request,
+        application,
+        "oppsummering",
+        {
+            **_summary_context(application),
+            "problems": problems,
+            "submit_errors": submit_errors or [],
+            "call_open": call_is_open(application.call),
+            "errors": [],
+        },
+        status,
+    )
+
+
+@login_required
+@require_POST
+def application_submit(request, pk):
+    application = selectors.application_for_member(request.user, pk)
+    try:
+        services.application_submit_from_portal(application, request.user)
+    except ApplicationIncompleteError as exc:
+        return _summary_step(request, application, submit_errors=exc.problems, status=400)
+    except ServiceError as exc:
+        return _summary_step(request, application, submit_errors=[exc.message], status=400)
+    return redirect("application_receipt", pk=application.pk)
+
+
+@login_required
+def application_receipt(request, pk):
+    application = selectors.application_for_member(request.user, pk)
+    if application.submitted_at is None:
+        return redirect(_step_url(application, "oppsummering"))
+    return render(request, "portal/receipt.html", {"application": application})
+
+
+@login_required
+def application_detail(request, pk):
+    application = selectors.application_for_member(request.user, pk)
+    if application.is_editable:
+        return redirect(_step_url(application, STEP_NAMES[0]))
+    return render(
+        request,
+        "portal/application_detail.html",
+        {"application": application, **_summary_context(application)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_withdraw(request, pk):
+    application = selectors.application_for_member(request.user, pk)
+    if Application.State.WITHDRAWN not in Application.TRANSITIONS.get(application.state, ()):
+        messages.error(
+            request,
+            _("Søknaden kan ikke trekkes når den har status «%(state)s».")
+            % {"state": application.get_state_display()},
+        )
+        return redirect("my_applications")
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_withdraw_from_portal(application, request.user, form.cleaned_data["reason"])
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Søknaden %(ref)s er trukket.") % {"ref": application.reference})
+        return redirect("my_applications")
+    return render(
+        request,
+        "portal/withdraw.html",
+        {"application": application, "form": form, "errors": error_summary(form)},
+    )

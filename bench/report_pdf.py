@@ -1,0 +1,212 @@
+"""The annual report PDF at scale: the whole report job against WeasyPrint alone.
+
+Creates a throw-away PostgreSQL database with one programme of GRANTS grants (default 2 000) over
+six status years (2010–2015), with result reports and payouts, then, in the same run and each in a
+fresh forked process:
+
+* the whole job: ``report_job_request`` → the Celery task in-process → selectors, charts, HTML,
+  WeasyPrint, checksum and the stored file (what the programme leader waits for);
+* the baseline: WeasyPrint rendering the same finished HTML (``reports.pdf.render_pdf``) alone.
+
+Prints wall time (median of --repeat runs), peak RSS of each process, pages and the ratios.
+
+    .venv/bin/python bench/report_pdf.py [--grants 2000] [--repeat 3]
+
+Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/omstilling_bench_pdf
+— dropped and recreated).
+"""
+
+import argparse
+import io
+import multiprocessing
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/omstilling_bench_pdf")
+os.environ["DATABASE_URL"] = DB_URL
+os.environ["DJANGO_SETTINGS_MODULE"] = "omstilling.settings.test"
+YEARS = range(2010, 2016)
+
+
+def recreate_database():
+    import psycopg
+
+    name = DB_URL.rsplit("/", 1)[1]
+    server = DB_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def populate(grants):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from applications.models import Application, Decision, Organisation
+    from omstilling.models import Category, Programme
+    from projects.models import Grant, Payout, ResultReport
+
+    # The real Vestre Toten texts, goals, indicators and funding, stretched over six years.
+    call_command("seed_programmes", stdout=io.StringIO())
+    programme = Programme.objects.get(slug="vestre-toten")
+    areas = {
+        period.start_year: list(period.focus_areas.order_by("number"))
+        for period in programme.plan_periods.all()
+    }
+    orgs = Organisation.objects.bulk_create(
+        [Organisation(name=f"Bedrift {n} AS") for n in range(max(1, grants // 10))]
+    )
+    categories = [c.value for c in Category]
+    years = list(YEARS)
+    applications = Application.objects.bulk_create(
+        [
+            Application(
+                reference=f"B-{n:07d}",
+                programme=programme,
+                organisation=orgs[n % len(orgs)],
+                category=categories[n % 3],
+                focus_area=(pool := areas[2010 if years[n % 6] <= 2012 else 2013])[n % len(pool)],
+                title=f"Utviklingsprosjekt nummer {n} for ny produksjonsteknologi",
+                state="approved",
+            )
+            for n in range(grants)
+        ]
+    )
+    now = timezone.now()
+    decisions = Decision.objects.bulk_create(
+        [
+            Decision(
+                application=a, outcome="approved", amount=Decimal(50_000 + (i % 20) * 25_000), decided_at=now
+            )
+            for i, a in enumerate(applications)
+        ]
+    )
+    states = ["active", "completed", "accepted", "cancelled"]
+    grant_rows = Grant.objects.bulk_create(
+        [
+            Grant(
+                reference=f"BT-{i:07d}",
+                application_id=d.application_id,
+                decision=d,
+                year=years[i % 6],
+                amount=d.amount,
+                state=states[i % 4],
+            )
+            for i, d in enumerate(decisions)
+        ]
+    )
+    ResultReport.objects.bulk_create(
+        [
+            ResultReport(grant=g, year=g.year, new_jobs=i % 3, secured_jobs=i % 2, other_funding=g.amount * 2)
+            for i, g in enumerate(grant_rows)
+        ]
+    )
+    Payout.objects.bulk_create(
+        [
+            Payout(grant=g, number=1, amount=g.amount / 2, state="paid", approved_at=now, paid_at=now.date())
+            for g in grant_rows
+        ]
+    )
+    return programme
+
+
+def _child(queue, work):
+    started = time.perf_counter()
+    pages = work()
+    elapsed = time.perf_counter() - started
+    queue.put((elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, pages))
+
+
+def in_fresh_process(work):
+    """(seconds, peak RSS MiB, pages) of ``work`` run in a forked process."""
+    from django.db import connections
+
+    connections.close_all()  # a forked child must not share the parent's database socket
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(queue, work))
+    process.start()
+    result = queue.get()
+    process.join()
+    if process.exitcode:
+        raise SystemExit(f"measurement process failed with exit code {process.exitcode}")
+    return result
+
+
+def page_count(content):
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(content)).pages)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grants", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    recreate_database()
+    import django
+
+    django.setup()
+    import logging
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import transaction
+
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="omstilling-bench-")
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    programme = populate(args.grants)
+    print(f"created {args.grants} grants over {len(YEARS)} years in {time.perf_counter() - started:.1f} s")
+    year = max(YEARS)
+
+    from reports.annual import annual_report_html
+    from reports.models import ReportJob
+    from reports.pdf import render_pdf
+    from reports.services import report_job_request
+
+    html = annual_report_html(programme, year)
+
+    def whole_job():
+        with transaction.atomic():
+            job = report_job_request(programme, year, ReportJob.Kind.ANNUAL_PLAN_PDF, None)
+        job.refresh_from_db()
+        assert job.state == ReportJob.State.DONE, job.error
+        with job.file.open("rb") as fh:
+            return page_count(fh.read())
+
+    def weasyprint_alone():
+        return page_count(render_pdf(html))
+
+    runs = {"job": [], "weasyprint": []}
+    for _ in range(args.repeat):
+        runs["weasyprint"].append(in_fresh_process(weasyprint_alone))
+        runs["job"].append(in_fresh_process(whole_job))
+
+    def summary(name):
+        times = [run[0] for run in runs[name]]
+        return statistics.median(times), max(run[1] for run in runs[name]), runs[name][0][2]
+
+    job_s, job_mib, job_pages = summary("job")
+    wp_s, wp_mib, wp_pages = summary("weasyprint")
+    print(f"{'':<24}{'median s':>10}{'peak RSS MiB':>14}{'pages':>7}")
+    print(f"{'WeasyPrint alone':<24}{wp_s:>10.2f}{wp_mib:>14.0f}{wp_pages:>7}")
+    print(f"{'whole report job':<24}{job_s:>10.2f}{job_mib:>14.0f}{job_pages:>7}")
+    print(f"time ratio job / WeasyPrint: {job_s / wp_s:.2f} (target ≤ 1.3)")
+    print(f"memory ratio job / WeasyPrint: {job_mib / wp_mib:.2f}; job peak {job_mib:.0f} MiB (target ≤ 512)")
+
+
+if __name__ == "__main__":
+    main()

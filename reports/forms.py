@@ -1,0 +1,53 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from omstilling.models import Programme
+
+from .models import ReportJob
+
+FORMAT_KINDS = {
+    "pdf": ReportJob.Kind.ANNUAL_PLAN_PDF,
+    "csv": ReportJob.Kind.GRANT_TABLE_CSV,
+    "json": ReportJob.Kind.GRANT_TABLE_JSON,
+}
+
+
+class AnnualReportRequestForm(forms.Form):
+    programme = forms.ModelChoiceField(label=_("Program"), queryset=Programme.objects.none())
+    year = forms.IntegerField(
+        label=_("Statusår"),
+        min_value=2000,
+        max_value=2100,
+        help_text=_("Rapporten viser status pr. desember dette året og planen for perioden etter."),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[
+            ("pdf", _("PDF – omstillingsplan/årsrapport")),
+            ("csv", _("CSV – tilsagnstabellen for året")),
+            ("json", _("JSON – tilsagnstabellen for året")),
+        ],
+        initial="pdf",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        if len(programmes) == 1:
+            self.fields["programme"].initial = programmes[0].pk
+
+    def clean(self):
+        cleaned = super().clean()
+        programme, year = cleaned.get("programme"), cleaned.get("year")
+        if programme and year and not programme.status_start_year <= year <= programme.status_end_year:
+            self.add_error(
+                "year",
+                _("Velg et år i programmets omstillingsperiode (%(start)d–%(end)d).")
+                % {"start": programme.status_start_year, "end": programme.status_end_year},
+            )
+        return cleaned
+
+    @property
+    def kind(self):
+        return FORMAT_KINDS[self.cleaned_data["format"]]

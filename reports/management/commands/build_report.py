@@ -1,0 +1,36 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from omstilling.models import Programme
+from reports.annual import annual_report_pdf
+
+
+class Command(BaseCommand):
+    help = _(
+        "Lager omstillingsplanen/årsrapporten for et program og et år som PDF, med de samme dataene og "
+        "den samme koden som rapportjobbene i admin."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--programme", required=True, help=_("Programmets kortnavn, f.eks. vestre-toten.")
+        )
+        parser.add_argument("--year", required=True, type=int, help=_("Statusåret, f.eks. 2012."))
+        parser.add_argument("--output", required=True, help=_("PDF-filen som skal skrives."))
+
+    def handle(self, *args, **options):
+        try:
+            programme = Programme.objects.get(slug=options["programme"])
+        except Programme.DoesNotExist as exc:
+            raise CommandError(_("Ukjent program «%(slug)s».") % {"slug": options["programme"]}) from exc
+        content, _filename = annual_report_pdf(programme, options["year"])
+        output = Path(options["output"])
+        try:
+            output.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(
+                _("Kunne ikke skrive «%(path)s»: %(error)s") % {"path": output, "error": exc.strerror}
+            ) from exc
+        self.stdout.write(_("Skrev %(path)s (%(size)d byte).") % {"path": output, "size": len(content)})

@@ -1,0 +1,13 @@
+from django import template
+
+from reports import formatting
+
+register = template.Library()
+
+register.filter("nok", formatting.format_number)
+register.filter("mnok", formatting.format_mnok)
+register.filter("ratio", formatting.format_ratio)
+register.filter("signed", formatting.format_signed)
+register.filter("percent", formatting.format_percent)
+register.filter("nbdate", formatting.format_date)
+register.filter("years", formatting.format_years)

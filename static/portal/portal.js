@@ -1,0 +1,70 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  function focusErrorSummary() {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  }
+
+  function summaryCounter() {
+    var area = document.querySelector("textarea[data-counter]");
+    var counter = document.getElementById("summary-counter");
+    if (!area || !counter) { return; }
+    var max = parseInt(area.getAttribute("maxlength"), 10);
+    var template = document.documentElement.lang === "en" ? "{n} of {max} characters used" : "{n} av {max} tegn brukt";
+    function update() {
+      var n = area.value.length;
+      counter.textContent = template.replace("{n}", n).replace("{max}", max);
+      counter.classList.toggle("over", n > max);
+    }
+    counter.hidden = false;
+    area.setAttribute("aria-describedby", ((area.getAttribute("aria-describedby") || "") + " summary-counter").trim());
+    area.addEventListener("input", update);
+    update();
+  }
+
+  function parseNok(value) {
+    var n = parseInt((value || "").replace(/[\s\u00a0\u202fkr.,-]/g, ""), 10);
+    return isNaN(n) ? 0 : n;
+  }
+
+  function formatNok(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0") + "\u00a0kr";
+  }
+
+  function formsets() {
+    document.querySelectorAll("[data-formset]").forEach(function (set) {
+      var prefix = set.getAttribute("data-formset");
+      var total = set.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
+      var rows = set.querySelector("[data-formset-rows]");
+      var template = set.querySelector("template[data-formset-template]");
+      var add = set.querySelector("[data-formset-add]");
+      var sum = set.querySelector("[data-total]");
+      function recount() {
+        if (!sum) { return; }
+        var n = 0;
+        set.querySelectorAll("input[name$='-amount']").forEach(function (input) { n += parseNok(input.value); });
+        sum.textContent = formatNok(n);
+      }
+      if (add && template && total) {
+        add.hidden = false;
+        add.addEventListener("click", function () {
+          var index = parseInt(total.value, 10);
+          var html = template.innerHTML.replace(/__prefix__/g, String(index));
+          rows.insertAdjacentHTML("beforeend", html);
+          total.value = String(index + 1);
+          var first = rows.lastElementChild.querySelector("input, select");
+          if (first) { first.focus(); }
+        });
+      }
+      set.addEventListener("input", recount);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    focusErrorSummary();
+    summaryCounter();
+    formsets();
+  });
+})();

@@ -1,0 +1,147 @@
+"""A programme's board with five voting seats, a deputy and an observer, and a case before it."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from applications.models import Application, AssessmentCriterion, CostLine, FinancingLine
+from applications.services.board import (
+    assessment_submit,
+    attendance_register,
+    case_add,
+    case_open,
+    meeting_create,
+)
+from omstilling import roles
+from omstilling.models import BoardMembership, FocusArea, StaffMembership
+from tests.factories import (
+    ApplicationFactory,
+    BoardMembershipFactory,
+    CallFactory,
+    FocusAreaFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    StaffMembershipFactory,
+    UserFactory,
+)
+
+Role = BoardMembership.Role
+CRITERIA = ["Relevans for omstillingsplanen", "Arbeidsplasspotensial", "Gjennomførbarhet", "Addisjonalitet"]
+
+
+@dataclass
+class Board:
+    programme: object
+    leader: object
+    chair: object
+    members: list
+    deputy: object
+    observer: object
+
+    @property
+    def seats(self):
+        return [self.chair, *self.members]
+
+
+def _person(email, name, group, **extra):
+    user = UserFactory(email=email, full_name=name, is_staff=group != roles.APPLICANT, **extra)
+    roles.role_groups_sync()
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def make_board(slug, name, domain):
+    programme = ProgrammeFactory(slug=slug, name=name, short_name=name.split()[-1])
+    for order, criterion in enumerate(CRITERIA, start=1):
+        AssessmentCriterion.objects.create(programme=programme, name=criterion, order=order)
+    leader = _person(f"leder@{domain}", "Lise Leder", roles.PROGRAMME_LEADER)
+    StaffMembershipFactory(programme=programme, user=leader, role=StaffMembership.Role.LEADER)
+
+    def seat(local, full_name, role, group=roles.BOARD_MEMBER, **kwargs):
+        user = _person(f"{local}@{domain}", full_name, group)
+        return BoardMembershipFactory(programme=programme, user=user, role=role, **kwargs)
+
+    chair = seat("styreleder", "Siri Styreleder", Role.CHAIR)
+    members = [
+        seat("styremedlem1", "Anders Andersen", Role.MEMBER),
+        seat("styremedlem2", "Berit Bakken", Role.MEMBER),
+        seat("styremedlem3", "Carl Christensen", Role.MEMBER),
+        seat("styremedlem4", "Dina Dahl", Role.MEMBER),
+    ]
+    deputy = seat("vara", "Eva Vara", Role.DEPUTY, deputy_for=members[3])
+    observer = seat(
+        "observator", "Ola Observatør", Role.OBSERVER, group=roles.OBSERVER, represents="Innovasjon Norge"
+    )
+    return Board(programme, leader, chair, members, deputy, observer)
+
+
+@pytest.fixture
+def board(db):
+    return make_board("vestre-toten", "Omstillingsprogrammet i Vestre Toten", "vestre-toten.demo")
+
+
+def application_to_board(board, *, amount=Decimal(350000), title="Velferdsteknologi på Raufoss", **fields):
+    """A submitted application, assessed with a proposal to grant ``amount`` (0 proposes rejection)."""
+    programme = board.programme
+    call = CallFactory(programme=programme)
+    values = {
+        "programme": programme,
+        "call": call,
+        "focus_area": FocusArea.objects.filter(plan_period__programme=programme).first()
+        or FocusAreaFactory(plan_period__programme=programme, name="Nyskaping i næringslivet"),
+        "organisation": OrganisationFactory(
+            name="Raufoss Velferd AS", contact_email="post@raufoss-velferd.no"
+        ),
+        "title": title,
+        "state": Application.State.SUBMITTED,
+        "submitted_at": timezone.now(),
+        "start_date": dt.date(2026, 1, 1),
+        "end_date": dt.date(2026, 12, 31),
+    }
+    values.update(fields)
+    application = ApplicationFactory(**values)
+    CostLine.objects.create(application=application, order=1, description="Utvikling", amount=Decimal(700000))
+    FinancingLine.objects.create(
+        application=application, order=1, kind=FinancingLine.Kind.OWN_FUNDS, amount=Decimal(700000) - amount
+    )
+    FinancingLine.objects.create(
+        application=application, order=2, kind=FinancingLine.Kind.PROGRAMME, amount=amount or Decimal(350000)
+    )
+    criteria = AssessmentCriterion.objects.filter(programme=programme)
+    assessment_submit(
+        application,
+        board.leader,
+        scores={criterion.pk: 5 for criterion in criteria},
+        recommendation="approve" if amount else "reject",
+        proposed_amount=amount,
+        conditions="Sluttrapport innen 1. mars 2027." if amount else "",
+        reasoning="Prosjektet treffer innsatsområdet godt."
+        if amount
+        else "Prosjektet ligger utenfor planen.",
+    )
+    application.refresh_from_db()
+    return application
+
+
+def open_case(board, application, *, present=None, quorum_share=None):
+    """A meeting with ``present`` (default: every voting seat) registered and the case open."""
+    meeting = meeting_create(
+        board.programme,
+        board.leader,
+        starts_at=timezone.now(),
+        place="Rådhuset, Raufoss",
+        quorum_share=quorum_share,
+    )
+    for member in board.seats if present is None else present:
+        attendance_register(meeting, board.leader, member)
+    case = case_add(meeting, application, board.leader)
+    return case_open(case, board.leader)
+
+
+@pytest.fixture
+def case(board):
+    return open_case(board, application_to_board(board))

@@ -1,0 +1,96 @@
+"""The case page in a real browser, as a board member and as the chair (screenshots kept in
+$E2E_SCREENSHOT_DIR when it is set)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from applications.models import Decision, Vote
+from applications.services.board import conflict_declare, vote_cast
+from tests.board.conftest import application_to_board, make_board, open_case
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def page(monkeypatch):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian Chromium is not installed at /usr/bin/chromium")
+    # Playwright's sync API runs an event loop in the test thread, which still reads the database.
+    # Set for this test only: in the environment of later tests it would reach subprocesses such as
+    # `manage.py check --deploy`, which refuses it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="nb-NO", viewport={"width": 1360, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    directory = Path(os.environ.get("E2E_SCREENSHOT_DIR") or tmp_path / "screenshots")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _login(page, live_server, user):
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("input[name=username]", user.email)
+    page.fill("input[name=password]", "pass-word-123")
+    page.click("input[type=submit]")
+
+
+def test_member_votes_and_chair_closes_the_case_in_the_browser(page, live_server, shots):
+    board = make_board("vestre-toten", "Omstillingsprogrammet i Vestre Toten", "vestre-toten.demo")
+    case = open_case(board, application_to_board(board))
+    conflict_declare(case, board.members[3].user, "Styremedlem i søkerbedriften.")
+    vote_cast(case, board.chair.user, Vote.Choice.FOR)
+    vote_cast(case, board.members[1].user, Vote.Choice.AGAINST)
+    url = f"{live_server.url}/admin/applications/boardcase/{case.pk}/votering/"
+
+    _login(page, live_server, board.members[0].user)
+    page.goto(url)
+    page.screenshot(path=shots / "case-member.png", full_page=True)
+    page.get_by_role("button", name="For", exact=True).click()
+    page.wait_for_selector("text=Stemmen din er registrert.")
+    page.screenshot(path=shots / "case-member-voted.png", full_page=True)
+    assert Vote.objects.get(case=case, member=board.members[0]).choice == Vote.Choice.FOR
+
+    _login(page, live_server, board.observer.user)
+    page.goto(url)
+    assert page.locator("button[name=choice]").count() == 0
+    page.screenshot(path=shots / "case-observer.png", full_page=True)
+
+    _login(page, live_server, board.chair.user)
+    page.goto(url)
+    page.screenshot(path=shots / "case-chair.png", full_page=True)
+    page.get_by_role("link", name="Avslutt sak").click()
+    page.screenshot(path=shots / "case-chair-confirm.png", full_page=True)
+    page.get_by_role("button", name="Ja, avslutt saken og registrer vedtaket").click()
+    page.wait_for_selector("text=Saken er avgjort: innvilget.")
+    page.screenshot(path=shots / "case-decided.png", full_page=True)
+
+    decision = Decision.objects.get(case=case)
+    assert (decision.votes_for, decision.votes_against) == (2, 1)
+
+    _login(page, live_server, board.leader)
+    page.goto(f"{live_server.url}/admin/applications/boardmeeting/{case.meeting_id}/saksliste/")
+    assert page.get_by_text("innvilget 350\u00a0000 kr").count() == 1
+    page.screenshot(path=shots / "meeting-agenda.png", full_page=True)

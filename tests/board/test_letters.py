@@ -1,0 +1,115 @@
+"""Letters and minutes are built by the Celery tasks (eager in tests) as readable PDFs."""
+
+import hashlib
+import io
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from pypdf import PdfReader
+
+from applications.letters import letters_for_application
+from applications.models import Letter, Vote
+from applications.services.board import case_close, conflict_declare, meeting_close, vote_cast
+from projects.models import Grant
+from tests.board.conftest import application_to_board, open_case
+
+pytestmark = pytest.mark.django_db
+
+FOR, AGAINST = Vote.Choice.FOR, Vote.Choice.AGAINST
+
+
+def _text(letter):
+    with letter.file.open("rb") as fh:
+        content = fh.read()
+    assert hashlib.sha256(content).hexdigest() == letter.sha256
+    reader = PdfReader(io.BytesIO(content))
+    # Amounts are grouped with no-break spaces; compare them as plain spaces.
+    return " ".join(page.extract_text() for page in reader.pages).replace("\u00a0", " ")
+
+
+def test_grant_letter_is_built_after_the_decision_and_mailed_to_the_applicant(
+    board, django_capture_on_commit_callbacks
+):
+    application = application_to_board(board, de_minimis_declared=True, de_minimis_received=Decimal(125000))
+    case = open_case(board, application)
+    for seat in board.seats:
+        vote_cast(case, seat.user, FOR)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = case_close(case, board.chair.user)
+
+    letter = Letter.objects.get(decision=decision)
+    assert letter.kind == Letter.Kind.GRANT_LETTER
+    text = _text(letter)
+    grant = Grant.objects.get(decision=decision)
+    assert "Raufoss Velferd AS" in text
+    assert "350 000 kr" in text
+    assert "175 000 kr" in text  # 50 % on acceptance, 50 % on the final report
+    assert "Sluttrapport innen 1. mars 2027." in text
+    assert grant.reference in text
+    assert f"{grant.acceptance_deadline.day}. " in text
+    assert "bagatellstøtte" in text.lower()
+    assert "125 000 kr" in text
+    assert list(letters_for_application(application)) == [letter]
+
+    [message] = mail.outbox
+    assert message.to == ["post@raufoss-velferd.no"]
+    assert "innvilget" in message.body
+    assert "350\u00a0000\u00a0kr" in message.body
+    assert message.attachments[0][2] == "application/pdf"
+
+
+def test_rejection_letter_gives_the_reason(board, django_capture_on_commit_callbacks):
+    case = open_case(board, application_to_board(board, amount=Decimal(0)))
+    for seat in board.seats:
+        vote_cast(case, seat.user, FOR)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = case_close(case, board.chair.user)
+
+    letter = Letter.objects.get(decision=decision)
+    assert letter.kind == Letter.Kind.REJECTION_LETTER
+    text = _text(letter)
+    assert "avslått" in text
+    assert "Prosjektet ligger utenfor planen." in text
+    assert "Svar på søknad" in mail.outbox[0].subject
+
+
+def test_minutes_list_every_case_decision_tally_and_recusal(board, django_capture_on_commit_callbacks):
+    first = open_case(board, application_to_board(board, title="Velferdsteknologi på Raufoss"))
+    meeting = first.meeting
+    conflict_declare(first, board.members[3].user, "Eier aksjer i søkeren.")
+    vote_cast(first, board.chair.user, FOR)
+    vote_cast(first, board.members[0].user, FOR)
+    vote_cast(first, board.members[1].user, AGAINST)
+    vote_cast(first, board.members[2].user, AGAINST)
+    case_close(first, board.chair.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_close(meeting, board.leader)
+
+    minutes = Letter.objects.get(kind=Letter.Kind.MINUTES, meeting=meeting)
+    text = _text(minutes)
+    assert "Møtebok" in text
+    assert "Sak 1: Velferdsteknologi på Raufoss" in text
+    assert "Innvilget tilsagn på 350 000 kr" in text
+    assert "2 for, 2 mot, 0 avstår" in text
+    assert "dobbeltstemme" in text
+    assert "Dina Dahl (Eier aksjer i søkeren.)" in text
+    for name in ("Siri Styreleder", "Anders Andersen", "Berit Bakken", "Carl Christensen"):
+        assert name in text
+
+
+def test_the_letter_task_run_twice_issues_one_letter(board, django_capture_on_commit_callbacks):
+    from applications.tasks import decision_letter_build
+
+    case = open_case(board, application_to_board(board))
+    for seat in board.seats:
+        vote_cast(case, seat.user, FOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = case_close(case, board.chair.user)
+
+    decision_letter_build.delay(decision.pk)
+
+    assert Letter.objects.filter(decision=decision).count() == 1
