@@ -584,7 +584,10 @@ class AssessmentScoreInline(ProgrammeScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ProgrammeScopedAdmin):
+class AssessmentAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
+    """Assessments are listed here and written only on the application's assessment page, through
+    ``assessment_submit`` (scores on the programme's criteria, recommendation, audit entry)."""
+
     programme_path = "application__programme"
     str_select_related = ("application",)
     list_display = (
@@ -603,16 +606,6 @@ class AssessmentAdmin(ProgrammeScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(average_score=Avg("scores__score"))
-
-    def has_change_permission(self, request, obj=None):
-        # What the board votes on is the assessment as it was sent; the assessment page
-        # (``assessment_submit``) is the way to revise it while the application is in review.
-        if obj is not None and obj.application.state not in (
-            Application.State.SUBMITTED,
-            Application.State.IN_REVIEW,
-        ):
-            return False
-        return super().has_change_permission(request, obj)
 
     @admin.display(description=_("snittpoeng"), ordering="average_score")
     def average_score(self, assessment):

@@ -18,6 +18,7 @@ from .models import (
     Application,
     Attachment,
     FinancingLine,
+    Letter,
     Organisation,
     OrganisationJoinRequest,
     OrganisationMembership,
@@ -116,6 +117,22 @@ def applications_for_user(user):
 
 def application_for_member(user, pk):
     return get_object_or_404(applications_for_user(user), pk=pk)
+
+
+def letter_for_member(user, pk):
+    """A tilsagnsbrev or avslagsbrev about one of the user's own organisations' applications."""
+    return get_object_or_404(
+        Letter.objects.filter(
+            decision__application__in=applications_for_user(user),
+            kind__in=[Letter.Kind.GRANT_LETTER, Letter.Kind.REJECTION_LETTER],
+        ),
+        pk=pk,
+    )
+
+
+def decisions_for_application(application):
+    """The decisions on ``application`` the applicant is told about, newest first."""
+    return application.decisions.order_by("-decided_at", "-pk")
 
 
 def attachment_for_reader(user, pk):

@@ -59,4 +59,5 @@ urlpatterns = [
     path("soknader/<int:pk>/kvittering/", applications.application_receipt, name="application_receipt"),
     path("soknader/<int:pk>/trekk/", applications.application_withdraw, name="application_withdraw"),
     path("vedlegg/<int:pk>/", applications.attachment_download, name="attachment_download"),
+    path("brev/<int:pk>/", applications.letter_download, name="letter_download"),
 ]

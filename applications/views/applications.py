@@ -24,6 +24,7 @@ from ..forms import (
     WithdrawForm,
     financing_formset,
 )
+from ..letters import letters_for_application
 from ..models import Application, CostLine, FinancingLine
 from ..services import ApplicationIncompleteError, budget_problems, call_is_open
 from .common import add_service_error, error_summary
@@ -322,8 +323,26 @@ def application_detail(request, pk):
     return render(
         request,
         "portal/application_detail.html",
-        {"application": application, **_summary_context(application)},
+        {
+            "application": application,
+            "decisions": list(selectors.decisions_for_application(application)),
+            "letters": list(letters_for_application(application)),
+            **_summary_context(application),
+        },
     )
+
+
+@login_required
+def letter_download(request, pk):
+    letter = selectors.letter_for_member(request.user, pk)
+    response = FileResponse(
+        letter.file.open("rb"),
+        as_attachment=True,
+        filename=f"{letter.get_kind_display().lower()}-{letter.decision.application.reference}.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.utils import timezone
 from applications.models import (
     Application,
     ApplicationSnapshot,
+    Assessment,
     BoardCase,
     BoardMeeting,
     ConflictDeclaration,
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.django_db
 # Rows that come from services (or are evidence) and so have no add form in the admin.
 NOT_ADDED_IN_ADMIN = {
     AuditEntry, ApplicationSnapshot, Letter, Grant, Payout, ReportJob,
-    Decision, Vote, ConflictDeclaration, MeetingAttendance,
+    Decision, Vote, ConflictDeclaration, MeetingAttendance, Assessment,
 }
 
 
