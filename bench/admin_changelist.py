@@ -12,29 +12,14 @@ dropped and recreated).
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from throwaway_db import recreate_database, use_throwaway_database
 
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/omstilling_bench")
-os.environ["DATABASE_URL"] = DB_URL
-os.environ["DJANGO_SETTINGS_MODULE"] = "omstilling.settings.test"
+DB_URL = use_throwaway_database("omstilling_bench")
 
-
-def recreate_database():
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    server = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def populate(rows):
@@ -115,7 +100,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    recreate_database()
+    recreate_database(DB_URL)
     import django
 
     django.setup()

@@ -19,32 +19,17 @@ Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432
 import argparse
 import io
 import multiprocessing
-import os
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from throwaway_db import recreate_database, use_throwaway_database
 
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/omstilling_bench_pdf")
-os.environ["DATABASE_URL"] = DB_URL
-os.environ["DJANGO_SETTINGS_MODULE"] = "omstilling.settings.test"
+DB_URL = use_throwaway_database("omstilling_bench_pdf")
 YEARS = range(2010, 2016)
 
-
-def recreate_database():
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    server = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def populate(grants):
@@ -154,7 +139,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    recreate_database()
+    recreate_database(DB_URL)
     import django
 
     django.setup()

@@ -1,3 +1,8 @@
+"""Fixtures for the whole suite, including the browser tests' Playwright + Debian Chromium."""
+
+import os
+from pathlib import Path
+
 import pytest
 from django.utils import translation
 
@@ -14,3 +19,50 @@ def _default_language(settings):
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium_browser(monkeypatch):
+    """Per test: Playwright's sync API keeps an event loop running in the test thread while it is open.
+
+    The test still reads the database synchronously (factories, the outbox), which Django refuses
+    while a loop runs unless told otherwise — for this test only, never for the rest of the session
+    or the processes other tests start.
+    """
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium_browser):
+    context = chromium_browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path):
+    """Where screenshots go: $E2E_SCREENSHOT_DIR if set (to look at them), else the test's tmp dir."""
+    directory = Path(os.environ.get("E2E_SCREENSHOT_DIR") or tmp_path / "screenshots")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory

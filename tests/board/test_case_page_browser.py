@@ -1,9 +1,6 @@
 """The case page in a real browser, as a board member and as the chair (screenshots kept in
 $E2E_SCREENSHOT_DIR when it is set)."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from applications.models import Decision, Vote
@@ -12,41 +9,15 @@ from tests.board.conftest import application_to_board, make_board, open_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+@pytest.fixture
+def page(browser_page):
+    browser_page.set_viewport_size({"width": 1360, "height": 1000})
+    return browser_page
 
 
 @pytest.fixture
-def page(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian Chromium is not installed at /usr/bin/chromium")
-    # Playwright's sync API runs an event loop in the test thread, which still reads the database.
-    # Set for this test only: in the environment of later tests it would reach subprocesses such as
-    # `manage.py check --deploy`, which refuses it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="nb-NO", viewport={"width": 1360, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path):
-    directory = Path(os.environ.get("E2E_SCREENSHOT_DIR") or tmp_path / "screenshots")
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+def shots(screenshot_dir):
+    return screenshot_dir
 
 
 def _login(page, live_server, user):
