@@ -16,7 +16,6 @@ from omstilling.admin_mixins import (
     ProgrammeScopedAdmin,
     ProgrammeScopedChoicesMixin,
     ReadOnlyAdminMixin,
-    format_nok,
     money_annotation,
     money_column,
     programme_ids_for,
@@ -24,9 +23,10 @@ from omstilling.admin_mixins import (
     stored_file_name,
 )
 from omstilling.exceptions import ServiceError
+from omstilling.formatting import format_nok, long_date
 from omstilling.models import BoardMembership
 
-from .letters import letters_for_application, long_date
+from .letters import letters_for_application
 from .models import (
     Application,
     ApplicationSnapshot,

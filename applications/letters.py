@@ -7,32 +7,21 @@ their sha256 by :func:`applications.services.board.letter_issue`.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from omstilling.admin_mixins import format_nok
+from omstilling.formatting import OSLO, format_nok, long_date
 from reports.pdf import render_pdf
 
 from .models import Decision, Letter, Vote
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 def kr(amount):
     """``1900000`` → ``"1 900 000 kr"`` (no-break spaces)."""
     return f"{format_nok(amount)}\u00a0kr"
-
-
-def long_date(value):
-    """``15. mai 2018`` (in the active language)."""
-    if hasattr(value, "tzinfo"):
-        value = timezone.localtime(value, OSLO)
-    return date_format(value, "j. F Y")
 
 
 def payout_plan(grant):

@@ -161,7 +161,9 @@ def decision_letter_build(decision_id):
     from django.core.mail import EmailMessage
     from django.utils import translation
 
-    from .letters import grant_letter_pdf, kr, long_date, rejection_letter_pdf
+    from omstilling.formatting import long_date
+
+    from .letters import grant_letter_pdf, kr, rejection_letter_pdf
     from .models import Decision, Letter
     from .services.board import letter_issue
 

@@ -8,7 +8,6 @@ filters in the sidebar. The mixin also keeps those choices free of N+1 queries: 
 in ``str_select_related`` the relations its model's ``__str__`` follows.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import admin
 from django.contrib.admin.sites import NotRegistered
@@ -19,21 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_log
+from .formatting import format_nok
 from .models import BoardMembership, StaffMembership
-
-# Norwegian digit grouping uses a space; the no-break space (U+00A0) is the one Django's own "nb"
-# locale uses as THOUSAND_SEPARATOR, so admin columns and localized form values look the same
-# and an amount never wraps across two lines.
-NOK_GROUP_SEPARATOR = "\u00a0"
-
-
-def format_nok(value):
-    """Whole kroner grouped the Norwegian way: ``Decimal("1900000")`` → ``"1 900 000"``."""
-    if value is None:
-        return ""
-    amount = Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    grouped = f"{abs(amount):,}".replace(",", NOK_GROUP_SEPARATOR)
-    return f"-{grouped}" if amount < 0 else grouped
 
 
 def money_column(model, field_name):

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from omstilling.admin_mixins import NOK_GROUP_SEPARATOR, format_nok
+from omstilling.formatting import NOK_GROUP_SEPARATOR, format_nok
 
 MONTHS = (
     "januar",

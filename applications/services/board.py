@@ -51,6 +51,7 @@ from applications.services import (
 )
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.exceptions import ServiceError
+from omstilling.formatting import format_nok
 from omstilling.models import BoardMembership, StaffMembership
 from projects.models import Grant
 
@@ -58,8 +59,6 @@ Role = BoardMembership.Role
 
 
 def _kr(amount):
-    from omstilling.admin_mixins import format_nok
-
     return f"{format_nok(amount)} kr"
 
 

@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from omstilling.admin_mixins import format_nok
+from omstilling.formatting import format_nok
+from omstilling.formatting import long_date as _long_date
 
 register = template.Library()
 OSLO = ZoneInfo("Europe/Oslo")
@@ -31,8 +32,4 @@ def oslo_moment(value):
 @register.filter
 def long_date(value):
     """``15. mai 2018``."""
-    if not value:
-        return ""
-    if hasattr(value, "tzinfo"):
-        value = timezone.localtime(value, OSLO)
-    return date_format(value, "j. F Y")
+    return _long_date(value) if value else ""

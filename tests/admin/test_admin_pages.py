@@ -19,7 +19,7 @@ from applications.models import (
     MeetingAttendance,
     Vote,
 )
-from omstilling.admin_mixins import format_nok
+from omstilling.formatting import format_nok
 from omstilling.models import AuditEntry, Call, User
 from projects.models import Grant, Payout
 from reports.models import ReportJob
