@@ -168,6 +168,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Periodic work (run `celery -A omstilling beat` beside the worker; each task is also a management
+# command, so cron can do the same where there is no beat process).
+CELERY_BEAT_SCHEDULE = {
+    # Offers not accepted by their deadline lapse and their money returns to the budget.
+    "grants-lapse-overdue": {
+        "task": "projects.tasks.grants_lapse_overdue",
+        "schedule": timedelta(hours=1),
+    },
+    # Report jobs the database says are unfinished but no live task is building get re-enqueued.
+    "report-jobs-requeue-stale": {
+        "task": "reports.tasks.report_jobs_requeue_stale",
+        "schedule": timedelta(minutes=5),
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -20,7 +20,7 @@ from applications.services import application_approve
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.exceptions import ServiceError
 
-from .models import Grant, Payout, ResultFunding, ResultReport
+from ..models import Grant, Payout, ResultFunding, ResultReport
 
 OSLO = ZoneInfo("Europe/Oslo")
 MONEY_MOVING_STATES = (Grant.State.ACCEPTED, Grant.State.ACTIVE)
