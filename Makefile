@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_ENV := DJANGO_SETTINGS_MODULE=omstilling.settings.test
 
-.PHONY: run test venv seed lint worker clean
+.PHONY: run test venv seed lint worker beat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lint: venv
 ## make worker: a Celery worker for the production shape (needs REDIS_URL)
 worker: venv
 	$(BIN)/celery -A omstilling worker --loglevel=info --concurrency=2
+
+## make beat: the one process that sends the periodic tasks to the worker (needs REDIS_URL)
+beat: venv
+	$(BIN)/celery -A omstilling beat --loglevel=info
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

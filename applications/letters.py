@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omstilling.formatting import OSLO, format_nok, long_date
+from projects.models import Grant
 from reports.pdf import render_pdf
 
 from .models import Decision, Letter, Vote
@@ -58,21 +59,33 @@ def _vote_label(choice):
     return Vote.Choice(choice).label if choice in Vote.Choice.values else choice
 
 
+def original_decision(decision):
+    """The board's own decision at the root of ``decision``'s chain of corrections (itself if none)."""
+    while decision.corrects_id:
+        decision = decision.corrects
+    return decision
+
+
 def _decision_context(decision):
     application = decision.application
     organisation = application.organisation
     programme = application.programme
+    corrects = decision.corrects
+    original = original_decision(decision)
     return {
         "decision": decision,
         "application": application,
         "organisation": organisation,
         "programme": programme,
-        "decided_on": long_date(decision.decided_at),
+        # A corrected decision still dates from the board's meeting; the letter says when it was corrected.
+        "decided_on": long_date(original.decided_at),
+        "corrected_on": long_date(decision.decided_at) if corrects else "",
         "today": long_date(timezone.now()),
-        "case": decision.case,
-        "meeting_on": long_date(decision.case.meeting.starts_at) if decision.case else "",
-        "corrects": decision.corrects,
-        "corrects_on": long_date(decision.corrects.decided_at) if decision.corrects else "",
+        "case": original.case,
+        "meeting_on": long_date(original.case.meeting.starts_at) if original.case else "",
+        "corrects": corrects,
+        "corrects_amount": kr(corrects.amount) if corrects else "",
+        "replaced_grant": Grant.objects.filter(decision=corrects).first() if corrects else None,
     }
 
 

@@ -183,6 +183,9 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("sendt inn"), null=True, blank=True)
     decided_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("trukket"), null=True, blank=True)
+    # Set by the task that sends the submission's receipt and the staff notice, once both went out;
+    # a submitted application without it is owed them (see applications.tasks.receipts_resend_unsent).
+    receipt_sent_at = models.DateTimeField(_("kvittering sendt"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("søknad")

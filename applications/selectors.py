@@ -51,7 +51,8 @@ def open_call(pk):
 def public_grants(limit=None):
     """Granted projects as the public may see them: who, what, how much, which year and focus area."""
     grants = (
-        Grant.objects.exclude(state="cancelled")
+        # A cancelled grant was withdrawn and a lapsed offer was never taken up: neither is support given.
+        Grant.objects.exclude(state__in=["cancelled", "lapsed"])
         # A zero grant (recorded but nothing granted) is no support to show the public.
         .exclude(amount=0)
         .select_related("application__organisation", "application__focus_area", "application__programme")
@@ -107,16 +108,24 @@ def join_request_to_decide(user, pk):
     return get_object_or_404(join_requests_to_decide(user), pk=pk)
 
 
-def applications_for_user(user):
+APPLICATION_RELATED = ("call", "programme", "organisation", "focus_area")
+
+
+def applications_for_user(user, related=APPLICATION_RELATED):
     return (
         Application.objects.filter(organisation__memberships__user=user)
-        .select_related("call", "programme", "organisation", "focus_area")
+        .select_related(*related)
         .order_by("-created_at", "-pk")
     )
 
 
-def application_for_member(user, pk):
-    return get_object_or_404(applications_for_user(user), pk=pk)
+def application_for_member(user, pk, related=APPLICATION_RELATED):
+    """The application if ``user`` acts for its organisation, else 404.
+
+    ``related`` names what to join in; the form steps, which show neither the programme nor the focus
+    area, ask for less (each joined table costs planning and building time on every page).
+    """
+    return get_object_or_404(applications_for_user(user, related), pk=pk)
 
 
 def letter_for_member(user, pk):
@@ -131,8 +140,31 @@ def letter_for_member(user, pk):
 
 
 def decisions_for_application(application):
-    """The decisions on ``application`` the applicant is told about, newest first."""
-    return application.decisions.order_by("-decided_at", "-pk")
+    """The decisions in force on ``application``, newest first, each with its letters.
+
+    A decision replaced by a correction is not in force; it is listed in the ``history`` of the
+    decision that replaced it (the whole chain back to the board's own decision, newest first),
+    with ``replaced_by`` naming the decision that corrected it.
+    """
+    decisions = list(
+        application.decisions.prefetch_related(
+            Prefetch("letters", queryset=Letter.objects.order_by("-created_at", "-pk"))
+        ).order_by("-decided_at", "-pk")
+    )
+    by_pk = {decision.pk: decision for decision in decisions}
+    corrected = {decision.corrects_id for decision in decisions if decision.corrects_id}
+    in_force = []
+    for decision in decisions:
+        if decision.pk in corrected:
+            continue
+        decision.history = []
+        newer, older = decision, by_pk.get(decision.corrects_id)
+        while older is not None:
+            older.replaced_by = newer
+            decision.history.append(older)
+            newer, older = older, by_pk.get(older.corrects_id)
+        in_force.append(decision)
+    return in_force
 
 
 def attachment_for_reader(user, pk):

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from omstilling.models import StaffMembership
 
-from .models import Application
+from .services import receipt_send_once
+from .services import receipts_resend_unsent as receipts_resend_unsent_service
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -51,10 +52,16 @@ def _staff_addresses(application):
     time_limit=90,
 )
 def application_submitted_notify(application_id):
-    """Receipt to the applicant and a notice to the programme's staff that an application came in."""
-    application = Application.objects.select_related("programme", "organisation", "call").get(
-        pk=application_id
-    )
+    """Receipt to the applicant and a notice to the programme's staff that an application came in.
+
+    Sends once: the row records when they went out (``Application.receipt_sent_at``), and a task for
+    an application already marked — a duplicate, or one the resend enqueued while the first was
+    late — does nothing. See ``services.receipt_send_once`` for the lock and the small window in
+    which an e-mail can go out twice. Returns whether it sent."""
+    return receipt_send_once(application_id, _send_submission_emails)
+
+
+def _send_submission_emails(application):
     local = timezone.localtime(application.submitted_at, OSLO)
     facts = {
         "reference": application.reference,
@@ -98,6 +105,14 @@ def application_submitted_notify(application_id):
             None,
             staff,
         )
+
+
+@shared_task(ignore_result=True)
+def receipts_resend_unsent():
+    """Periodic (settings.CELERY_BEAT_SCHEDULE): enqueue the notify task again for submitted
+    applications whose receipt is still unsent five minutes after the submit (the broker was down,
+    Redis lost the message, the task gave up); see ``services.receipts_resend_unsent``."""
+    return receipts_resend_unsent_service()
 
 
 @shared_task(
@@ -162,8 +177,9 @@ def decision_letter_build(decision_id):
     from django.utils import translation
 
     from omstilling.formatting import long_date
+    from projects.models import Grant
 
-    from .letters import grant_letter_pdf, kr, rejection_letter_pdf
+    from .letters import grant_letter_pdf, kr, original_decision, rejection_letter_pdf
     from .models import Decision, Letter
     from .services.board import letter_issue
 
@@ -190,7 +206,46 @@ def decision_letter_build(decision_id):
             "programme": application.programme.name,
             "date": long_date(decision.decided_at),
         }
-        if approved:
+        if approved and decision.corrects_id:
+            grant = decision.grant
+            old = decision.corrects
+            old_grant = Grant.objects.filter(decision=old).first()
+            facts.update(
+                amount=kr(grant.amount),
+                deadline=long_date(grant.acceptance_deadline),
+                # The board's own decision, as the letter names it, even after several corrections.
+                old_date=long_date(original_decision(decision).decided_at),
+                old_amount=kr(old.amount),
+                grant_reference=grant.reference,
+                old_grant_reference=old_grant.reference if old_grant else "",
+                reason=decision.reason,
+            )
+            subject = _("Rettet tilsagn: søknad %(reference)s") % facts
+            paragraphs = [
+                _(
+                    "%(programme)s har rettet styrets vedtak av %(old_date)s om tilsagn til «%(title)s» "
+                    "(referanse %(reference)s). Tilsagnet er nå på %(amount)s "
+                    "(før rettingen %(old_amount)s)."
+                ),
+                _("Begrunnelse: %(reason)s"),
+            ]
+            if old_grant:
+                paragraphs.append(
+                    _(
+                        "Tilsagnet %(old_grant_reference)s er annullert og erstattet av tilsagnet "
+                        "%(grant_reference)s."
+                    )
+                )
+            paragraphs += [
+                _(
+                    "Det nye tilsagnsbrevet med vilkår og utbetalingsplan ligger ved og under "
+                    "«Mine søknader» i portalen. Det erstatter det forrige tilsagnsbrevet. "
+                    "Tilsagnet må aksepteres i portalen innen %(deadline)s."
+                ),
+                _("Dette er en automatisk melding og kan ikke besvares."),
+            ]
+            body = "\n\n".join(paragraph % facts for paragraph in paragraphs)
+        elif approved:
             grant = decision.grant
             facts.update(amount=kr(grant.amount), deadline=long_date(grant.acceptance_deadline))
             subject = _("Tilsagn: søknad %(reference)s er innvilget") % facts

@@ -1,11 +1,16 @@
 """What an uploaded attachment really is, decided from its bytes rather than its name.
 
 Only PDF, DOCX, XLSX, PNG and JPEG are accepted. DOCX and XLSX are zip files, so they are opened
-(without extracting anything) to check that they are real Office Open XML documents of the kind the
-name says, and refused when they would expand to far more than they weigh (a zip bomb).
+(without writing anything to disk) to check that they are real Office Open XML documents of the kind
+the name says, and refused when they would expand to far more than they weigh (a zip bomb). A zip's
+directory states each member's size, but nothing forces the compressed data to agree: every member is
+therefore inflated in memory, in chunks, and counted — never past the size its directory states, plus
+one byte to catch the lie.
 """
 
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -39,6 +44,11 @@ ZIP_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 ZIP_MAX_RATIO = 100
 ACCEPT = ",".join(EXTENSIONS)
 
+# The fixed part of a zip local file header (APPNOTE 4.3.7): signature … file name length, extra length.
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_CHUNK = 64 * 1024
+
 
 @dataclass(frozen=True)
 class CheckedUpload:
@@ -61,6 +71,13 @@ def _refuse_kind(name):
     )
 
 
+def _refuse_bomb(name):
+    return ServiceError(
+        _("«%(name)s» pakker seg ut til unormalt mye data og blir ikke tatt imot.") % {"name": name},
+        field="file",
+    )
+
+
 def _sniff(head):
     if head.startswith(b"%PDF-"):
         return PDF
@@ -73,24 +90,76 @@ def _sniff(head):
     return None
 
 
+class _MalformedZipError(Exception):
+    pass
+
+
+class _SizeLieError(Exception):
+    pass
+
+
+def _inflated_size(upload, entry):
+    """How many bytes ``entry`` really holds, counted up to one byte past its stated size.
+
+    Raises :class:`_SizeLieError` when the data holds more than the directory says, and
+    :class:`_MalformedZipError` when it is not a plain (stored or deflated, unencrypted) member.
+    """
+    if entry.flag_bits & 0x1 or entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _MalformedZipError
+    upload.seek(entry.header_offset)
+    header = upload.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size:
+        raise _MalformedZipError
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != _LOCAL_SIGNATURE:
+        raise _MalformedZipError
+    upload.seek(entry.header_offset + _LOCAL_HEADER.size + fields[-2] + fields[-1])
+    limit = entry.file_size + 1
+    remaining = entry.compress_size
+    if entry.compress_type == zipfile.ZIP_STORED:
+        size = len(upload.read(min(remaining, limit)))
+        if size > entry.file_size:
+            raise _SizeLieError
+        if size < entry.file_size:
+            raise _MalformedZipError
+        return size
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    size = 0
+    try:
+        while remaining and not inflater.eof:
+            data = upload.read(min(_CHUNK, remaining))
+            if not data:
+                break
+            remaining -= len(data)
+            while data and not inflater.eof:
+                size += len(inflater.decompress(data, limit - size))
+                if size >= limit:
+                    raise _SizeLieError
+                data = inflater.unconsumed_tail
+    except zlib.error:
+        raise _MalformedZipError from None
+    if not inflater.eof or size != entry.file_size:
+        raise _MalformedZipError
+    return size
+
+
 def _check_ooxml(upload, expected, name):
     """The zip must be an Office document of the ``expected`` kind, and no bomb."""
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
             entries = archive.infolist()
-            compressed = sum(entry.compress_size for entry in entries) or 1
-            uncompressed = sum(entry.file_size for entry in entries)
+            compressed = upload.size or 1
+            stated = sum(entry.file_size for entry in entries)
             if (
                 len(entries) > ZIP_MAX_ENTRIES
-                or uncompressed > ZIP_MAX_UNCOMPRESSED
-                or uncompressed / compressed > ZIP_MAX_RATIO
+                or stated > ZIP_MAX_UNCOMPRESSED
+                or stated / compressed > ZIP_MAX_RATIO
             ):
-                raise ServiceError(
-                    _("«%(name)s» pakker seg ut til unormalt mye data og blir ikke tatt imot.")
-                    % {"name": name},
-                    field="file",
-                )
+                raise _refuse_bomb(name)
+            # The stated sizes are within bounds; now make sure the data keeps to them.
+            for entry in entries:
+                _inflated_size(upload, entry)
             try:
                 info = archive.getinfo("[Content_Types].xml")
             except KeyError:
@@ -98,7 +167,9 @@ def _check_ooxml(upload, expected, name):
             if info.file_size > 1024 * 1024:
                 raise _refuse_kind(name)
             content_types = archive.read(info)
-    except zipfile.BadZipFile:
+    except _SizeLieError:
+        raise _refuse_bomb(name) from None
+    except (zipfile.BadZipFile, _MalformedZipError, NotImplementedError, EOFError, ValueError):
         raise _refuse_kind(name) from None
     if OOXML_MAIN_PART[expected] not in content_types:
         raise _refuse_kind(name)

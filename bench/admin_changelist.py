@@ -21,7 +21,6 @@ from throwaway_db import recreate_database, use_throwaway_database
 DB_URL = use_throwaway_database("omstilling_bench")
 
 
-
 def populate(rows):
     from django.utils import timezone
 
@@ -66,8 +65,12 @@ def populate(rows):
     Grant.objects.bulk_create(
         [
             Grant(
-                reference=f"BT-{d.pk:07d}", application_id=d.application_id, decision=d, year=2020,
-                amount=d.amount, state="active",
+                reference=f"BT-{d.pk:07d}",
+                application_id=d.application_id,
+                decision=d,
+                year=2020,
+                amount=d.amount,
+                state="active",
             )
             for d in decisions
         ],

@@ -31,7 +31,6 @@ DB_URL = use_throwaway_database("omstilling_bench_pdf")
 YEARS = range(2010, 2016)
 
 
-
 def populate(grants):
     from django.core.management import call_command
     from django.utils import timezone

@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.db.models import Count, Prefetch, Q, Sum
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,7 @@ from applications.models import OrganisationMembership
 
 from .admin_mixins import (
     AuditedAdminMixin,
+    InlineQueriesMixin,
     ProgrammeScopedAdmin,
     ProgrammeScopedAdminMixin,
     ProgrammeScopedChoicesMixin,
@@ -63,16 +66,18 @@ class UserChangeForm(BaseUserChangeForm):
         return _normalized_email(self)
 
 
-class StaffMembershipInline(ProgrammeScopedChoicesMixin, admin.TabularInline):
+class StaffMembershipInline(InlineQueriesMixin, ProgrammeScopedChoicesMixin, admin.TabularInline):
     model = StaffMembership
     fk_name = "user"
+    inline_select_related = ("user", "programme")
     fields = ("programme", "role", "title", "is_active")
     extra = 0
 
 
-class BoardMembershipInline(ProgrammeScopedChoicesMixin, admin.TabularInline):
+class BoardMembershipInline(InlineQueriesMixin, ProgrammeScopedChoicesMixin, admin.TabularInline):
     model = BoardMembership
     fk_name = "user"
+    inline_select_related = ("user", "programme", "deputy_for__user")
     fields = ("programme", "role", "represents", "deputy_for", "valid_from", "valid_to", "is_active")
     extra = 0
 
@@ -185,6 +190,7 @@ class ProgrammeAdmin(ProgrammeScopedAdmin):
     filter_horizontal = ("municipalities",)
     fieldsets = (
         (None, {"fields": ("name", "short_name", "slug", "municipalities", "website", "contact_email")}),
+        (_("Oppfølging"), {"fields": ("follow_up_links",)}),
         (
             _("Omstillingsstatus"),
             {"fields": ("status_start_year", "status_end_year", "owner", "operator")},
@@ -203,8 +209,25 @@ class ProgrammeAdmin(ProgrammeScopedAdmin):
         ),
     )
 
+    readonly_fields = ("follow_up_links",)
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("municipalities")
+
+    @admin.display(description=_("sider for programmet"))
+    def follow_up_links(self, programme):
+        """Where the programme leader goes from here: the budget ledger and the annual report."""
+        if not programme.pk:
+            return "–"
+        return format_html(
+            '<a href="{}?programme={}">{}</a> · <a href="{}?programme={}">{}</a>',
+            reverse("admin:projects_grant_ledger"),
+            programme.pk,
+            _("Budsjett og regnskap for tilsagn"),
+            reverse("admin:reports_reportjob_request"),
+            programme.pk,
+            _("Bestill årsrapport/omstillingsplan"),
+        )
 
     @admin.display(description=_("kommuner"))
     def municipality_names(self, programme):
@@ -284,8 +307,9 @@ class GoalAdmin(ProgrammeScopedAdmin):
         return Truncator(goal.text).chars(80)
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(InlineQueriesMixin, admin.TabularInline):
     model = IndicatorValue
+    inline_select_related = ("indicator",)
     fields = ("year", "breakdown", "order", "value")
     extra = 0
 
@@ -327,8 +351,9 @@ class IndicatorValueAdmin(ProgrammeScopedAdmin):
     search_fields = ("indicator__name", "indicator__code", "breakdown")
 
 
-class FundingInline(admin.TabularInline):
+class FundingInline(InlineQueriesMixin, admin.TabularInline):
     model = Funding
+    inline_select_related = ("source",)
     fields = ("year", "amount")
     extra = 0
 

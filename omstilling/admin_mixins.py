@@ -8,7 +8,6 @@ filters in the sidebar. The mixin also keeps those choices free of N+1 queries: 
 in ``str_select_related`` the relations its model's ``__str__`` follows.
 """
 
-
 from django.contrib import admin
 from django.contrib.admin.sites import NotRegistered
 from django.contrib.admin.utils import get_fields_from_path
@@ -231,3 +230,27 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class InlineQueriesMixin:
+    """Keeps an inline's queries constant in its number of rows.
+
+    ``inline_select_related`` names the relations each row's ``__str__`` (shown above the row) follows;
+    foreign-key choices are read once for the formset instead of once per row's select box.
+    """
+
+    inline_select_related = ()
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.inline_select_related:
+            queryset = queryset.select_related(*self.inline_select_related)
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and getattr(formfield, "queryset", None) is not None:
+            # A list, evaluated now: every row's widget renders from it; validation still uses
+            # the (scoped) queryset.
+            formfield.choices = list(formfield.choices)
+        return formfield

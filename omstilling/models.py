@@ -117,9 +117,7 @@ class Programme(models.Model):
     owner = models.CharField(
         _("programeier"), max_length=200, blank=True, help_text=_("F.eks. formannskapet i kommunen.")
     )
-    operator = models.CharField(
-        _("driftsansvarlig"), max_length=200, blank=True, help_text=_("F.eks. ERNU.")
-    )
+    operator = models.CharField(_("driftsansvarlig"), max_length=200, blank=True, help_text=_("F.eks. ERNU."))
     status_start_year = models.PositiveSmallIntegerField(_("omstillingsstatus fra år"))
     status_end_year = models.PositiveSmallIntegerField(_("omstillingsstatus til og med år"))
     background = models.TextField(_("bakgrunn"), blank=True)
@@ -136,12 +134,8 @@ class Programme(models.Model):
     )
     # Grant rules.
     acceptance_days = models.PositiveSmallIntegerField(_("frist for aksept (dager)"), default=21)
-    payout_on_acceptance_percent = models.PositiveSmallIntegerField(
-        _("utbetales ved aksept (%)"), default=50
-    )
-    holdback_percent = models.PositiveSmallIntegerField(
-        _("holdes tilbake til sluttrapport (%)"), default=50
-    )
+    payout_on_acceptance_percent = models.PositiveSmallIntegerField(_("utbetales ved aksept (%)"), default=50)
+    holdback_percent = models.PositiveSmallIntegerField(_("holdes tilbake til sluttrapport (%)"), default=50)
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("endret"), auto_now=True)
 
@@ -183,9 +177,7 @@ class PlanPeriod(models.Model):
     title = models.CharField(_("tittel"), max_length=200, blank=True)
     vision = models.TextField(_("visjon"), blank=True)
     main_goal = models.TextField(_("hovedmål"), blank=True)
-    status_assessment = models.TextField(
-        _("anbefalinger fra programstatusvurderingen"), blank=True
-    )
+    status_assessment = models.TextField(_("anbefalinger fra programstatusvurderingen"), blank=True)
     communication = models.TextField(_("kommunikasjon"), blank=True)
 
     class Meta:
@@ -193,12 +185,8 @@ class PlanPeriod(models.Model):
         verbose_name_plural = _("planperioder")
         ordering = ["programme", "start_year"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["programme", "start_year"], name="plan_period_unique_start"
-            ),
-            models.CheckConstraint(
-                condition=Q(end_year__gte=F("start_year")), name="plan_period_ordered"
-            ),
+            models.UniqueConstraint(fields=["programme", "start_year"], name="plan_period_unique_start"),
+            models.CheckConstraint(condition=Q(end_year__gte=F("start_year")), name="plan_period_ordered"),
         ]
 
     def __str__(self):
@@ -296,15 +284,11 @@ class Goal(models.Model):
     )
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
     metric = models.CharField(_("måleenhet"), max_length=30, choices=Metric.choices)
-    target = models.DecimalField(
-        _("mål"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
+    target = models.DecimalField(_("mål"), max_digits=12, decimal_places=2, null=True, blank=True)
     per = models.CharField(_("gjelder"), max_length=10, choices=Per.choices, blank=True)
     start_year = models.PositiveSmallIntegerField(_("fra år"), null=True, blank=True)
     end_year = models.PositiveSmallIntegerField(_("til og med år"), null=True, blank=True)
-    topic = models.CharField(
-        _("tema"), max_length=100, blank=True, help_text=_("F.eks. kommunikasjon.")
-    )
+    topic = models.CharField(_("tema"), max_length=100, blank=True, help_text=_("F.eks. kommunikasjon."))
     text = models.TextField(_("beskrivelse"))
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
 
@@ -352,9 +336,7 @@ class Indicator(models.Model):
     description = models.TextField(_("beskrivelse"), blank=True)
     source = models.CharField(_("kilde"), max_length=200, blank=True)
     base_year = models.PositiveSmallIntegerField(_("basisår for mål"), null=True, blank=True)
-    base_value = models.DecimalField(
-        _("basisverdi"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
+    base_value = models.DecimalField(_("basisverdi"), max_digits=14, decimal_places=2, null=True, blank=True)
     annual_growth_percent = models.DecimalField(
         _("målsatt vekst per år (%)"), max_digits=6, decimal_places=3, null=True, blank=True
     )
@@ -398,9 +380,7 @@ class IndicatorValue(models.Model):
         Indicator, verbose_name=_("indikator"), on_delete=models.CASCADE, related_name="values"
     )
     year = models.PositiveSmallIntegerField(_("år"))
-    breakdown = models.CharField(
-        _("inndeling"), max_length=200, blank=True, help_text=_("Tom for totalen.")
-    )
+    breakdown = models.CharField(_("inndeling"), max_length=200, blank=True, help_text=_("Tom for totalen."))
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     value = models.DecimalField(_("verdi"), max_digits=14, decimal_places=2)
 
@@ -409,9 +389,7 @@ class IndicatorValue(models.Model):
         verbose_name_plural = _("indikatorverdier")
         ordering = ["indicator", "order", "breakdown", "year"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["indicator", "breakdown", "year"], name="indicator_value_unique"
-            ),
+            models.UniqueConstraint(fields=["indicator", "breakdown", "year"], name="indicator_value_unique"),
         ]
 
     def __str__(self):
@@ -514,9 +492,7 @@ class Call(models.Model):
     budget = MoneyField(_("ramme (kr)"))
     opens_at = models.DateTimeField(_("åpner"))
     deadline = models.DateTimeField(_("søknadsfrist"))
-    focus_areas = models.ManyToManyField(
-        FocusArea, verbose_name=_("innsatsområder"), related_name="calls"
-    )
+    focus_areas = models.ManyToManyField(FocusArea, verbose_name=_("innsatsområder"), related_name="calls")
     admits_forstudie = models.BooleanField(_("forstudie"), default=True)
     admits_forprosjekt = models.BooleanField(_("forprosjekt"), default=True)
     admits_hovedprosjekt = models.BooleanField(_("hovedprosjekt"), default=True)
@@ -558,11 +534,7 @@ class Call(models.Model):
 
     @property
     def admitted_categories(self):
-        return [
-            category
-            for category in Category
-            if getattr(self, f"admits_{category.value}")
-        ]
+        return [category for category in Category if getattr(self, f"admits_{category.value}")]
 
 
 class BoardMembership(models.Model):

@@ -14,4 +14,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", views.front_page, name="front_page"),
     path("", include("applications.urls")),
+    path("", include("projects.urls")),
 ]

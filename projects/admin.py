@@ -1,8 +1,16 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery, Sum
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from omstilling.admin_mixins import (
+    InlineQueriesMixin,
     ProgrammeScopedAdmin,
     ReadOnlyAdminMixin,
     money_annotation,
@@ -10,14 +18,122 @@ from omstilling.admin_mixins import (
     plain_column,
     related_column,
 )
+from omstilling.exceptions import ServiceError
+from omstilling.formatting import format_nok, long_date
+from omstilling.models import Programme
+from omstilling.roles import programmes_for_staff
+from reports.selectors import budget_ledger, budget_ledger_grants, grant_position
 
+from . import services
 from .models import Grant, Payout, PayoutAttachment, ResultFunding, ResultReport
 
 grant_year = plain_column(Grant, "year")
 
 
-class PayoutInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ReduceForm(forms.Form):
+    new_amount = forms.DecimalField(
+        label=_("Nytt tilsagnsbeløp (kr)"), min_value=1, decimal_places=0, max_digits=14
+    )
+    reason = forms.CharField(
+        label=_("Begrunnelse"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Søkeren får begrunnelsen på e-post, og den føres i revisjonsloggen."),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begrunnelse"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Søkeren får begrunnelsen på e-post, og den føres i revisjonsloggen."),
+    )
+
+
+class PaidForm(forms.Form):
+    paid_on = forms.DateField(
+        label=_("Utbetalt dato"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Datoen pengene gikk fra programmets konto."),
+    )
+
+
+class MoneyPagesMixin:
+    """Confirmation pages for the grant and payout services, in the way of the board's case pages.
+
+    The object is looked up through the admin's programme-scoped queryset, so another programme's
+    grant is a 404; acting needs the model's change permission (403 otherwise). The form fields
+    stay read-only: money moves only through the services, after a confirmation.
+    """
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def may_act(self, request):
+        opts = self.model._meta
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    def _scoped_object(self, request, object_id):
+        obj = self.get_queryset(request).filter(pk=object_id).first()
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404
+        if not self.may_act(request):
+            raise PermissionDenied
+        return obj
+
+    def _change_url(self, obj):
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+    def _page(self, request, template, title, obj, **context):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": title,
+                "original": obj,
+                "change_url": self._change_url(obj),
+                **context,
+            },
+        )
+
+    def _run(self, request, form, obj, service, *args, success):
+        """Call ``service``; on success redirect to the object's page, otherwise show the refusal
+        on the form. Returns the redirect, or None to render the form again."""
+        try:
+            service(*args)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return None
+        messages.success(request, success)
+        return HttpResponseRedirect(self._change_url(obj))
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _grant_figures(grant):
+    position = grant_position(grant)
+    return {
+        "position": position,
+        "amount": format_nok(grant.amount),
+        "effective": format_nok(position.effective),
+        "released": format_nok(grant.released_amount),
+        "paid": format_nok(position.paid),
+        "approved_unpaid": format_nok(position.approved_unpaid),
+        "committed": format_nok(position.committed),
+        "requested": format_nok(position.requested),
+        "remaining": format_nok(position.remaining),
+        "held_back": format_nok(position.held_back),
+        "partial_limit": format_nok(position.partial_limit),
+    }
+
+
+class PayoutInline(InlineQueriesMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = Payout
+    inline_select_related = ("grant",)
     fields = ("number", "kind", "state", "amount", "requested_at", "approved_at", "paid_at")
     readonly_fields = fields
     show_change_link = True
@@ -25,11 +141,14 @@ class PayoutInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Grant)
-class GrantAdmin(ProgrammeScopedAdmin):
+class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
     """Tilsagn. A grant is created from a decision and moves through its states only through the
-    grant services, so there is no add form and the money, the payout plan and the state are
-    read-only here.
+    grant services, so there is no add form and every field is read-only here; reducing and
+    cancelling are buttons leading to a confirmation page with the reason.
     """
+
+    change_form_template = "admin/projects/grant/change_form.html"
+    change_list_template = "admin/projects/grant/change_list.html"
 
     programme_path = "application__programme"
     str_select_related = ("application",)
@@ -74,23 +193,7 @@ class GrantAdmin(ProgrammeScopedAdmin):
         "cancel_reason",
         "created_at",
     )
-    readonly_fields = (
-        "reference",
-        "application",
-        "decision",
-        grant_year,
-        "amount",
-        "released_amount",
-        "payout_on_acceptance_percent",
-        "holdback_percent",
-        "state",
-        "accepted_at",
-        "accepted_by",
-        "completed_at",
-        "cancelled_at",
-        "cancel_reason",
-        "created_at",
-    )
+    readonly_fields = fields
     inlines = (PayoutInline,)
 
     def get_queryset(self, request):
@@ -106,6 +209,147 @@ class GrantAdmin(ProgrammeScopedAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("budsjett/", view(self.ledger_view), name="projects_grant_ledger"),
+            path("<path:object_id>/reduser/", view(self.reduce_view), name="projects_grant_reduce"),
+            path("<path:object_id>/annuller/", view(self.cancel_view), name="projects_grant_cancel"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        grant = self.get_queryset(request).filter(pk=object_id).first()
+        if grant is not None:
+            extra_context = {
+                **(extra_context or {}),
+                **_grant_figures(grant),
+                "may_act": self.may_act(request) and grant.state in Grant.ACTIVE_STATES,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def reduce_view(self, request, object_id):
+        grant = self._scoped_object(request, object_id)
+        form = ReduceForm(_posted(request))
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            done = self._run(
+                request,
+                form,
+                grant,
+                services.grant_reduce,
+                grant,
+                request.user,
+                data["new_amount"],
+                data["reason"],
+                success=gettext("Tilsagnet er redusert til %(amount)s kr.")
+                % {"amount": format_nok(data["new_amount"])},
+            )
+            if done is not None:
+                return done
+        return self._page(
+            request,
+            "admin/projects/grant/reduce.html",
+            gettext("Reduser tilsagn %(reference)s") % {"reference": grant.reference},
+            grant,
+            grant=grant,
+            form=form,
+            **_grant_figures(grant),
+        )
+
+    def cancel_view(self, request, object_id):
+        grant = self._scoped_object(request, object_id)
+        form = ReasonForm(_posted(request))
+        if request.method == "POST" and form.is_valid():
+            done = self._run(
+                request,
+                form,
+                grant,
+                services.grant_cancel,
+                grant,
+                request.user,
+                form.cleaned_data["reason"],
+                success=gettext("Tilsagnet er annullert."),
+            )
+            if done is not None:
+                return done
+        return self._page(
+            request,
+            "admin/projects/grant/cancel.html",
+            gettext("Annuller tilsagn %(reference)s") % {"reference": grant.reference},
+            grant,
+            grant=grant,
+            form=form,
+            **_grant_figures(grant),
+        )
+
+    def ledger_view(self, request):
+        """The budget ledger of one programme and year: what came in, was granted, released and paid."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        allowed = Programme.objects.all() if request.user.is_superuser else programmes_for_staff(request.user)
+        allowed = list(allowed.order_by("name"))
+        if not allowed:
+            raise PermissionDenied
+        programme = allowed[0]
+        if request.GET.get("programme"):
+            programme = next((p for p in allowed if str(p.pk) == request.GET["programme"]), None)
+            if programme is None:
+                raise Http404
+        this_year = timezone.localdate().year
+        try:
+            year = int(request.GET.get("year") or this_year)
+        except ValueError:
+            raise Http404 from None
+        if not 1900 <= year <= 2200:
+            raise Http404
+        ledger = budget_ledger(programme, year)
+        lines = budget_ledger_grants(programme, year)
+        kr = format_nok
+        return TemplateResponse(
+            request,
+            "admin/projects/grant/ledger.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": gettext("Budsjettregnskap %(programme)s %(year)s")
+                % {"programme": programme.name, "year": str(year)},
+                "programme": programme,
+                "programmes": allowed,
+                "year": str(year),
+                "years": [str(y) for y in sorted({*ledger.years, this_year})],
+                "ledger": ledger,
+                "funding": [(row.source, row.kind, kr(row.amount)) for row in ledger.funding],
+                "figures": {
+                    "brought_forward": kr(ledger.brought_forward),
+                    "funding_in": kr(ledger.funding_in),
+                    "granted": kr(ledger.granted),
+                    "released_cancelled": kr(ledger.released_cancelled),
+                    "released_lapsed": kr(ledger.released_lapsed),
+                    "released_other": kr(ledger.released_other),
+                    "released": kr(ledger.released),
+                    "available": kr(ledger.available),
+                    "paid": kr(ledger.paid),
+                    "paid_historical": kr(ledger.paid_historical),
+                    "approved_unpaid": kr(ledger.approved_unpaid),
+                    "outstanding": kr(ledger.outstanding),
+                },
+                "lines": [
+                    {
+                        "grant": line.grant,
+                        "url": reverse("admin:projects_grant_change", args=[line.grant.pk]),
+                        "granted": kr(line.granted),
+                        "released": kr(line.released),
+                        "paid": kr(line.paid),
+                        "approved_unpaid": kr(line.approved_unpaid),
+                        "outstanding": kr(line.outstanding),
+                        "historical": line.historical,
+                    }
+                    for line in lines
+                ],
+            },
+        )
+
 
 class PayoutAttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PayoutAttachment
@@ -115,10 +359,13 @@ class PayoutAttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Payout)
-class PayoutAdmin(ProgrammeScopedAdmin):
+class PayoutAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
     """Utbetalinger. A payout is requested, approved and paid only through the payout services,
-    which lock the grant so that the payouts never exceed it; the admin shows them read-only.
+    which lock the grant so that the payouts never exceed it; the admin shows them read-only, with
+    buttons to approve, reject and mark as paid that lead to a confirmation page.
     """
+
+    change_form_template = "admin/projects/payout/change_form.html"
 
     programme_path = "grant__application__programme"
     str_select_related = ("grant",)
@@ -161,6 +408,117 @@ class PayoutAdmin(ProgrammeScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/godkjenn/", view(self.approve_view), name="projects_payout_approve"),
+            path("<path:object_id>/avvis/", view(self.reject_view), name="projects_payout_reject"),
+            path("<path:object_id>/utbetalt/", view(self.paid_view), name="projects_payout_paid"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        payout = self.get_queryset(request).filter(pk=object_id).first()
+        if payout is not None:
+            extra_context = {**(extra_context or {}), "may_act": self.may_act(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _payout_page(self, request, template, title, payout, **context):
+        grant = payout.grant
+        return self._page(
+            request,
+            template,
+            title % {"number": payout.number, "reference": grant.reference},
+            payout,
+            payout=payout,
+            grant=grant,
+            payout_amount=format_nok(payout.amount),
+            accumulated_costs=format_nok(payout.accumulated_costs),
+            requested_on=long_date(payout.requested_at),
+            attachments=payout.attachments.all(),
+            **_grant_figures(grant),
+            **context,
+        )
+
+    def approve_view(self, request, object_id):
+        payout = self._scoped_object(request, object_id)
+        form = forms.Form(_posted(request))
+        if request.method == "POST" and form.is_valid():
+            done = self._run(
+                request,
+                form,
+                payout,
+                services.payout_approve,
+                payout,
+                request.user,
+                success=gettext("Utbetaling nr. %(number)d er godkjent.") % {"number": payout.number},
+            )
+            if done is not None:
+                return done
+        position = grant_position(payout.grant)
+        after = position.committed + payout.amount
+        return self._payout_page(
+            request,
+            "admin/projects/payout/approve.html",
+            gettext("Godkjenn utbetaling nr. %(number)d på %(reference)s"),
+            payout,
+            form=form,
+            committed_after=format_nok(after),
+            over_grant=after > position.effective,
+            over_partial_limit=payout.kind == Payout.Kind.PARTIAL and after > position.partial_limit,
+            final_without_report=payout.kind == Payout.Kind.FINAL and not position.has_final_report,
+        )
+
+    def reject_view(self, request, object_id):
+        payout = self._scoped_object(request, object_id)
+        form = ReasonForm(_posted(request))
+        if request.method == "POST" and form.is_valid():
+            done = self._run(
+                request,
+                form,
+                payout,
+                services.payout_reject,
+                payout,
+                request.user,
+                form.cleaned_data["reason"],
+                success=gettext("Utbetaling nr. %(number)d er avvist.") % {"number": payout.number},
+            )
+            if done is not None:
+                return done
+        return self._payout_page(
+            request,
+            "admin/projects/payout/reject.html",
+            gettext("Avvis utbetaling nr. %(number)d på %(reference)s"),
+            payout,
+            form=form,
+        )
+
+    def paid_view(self, request, object_id):
+        payout = self._scoped_object(request, object_id)
+        form = PaidForm(_posted(request), initial={"paid_on": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            paid_on = form.cleaned_data["paid_on"]
+            done = self._run(
+                request,
+                form,
+                payout,
+                services.payout_mark_paid,
+                payout,
+                request.user,
+                paid_on,
+                success=gettext("Utbetaling nr. %(number)d er registrert som utbetalt %(date)s.")
+                % {"number": payout.number, "date": long_date(paid_on)},
+            )
+            if done is not None:
+                return done
+        return self._payout_page(
+            request,
+            "admin/projects/payout/paid.html",
+            gettext("Registrer utbetaling nr. %(number)d på %(reference)s som utbetalt"),
+            payout,
+            form=form,
+        )
 
 
 class ResultFundingInline(admin.TabularInline):

@@ -54,12 +54,8 @@ class Grant(models.Model):
     amount = MoneyField(_("tilsagnsbeløp (kr)"))
     released_amount = MoneyField(_("frigjort beløp (kr)"), default=Decimal("0"))
     conditions = models.TextField(_("vilkår"), blank=True)
-    payout_on_acceptance_percent = models.PositiveSmallIntegerField(
-        _("utbetales ved aksept (%)"), default=50
-    )
-    holdback_percent = models.PositiveSmallIntegerField(
-        _("holdes tilbake til sluttrapport (%)"), default=50
-    )
+    payout_on_acceptance_percent = models.PositiveSmallIntegerField(_("utbetales ved aksept (%)"), default=50)
+    holdback_percent = models.PositiveSmallIntegerField(_("holdes tilbake til sluttrapport (%)"), default=50)
     is_de_minimis = models.BooleanField(_("bagatellstøtte"), default=False)
     state = models.CharField(
         _("status"), max_length=10, choices=State.choices, default=State.OFFERED, db_index=True
@@ -173,9 +169,7 @@ class Payout(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["grant", "number"], name="payout_unique_number"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
-            models.CheckConstraint(
-                condition=Q(accumulated_costs__gte=0), name="payout_costs_non_negative"
-            ),
+            models.CheckConstraint(condition=Q(accumulated_costs__gte=0), name="payout_costs_non_negative"),
             models.CheckConstraint(
                 condition=Q(state__in=["requested", "rejected"]) | Q(approved_at__isnull=False),
                 name="payout_approved_has_time",
@@ -187,7 +181,10 @@ class Payout(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.grant.reference} #{self.number}: {self.amount}"
+        return _("%(reference)s, utbetaling nr. %(number)d") % {
+            "reference": self.grant.reference,
+            "number": self.number,
+        }
 
 
 def payout_attachment_path(instance, filename):
@@ -245,9 +242,7 @@ class ResultReport(models.Model):
             models.UniqueConstraint(
                 fields=["grant", "year"], condition=Q(is_final=False), name="result_one_per_year"
             ),
-            models.UniqueConstraint(
-                fields=["grant"], condition=Q(is_final=True), name="result_one_final"
-            ),
+            models.UniqueConstraint(fields=["grant"], condition=Q(is_final=True), name="result_one_final"),
             models.CheckConstraint(
                 condition=Q(other_funding__gte=0), name="result_other_funding_non_negative"
             ),
@@ -274,9 +269,7 @@ class ResultFunding(models.Model):
         verbose_name = _("utløst finansiering")
         verbose_name_plural = _("utløst finansiering")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gte=0), name="result_funding_amount_non_negative"
-            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="result_funding_amount_non_negative"),
         ]
 
     def __str__(self):

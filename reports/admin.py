@@ -23,6 +23,8 @@ job_year = plain_column(ReportJob, "year")
 
 CONTENT_TYPES = {
     ReportJob.Kind.ANNUAL_PLAN_PDF: "application/pdf",
+    ReportJob.Kind.ANNUAL_REPORT_JSON: "application/json",
+    ReportJob.Kind.ANNUAL_REPORT_CSV_ZIP: "application/zip",
     ReportJob.Kind.GRANT_TABLE_CSV: "text/csv; charset=utf-8",
     ReportJob.Kind.GRANT_TABLE_JSON: "application/json",
 }
@@ -109,7 +111,13 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
         programmes = _orderable_programmes(request.user)
         if not programmes.exists():
             raise Http404
-        form = AnnualReportRequestForm(request.POST or None, programmes=programmes)
+        # The Programme page links here with ?programme=<pk>; anything else in the link is ignored.
+        initial = {}
+        if request.GET.get("programme", "").isdigit():
+            chosen = programmes.filter(pk=request.GET["programme"]).first()
+            if chosen:
+                initial["programme"] = chosen.pk
+        form = AnnualReportRequestForm(request.POST or None, programmes=programmes, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
                 job = report_job_request(

@@ -7,6 +7,8 @@ from .models import ReportJob
 
 FORMAT_KINDS = {
     "pdf": ReportJob.Kind.ANNUAL_PLAN_PDF,
+    "report_json": ReportJob.Kind.ANNUAL_REPORT_JSON,
+    "report_zip": ReportJob.Kind.ANNUAL_REPORT_CSV_ZIP,
     "csv": ReportJob.Kind.GRANT_TABLE_CSV,
     "json": ReportJob.Kind.GRANT_TABLE_JSON,
 }
@@ -24,6 +26,8 @@ class AnnualReportRequestForm(forms.Form):
         label=_("Format"),
         choices=[
             ("pdf", _("PDF – omstillingsplan/årsrapport")),
+            ("report_json", _("JSON – alle tabellene i årsrapporten")),
+            ("report_zip", _("CSV – alle tabellene i årsrapporten, én fil per tabell i en ZIP-fil")),
             ("csv", _("CSV – tilsagnstabellen for året")),
             ("json", _("JSON – tilsagnstabellen for året")),
         ],

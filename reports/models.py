@@ -11,6 +11,11 @@ from omstilling.models import Programme
 class ReportJob(models.Model):
     class Kind(models.TextChoices):
         ANNUAL_PLAN_PDF = "annual_plan_pdf", _("Omstillingsplan/årsrapport (PDF)")
+        ANNUAL_REPORT_JSON = "annual_report_json", _("Omstillingsplan/årsrapport, alle tabeller (JSON)")
+        ANNUAL_REPORT_CSV_ZIP = (
+            "annual_report_csv_zip",
+            _("Omstillingsplan/årsrapport, alle tabeller (CSV i ZIP)"),
+        )
         GRANT_TABLE_CSV = "grant_table_csv", _("Tilsagnstabeller (CSV)")
         GRANT_TABLE_JSON = "grant_table_json", _("Tilsagnstabeller (JSON)")
 

@@ -33,7 +33,7 @@ class ProjectOnlyURLFetcher(URLFetcher):
         parts = urlsplit(url)
         static_prefix = urlsplit(BASE_URL).path.rstrip("/") + settings.STATIC_URL
         if f"{parts.scheme}://{parts.netloc}/" == BASE_URL and parts.path.startswith(static_prefix):
-            relative = unquote(parts.path[len(static_prefix):])
+            relative = unquote(parts.path[len(static_prefix) :])
             path = finders.find(relative) if ".." not in relative.split("/") else None
             if path:
                 with open(path, "rb") as fh:

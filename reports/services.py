@@ -10,15 +10,20 @@ import hashlib
 import logging
 import os
 import uuid
+from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max, OuterRef, Subquery
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.exceptions import ServiceError
+from omstilling.models import AuditEntry
 
 from .models import ReportJob
 
@@ -26,17 +31,32 @@ logger = logging.getLogger(__name__)
 
 # A job is tried at most this many times, whether the task retried or its worker was lost.
 MAX_ATTEMPTS = 4
+# The report task's time limits (seconds). At the hard limit the worker kills the task, so a build
+# that started longer ago than that is certainly not running any more.
+SOFT_TIME_LIMIT = 8 * 60
+HARD_TIME_LIMIT = 9 * 60
+# An unfinished job with no sign of life for this long has no live task (see report_jobs_requeue_stale).
+STALE_AFTER = timedelta(seconds=HARD_TIME_LIMIT + 60)
 
 
-def _enqueue(job_id, task_id):
+def _owned_by(job, task_id):
+    """Whether the task ``task_id`` (None: whoever asks) may act on the job: only the task the job
+    was last queued under may, so a late or duplicate delivery of an older task changes nothing."""
+    return task_id is None or not job.task_id or job.task_id == task_id
+
+
+def _enqueue(job_id, task_id, fail_if_refused=True):
     from .tasks import report_job_run
 
     try:
         report_job_run.apply_async(args=[job_id], task_id=task_id)
     except Exception as exc:
         # Whatever the broker raised (or an in-process task let through), a job nobody will run
-        # must not look queued or running for ever: failed, it can be retried.
+        # must not look queued or running for ever: failed, it can be retried. (A re-enqueue
+        # leaves it queued instead: the next run of report_jobs_requeue_stale tries again.)
         logger.exception("Report job %s could not be run", job_id)
+        if not fail_if_refused:
+            return
         job = ReportJob.objects.get(pk=job_id)
         if job.state == ReportJob.State.QUEUED:
             report_job_fail(
@@ -46,9 +66,9 @@ def _enqueue(job_id, task_id):
             report_job_fail(job, _("Jobben stoppet uventet (%(error)s). Prøv igjen senere.") % {"error": exc})
 
 
-def _enqueue_on_commit(job):
+def _enqueue_on_commit(job, fail_if_refused=True):
     job_id, task_id = job.pk, job.task_id
-    transaction.on_commit(lambda: _enqueue(job_id, task_id))
+    transaction.on_commit(lambda: _enqueue(job_id, task_id, fail_if_refused))
 
 
 def report_job_request(programme, year, kind, actor):
@@ -74,16 +94,19 @@ def report_job_request(programme, year, kind, actor):
     return job
 
 
-def report_job_start(job):
+def report_job_start(job, task_id=None):
     """Mark the job running and return True, or return False if there is nothing to do.
 
     A job that is done (or failed and not retried) is left alone: with late acknowledgement a
     task may be delivered again after it finished. A job found running was interrupted (worker
     lost, or the task is being retried) and goes back to the queue before it starts again.
+    A task the job no longer belongs to (``task_id`` given and not the job's) starts nothing.
     """
     with transaction.atomic():
         locked_job = locked(job)
         if locked_job.state in (ReportJob.State.DONE, ReportJob.State.FAILED):
+            return False
+        if not _owned_by(locked_job, task_id):
             return False
         if locked_job.state == ReportJob.State.RUNNING:
             if locked_job.attempts >= MAX_ATTEMPTS:
@@ -118,24 +141,36 @@ def report_job_start(job):
     return True
 
 
-def report_job_progress(job, percent):
-    """Record progress; it only ever grows, so a late, smaller report is ignored."""
+def report_job_progress(job, percent, task_id=None):
+    """Record progress; it only ever grows, so a late, smaller report is ignored (and so is one
+    from a task the job no longer belongs to)."""
     percent = max(0, min(100, int(percent)))
     with transaction.atomic():
         locked_job = locked(job)
-        if locked_job.state != ReportJob.State.RUNNING or percent <= locked_job.progress:
+        if (
+            locked_job.state != ReportJob.State.RUNNING
+            or percent <= locked_job.progress
+            or not _owned_by(locked_job, task_id)
+        ):
             return locked_job
         locked_job.progress = percent
         locked_job.save(update_fields=["progress"])
     return locked_job
 
 
-def report_job_finish(job, content, filename):
-    """Store the finished file with its checksum and mark the job done."""
+def report_job_finish(job, content, filename, task_id=None):
+    """Store the finished file with its checksum and mark the job done.
+
+    With ``task_id``, a task the job no longer belongs to (it was re-enqueued under a new id while
+    this one was presumed lost) stores nothing and gets None: the job's owner makes the one file.
+    """
     if not isinstance(content, bytes):
         raise TypeError("report content must be bytes")
     with transaction.atomic():
         locked_job = locked(job)
+        if not _owned_by(locked_job, task_id):
+            logger.warning("Report job %s: result of superseded task %s dropped", locked_job.pk, task_id)
+            return None
         if locked_job.state != ReportJob.State.RUNNING:
             raise ServiceError(
                 _("Rapportjobben har status «%(state)s» og kan ikke fullføres.")
@@ -162,10 +197,15 @@ def report_job_finish(job, content, filename):
     return locked_job
 
 
-def report_job_fail(job, error):
-    """Mark the job failed with a message the person who ordered it can read."""
+def report_job_fail(job, error, task_id=None):
+    """Mark the job failed with a message the person who ordered it can read.
+
+    With ``task_id``, a task the job no longer belongs to changes nothing and gets None.
+    """
     with transaction.atomic():
         locked_job = locked(job)
+        if not _owned_by(locked_job, task_id):
+            return None
         locked_job.error = str(error)
         locked_job.finished_at = timezone.now()
         transition(
@@ -200,3 +240,105 @@ def report_job_retry(job, actor):
         )
         _enqueue_on_commit(locked_job)
     return locked_job
+
+
+def _last_sign_of_life():
+    """The time of the job's latest audit entry (queued, re-queued, started), else its creation."""
+    entries = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(ReportJob),
+        object_id=Cast(OuterRef("pk"), output_field=AuditEntry._meta.get_field("object_id")),
+    )
+    return Coalesce(
+        Subquery(entries.values("object_id").annotate(last=Max("created_at")).values("last")[:1]),
+        "created_at",
+    )
+
+
+def report_jobs_stale(older_than=STALE_AFTER, now=None):
+    """Unfinished jobs (queued or running) with no sign of life since ``now - older_than``."""
+    cutoff = (now or timezone.now()) - older_than
+    return (
+        ReportJob.objects.filter(state__in=[ReportJob.State.QUEUED, ReportJob.State.RUNNING])
+        .annotate(last_seen=_last_sign_of_life())
+        .filter(last_seen__lte=cutoff)
+        .order_by("created_at", "pk")
+    )
+
+
+def report_job_requeue(job, older_than=STALE_AFTER, now=None):
+    """Hand an unfinished job with no live task to a new task; return the job's new state, or None
+    if it turned out not to be stale (finished, or touched by someone else meanwhile).
+
+    The job gets a new task id, so the lost task, should its message ever turn up again (Redis
+    hands an unacknowledged message out again after its visibility timeout), finds the job is no
+    longer its own and does nothing; only the new task can start, progress or finish it. A running
+    job counts as an interrupted attempt: after ``MAX_ATTEMPTS`` it fails instead.
+    """
+    with transaction.atomic():
+        current = locked(job)
+        # Decide again under the lock: a concurrent run of the requeue already gave it a new task
+        # (its audit entry is fresh), or the job finished meanwhile.
+        if not report_jobs_stale(older_than, now).filter(pk=current.pk).exists():
+            return None
+        if current.state == ReportJob.State.RUNNING and current.attempts >= MAX_ATTEMPTS:
+            report_job_fail(
+                current,
+                _("Jobben ble avbrutt %(attempts)d ganger og er stoppet.") % {"attempts": current.attempts},
+            )
+            return ReportJob.State.FAILED
+        old_task_id = current.task_id
+        current.task_id = uuid.uuid4().hex
+        reason = _("Ingen oppgave arbeidet med jobben; den er lagt i kø på nytt.")
+        data = {"old_task_id": old_task_id, "task_id": current.task_id}
+        if current.state == ReportJob.State.RUNNING:
+            current.progress = 0
+            transition(
+                current,
+                ReportJob.State.QUEUED,
+                actor=None,
+                action="requeue",
+                reason=reason,
+                extra_fields=["task_id", "progress"],
+                data=data,
+            )
+        else:
+            current.save(update_fields=["task_id"])
+            audit_log(actor=None, obj=current, action="requeue", reason=reason, data=data)
+        _enqueue_on_commit(current, fail_if_refused=False)
+    return ReportJob.State.QUEUED
+
+
+def report_jobs_requeue_stale(older_than=STALE_AFTER, now=None):
+    """Re-enqueue every unfinished report job that no live task is working on; return
+    ``{"requeued": [ids], "failed": [ids]}``. Run every few minutes (Celery beat) and by the
+    ``requeue_report_jobs`` command; running it again, or twice at once, re-enqueues nothing twice.
+
+    *How a job with no live task is recognised.* The database is the state of record; the broker is
+    not asked, since what is lost is precisely what the broker forgot (Redis restarted or flushed, a
+    worker killed with its task unacknowledged for the visibility timeout of an hour), and a worker
+    busy with a task cannot be relied on to answer ``inspect``. Instead every step of a job leaves an
+    audit entry — queued, re-queued, started — and a job is stale when it is still queued or running
+    and its latest entry is older than ``older_than``:
+
+    - *running*: the task's hard time limit (``HARD_TIME_LIMIT``, 9 minutes) kills any build that
+      runs longer, so with ``older_than`` above it (``STALE_AFTER``, 10 minutes) the build that
+      started it is certainly dead. (This relies on the worker enforcing time limits, which the
+      default prefork pool does.)
+    - *queued*: a message that should have been taken within minutes is presumed lost. Should it
+      only have been late, the new task id makes it a no-op when it arrives, so the job still runs
+      once.
+
+    A done or failed job is never touched. ``older_than`` may be shortened by someone who knows no
+    worker is running a job (e.g. right after restarting every worker); with 0, every unfinished job
+    counts as lost each time this runs — still built once, since only its newest task id can build.
+    A task that retries after an error keeps its id, and one whose retry is overtaken by a requeue
+    finds the job no longer its own.
+    """
+    result = {"requeued": [], "failed": []}
+    for job in report_jobs_stale(older_than, now):
+        outcome = report_job_requeue(job, older_than, now)
+        if outcome == ReportJob.State.QUEUED:
+            result["requeued"].append(job.pk)
+        elif outcome == ReportJob.State.FAILED:
+            result["failed"].append(job.pk)
+    return result

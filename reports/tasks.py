@@ -14,12 +14,16 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 
+from omstilling.csvsafe import spreadsheet_safe
 from omstilling.exceptions import ServiceError
 from omstilling.models import Category
 
+from . import services
 from .models import ReportJob
 from .services import (
+    HARD_TIME_LIMIT,
     MAX_ATTEMPTS,
+    SOFT_TIME_LIMIT,
     report_job_fail,
     report_job_finish,
     report_job_progress,
@@ -91,7 +95,7 @@ def build_grant_table_csv(job, progress):
         writer.writerow(
             [
                 row["category_label"],
-                row["focus_area"],
+                spreadsheet_safe(row["focus_area"]),
                 row["granted_count"],
                 row["active_count"],
                 row["granted_amount"],
@@ -109,8 +113,22 @@ def build_annual_plan_pdf(job, progress):
     return annual_report_pdf(job.programme, job.year, progress=progress)
 
 
+def build_annual_report_json(job, progress):
+    from .exports import annual_report_json
+
+    return annual_report_json(job.programme, job.year, progress=progress)
+
+
+def build_annual_report_csv_zip(job, progress):
+    from .exports import annual_report_csv_zip
+
+    return annual_report_csv_zip(job.programme, job.year, progress=progress)
+
+
 BUILDERS = {
     ReportJob.Kind.ANNUAL_PLAN_PDF: build_annual_plan_pdf,
+    ReportJob.Kind.ANNUAL_REPORT_JSON: build_annual_report_json,
+    ReportJob.Kind.ANNUAL_REPORT_CSV_ZIP: build_annual_report_csv_zip,
     ReportJob.Kind.GRANT_TABLE_JSON: build_grant_table_json,
     ReportJob.Kind.GRANT_TABLE_CSV: build_grant_table_csv,
 }
@@ -121,34 +139,45 @@ BUILDERS = {
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=MAX_ATTEMPTS - 1,
-    # Below the broker's visibility timeout (settings.base), so a slow job is never delivered twice.
-    soft_time_limit=8 * 60,
-    time_limit=9 * 60,
+    # Below the broker's visibility timeout (settings.base), so a slow job is never delivered twice;
+    # report_jobs_requeue_stale relies on the hard limit to know a build is no longer running.
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=HARD_TIME_LIMIT,
 )
 def report_job_run(self, job_id):
-    """Build the job's file. Safe to run twice: a job that is already done is left alone."""
+    """Build the job's file. Safe to run twice: a job that is already done is left alone, and
+    only the task the job was last queued under (``job.task_id``) can start, advance or finish it."""
     job = ReportJob.objects.select_related("programme").get(pk=job_id)
-    if job.task_id and self.request.id != job.task_id:
+    task_id = self.request.id
+    if job.task_id and task_id != job.task_id:
         # A late delivery of a task the job has since been retried under; the new task owns it.
         return
-    if not report_job_start(job):
+    if not report_job_start(job, task_id=task_id):
         return
     job.refresh_from_db()
     builder = BUILDERS.get(job.kind)
     if builder is None:
-        report_job_fail(job, _("«%(kind)s» er ikke tilgjengelig ennå.") % {"kind": job.get_kind_display()})
+        message = _("«%(kind)s» er ikke tilgjengelig ennå.") % {"kind": job.get_kind_display()}
+        report_job_fail(job, message, task_id=task_id)
         return
     try:
-        content, filename = builder(job, lambda percent: report_job_progress(job, percent))
+        content, filename = builder(job, lambda percent: report_job_progress(job, percent, task_id=task_id))
     except SoftTimeLimitExceeded:
-        report_job_fail(job, _("Rapporten tok for lang tid å lage og ble stoppet."))
+        report_job_fail(job, _("Rapporten tok for lang tid å lage og ble stoppet."), task_id=task_id)
         return
     except ServiceError as exc:
-        report_job_fail(job, exc.message)
+        report_job_fail(job, exc.message, task_id=task_id)
         return
     except Exception as exc:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
-        report_job_fail(job, _("Rapporten kunne ikke lages: %(error)s") % {"error": exc})
+        report_job_fail(job, _("Rapporten kunne ikke lages: %(error)s") % {"error": exc}, task_id=task_id)
         return
-    report_job_finish(job, content, filename)
+    report_job_finish(job, content, filename, task_id=task_id)
+
+
+@shared_task(ignore_result=True)
+def report_jobs_requeue_stale():
+    """Periodic (settings.CELERY_BEAT_SCHEDULE): re-enqueue report jobs the database says are
+    unfinished but that no live task is building; see ``services.report_jobs_requeue_stale``."""
+    return services.report_jobs_requeue_stale()

@@ -7,7 +7,9 @@ way, so that nothing is changed while it is being submitted.
 
 import hashlib
 import json
+import logging
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import PurePath
@@ -33,6 +35,8 @@ from applications.models import (
 from applications.uploads import check_upload
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.exceptions import ServiceError
+
+logger = logging.getLogger(__name__)
 
 OSLO = ZoneInfo("Europe/Oslo")
 SUMMARY_MAX_LENGTH = 500
@@ -193,10 +197,111 @@ def _snapshot_data(application, cost_lines, financing_lines):
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+# The submission's receipt to the applicant and notice to the programme's staff ----------------------
+#
+# The application row is the state of record: ``receipt_sent_at`` is set by the task that sends both
+# e-mails (applications.tasks.application_submitted_notify), after sending. A submitted application
+# without it is owed them, whatever happened to the task: the broker was down at the submit (the
+# on-commit enqueue below fails and is only logged), Redis lost the queued message, or the task gave
+# up after its retries. ``receipts_resend_unsent`` (Celery beat every five minutes, and the
+# ``resend_receipts`` command) enqueues the task again for those; the task locks the row and sends
+# only if it is still unmarked, so an extra or duplicate task sends nothing twice.
+
+# A receipt is presumed lost when it is still unsent this long after the submit: the task normally
+# runs within seconds, and one that is merely late finds the row marked and does nothing.
+RECEIPT_RESEND_AFTER = timedelta(minutes=5)
+# At most this many applications are enqueued per run, oldest first; the next run takes the rest.
+RECEIPT_RESEND_BATCH = 200
+# A receipt still unsent a week after the submit is given up (its address is refused, say): the
+# applicant has long since seen the application in the portal, and such rows must not keep the
+# oldest-first batch from reaching newer ones.
+RECEIPT_RESEND_WITHIN = timedelta(days=7)
+
+
+def receipt_owed(application):
+    """Whether the submission e-mails for ``application`` are still to be sent.
+
+    Only a submission through the portal is owed them: not a draft, not a historical (imported)
+    application, and not one the applicant withdrew before they went out."""
+    return (
+        application.submitted_at is not None
+        and application.receipt_sent_at is None
+        and not application.is_historical
+        and application.state not in (Application.State.DRAFT, Application.State.WITHDRAWN)
+    )
+
+
+def receipts_unsent(older_than=RECEIPT_RESEND_AFTER, now=None):
+    """Applications still owed their submission e-mails ``older_than`` after being submitted (and
+    less than ``RECEIPT_RESEND_WITHIN``), oldest submission first."""
+    now = now or timezone.now()
+    return (
+        Application.objects.filter(
+            submitted_at__isnull=False,
+            submitted_at__lte=now - older_than,
+            submitted_at__gt=now - RECEIPT_RESEND_WITHIN,
+            receipt_sent_at__isnull=True,
+            is_historical=False,
+        )
+        .exclude(state__in=[Application.State.DRAFT, Application.State.WITHDRAWN])
+        .order_by("submitted_at", "pk")
+    )
+
+
+def receipts_resend_unsent(older_than=RECEIPT_RESEND_AFTER, now=None, limit=RECEIPT_RESEND_BATCH):
+    """Enqueue the notify task again for up to ``limit`` applications still owed their receipt;
+    return their ids, oldest submission first.
+
+    Safe to run again or twice at once: an application enqueued twice gets two tasks, and the second
+    one finds the row marked and sends nothing. Raises whatever the broker raises if it is still down
+    (the rows stay unmarked, so the next run tries again)."""
+    from applications.tasks import application_submitted_notify
+
+    ids = list(receipts_unsent(older_than, now).values_list("pk", flat=True)[:limit])
+    for application_id in ids:
+        application_submitted_notify.delay(application_id)
+    return ids
+
+
+def receipt_send_once(application_id, send):
+    """Call ``send(application)`` — which sends the receipt and the staff notice — if they are still
+    owed, then record that they went out; return whether it sent.
+
+    The row is locked from the check to the mark, so a duplicate task (an enqueue by the resend while
+    the first was still queued, a message Redis hands out again) waits, finds it marked and sends
+    nothing. If ``send`` raises, nothing is marked and the task's retry (or the resend) tries again.
+    At least once, not exactly once: a process that dies after ``send`` and before the commit (or an
+    error in the second e-mail after the first went out) leaves the row unmarked, and the e-mail that
+    did go out is sent a second time. The window is the few milliseconds of the commit, or a failed
+    SMTP call; a receipt never sent would be worse."""
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("programme", "organisation", "call")
+            .get(pk=application_id)
+        )
+        if not receipt_owed(application):
+            return False
+        send(application)
+        application.receipt_sent_at = timezone.now()
+        application.save(update_fields=["receipt_sent_at"])
+    return True
+
+
 def _notify_submitted(application_id):
     from applications.tasks import application_submitted_notify
 
-    application_submitted_notify.delay(application_id)
+    try:
+        application_submitted_notify.delay(application_id)
+    except Exception:
+        # The submission is committed; the receipt is not lost: the row stays unmarked and
+        # receipts_resend_unsent enqueues it once the broker is back.
+        logger.warning(
+            "The receipt for application %s was not queued (or, run in-process, not sent); "
+            "receipts_resend_unsent will send it",
+            application_id,
+            exc_info=True,
+        )
 
 
 def application_submit(application, actor):
@@ -233,7 +338,11 @@ def application_submit(application, actor):
         )
         full_clean_or_refuse(snapshot)
         snapshot.save()
-        transaction.on_commit(partial(_notify_submitted, application.pk), robust=True)
+        application_id = application.pk
+        # A named callable, not functools.partial: Django logs a failing robust callback by its
+        # __qualname__, which a partial lacks, so the AttributeError would turn a committed
+        # submission into an error page when the broker is down.
+        transaction.on_commit(lambda: _notify_submitted(application_id), robust=True)
     return application
 
 
@@ -386,7 +495,7 @@ def organisation_join_request(*, actor, orgnr):
             return existing
         join_request = OrganisationJoinRequest.objects.create(organisation=organisation, user=actor)
         audit_log(actor=actor, obj=join_request, action="organisation_join_request")
-        transaction.on_commit(partial(_notify_join_requested, join_request.pk), robust=True)
+        transaction.on_commit(lambda: _notify_join_requested(join_request.pk), robust=True)
     return join_request
 
 

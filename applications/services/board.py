@@ -22,8 +22,8 @@ Every service runs in one transaction, locks the row it decides on and writes it
 import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max, Q, Sum
@@ -499,7 +499,7 @@ def meeting_close(meeting, actor):
         if meeting.state == BoardMeeting.State.PLANNED:
             raise ServiceError(_("Møtet er ikke holdt ennå."))
         transition(meeting, BoardMeeting.State.CLOSED, actor=actor)
-        transaction.on_commit(partial(_enqueue, "meeting_minutes_build", meeting.pk), robust=True)
+        transaction.on_commit(lambda: _enqueue("meeting_minutes_build", meeting.pk), robust=True)
     return meeting
 
 
@@ -738,6 +738,13 @@ def decision_record(case, actor, *, outcome, amount, conditions, reason, tally, 
             recorded_by=actor,
         )
         full_clean_or_refuse(decision)
+        # What the board was warned of (call budget, programme budget, de minimis) is kept with
+        # the decision, as the figures stood when it was taken.
+        warnings = (
+            [str(text) for text in grant_warnings(case.application, amount)]
+            if outcome == Decision.Outcome.APPROVED
+            else []
+        )
         decision.save()
         audit_log(
             actor=actor,
@@ -751,6 +758,7 @@ def decision_record(case, actor, *, outcome, amount, conditions, reason, tally, 
                 "against": tally.votes_against,
                 "abstain": tally.votes_abstain,
                 "casting_vote_used": casting_vote_used,
+                "warnings": warnings,
             },
         )
         _carry_out(decision, actor)
@@ -764,7 +772,22 @@ def _carry_out(decision, actor):
         grant_offer(decision, actor)
     else:
         application_reject(decision.application, actor, decision.reason or _("Avslått av styret."))
-    transaction.on_commit(partial(_enqueue, "decision_letter_build", decision.pk), robust=True)
+    transaction.on_commit(lambda: _enqueue("decision_letter_build", decision.pk), robust=True)
+
+
+def correction_refusal(decision):
+    """Why ``decision`` cannot be corrected now (None when it can); the admin shows it as it is."""
+    if decision.outcome != Decision.Outcome.APPROVED:
+        return _("Bare et vedtak om tilsagn kan rettes her.")
+    if Decision.objects.filter(corrects=decision).exists():
+        return _("Vedtaket er allerede rettet; rett det nyeste vedtaket.")
+    grant = Grant.objects.filter(decision=decision).first()
+    if grant is not None and grant.state != Grant.State.OFFERED:
+        return _(
+            "Tilsagnet har status «%(state)s». Bare et tilsagn som ennå ikke er akseptert, "
+            "kan erstattes av et rettet vedtak."
+        ) % {"state": grant.get_state_display()}
+    return None
 
 
 def decision_correct(decision, actor, *, amount, conditions, reason):
@@ -773,6 +796,7 @@ def decision_correct(decision, actor, *, amount, conditions, reason):
     from projects.services import grant_cancel, grant_offer
 
     reason = (reason or "").strip()
+    conditions = (conditions or "").strip()
     if not reason:
         raise ServiceError(_("Skriv hvorfor vedtaket rettes."), field="reason")
     amount = Decimal(amount)
@@ -781,25 +805,22 @@ def decision_correct(decision, actor, *, amount, conditions, reason):
     with transaction.atomic():
         decision = locked(decision)
         _require_staff(actor, decision.application.programme)
-        if decision.outcome != Decision.Outcome.APPROVED:
-            raise ServiceError(_("Bare et vedtak om tilsagn kan rettes her."))
-        if Decision.objects.filter(corrects=decision).exists():
-            raise ServiceError(_("Vedtaket er allerede rettet; rett det nyeste vedtaket."))
-        grant = Grant.objects.filter(decision=decision).first()
-        if grant is not None and grant.state != Grant.State.OFFERED:
+        # The grant row is locked before its state is read: the applicant must not accept the
+        # offer between the check and its cancellation.
+        grant = Grant.objects.select_for_update().filter(decision=decision).first()
+        refusal = correction_refusal(decision)
+        if refusal:
+            raise ServiceError(refusal)
+        if amount == decision.amount and conditions == decision.conditions.strip():
             raise ServiceError(
-                _(
-                    "Tilsagnet har status «%(state)s»; "
-                    "vedtaket kan ikke rettes etter at tilsagnet er akseptert."
-                )
-                % {"state": grant.get_state_display()}
+                _("Beløp og vilkår er de samme som i vedtaket; det er ingenting å rette."), field="amount"
             )
         correction = Decision(
             application=decision.application,
             corrects=decision,
             outcome=decision.outcome,
             amount=amount,
-            conditions=(conditions or "").strip(),
+            conditions=conditions,
             reason=reason,
             votes_for=decision.votes_for,
             votes_against=decision.votes_against,
@@ -820,9 +841,15 @@ def decision_correct(decision, actor, *, amount, conditions, reason):
             data={"corrects": decision.pk, "amount": str(amount), "old_amount": str(decision.amount)},
         )
         if grant is not None:
-            grant_cancel(grant, actor, _("Erstattet av rettet vedtak: %(reason)s") % {"reason": reason})
+            # The correction's own e-mail tells the applicant the old offer is cancelled and replaced.
+            grant_cancel(
+                grant,
+                actor,
+                _("Erstattet av rettet vedtak: %(reason)s") % {"reason": reason},
+                notify=False,
+            )
         grant_offer(correction, actor)
-        transaction.on_commit(partial(_enqueue, "decision_letter_build", correction.pk), robust=True)
+        transaction.on_commit(lambda: _enqueue("decision_letter_build", correction.pk), robust=True)
     return correction
 
 
@@ -894,3 +921,82 @@ def organisation_grant_history(application):
         de_minimis_in_portal=in_portal,
         de_minimis_declared=application.de_minimis_received,
     )
+
+
+# Warnings before a grant is decided ----------------------------------------------------------------
+
+
+def de_minimis_ceiling_nok():
+    """The de minimis ceiling (EUR, settings.DE_MINIMIS_CEILING_EUR) in whole kroner at the
+    configured rate (settings.DE_MINIMIS_EUR_RATE)."""
+    rate = Decimal(str(settings.DE_MINIMIS_EUR_RATE))
+    return (Decimal(settings.DE_MINIMIS_CEILING_EUR) * rate).quantize(Decimal(1))
+
+
+def grant_warnings(application, amount, history=None):
+    """What the board should know before granting ``amount`` to ``application``: a call budget
+    that would be exceeded, more than the programme has available this year, and de minimis aid
+    that would pass the EEA ceiling. Warnings only: the programme's budget is enforced when the
+    grant is offered (``projects.services.grant_offer``)."""
+    from reports.selectors import budget_ledger
+
+    amount = Decimal(amount or 0)
+    if amount <= 0:
+        return []
+    warnings = []
+    call = application.call
+    if call is not None and not call.is_historical:
+        granted = Grant.objects.filter(application__call=call).exclude(application=application).aggregate(
+            total=Sum(F("amount") - F("released_amount"))
+        )["total"] or Decimal(0)
+        if granted + amount > call.budget:
+            warnings.append(
+                _(
+                    "Utlysningens ramme overskrides: «%(call)s» har en ramme på %(budget)s, det er gitt "
+                    "%(granted)s i tilsagn, og dette tilsagnet på %(amount)s gir %(total)s."
+                )
+                % {
+                    "call": call.title,
+                    "budget": _kr(call.budget),
+                    "granted": _kr(granted),
+                    "amount": _kr(amount),
+                    "total": _kr(granted + amount),
+                }
+            )
+    year = timezone.localdate().year
+    ledger = budget_ledger(application.programme, year)
+    if ledger.has_funding and amount > ledger.available:
+        warnings.append(
+            _(
+                "Programmet har %(available)s tilgjengelig for %(year)s; et tilsagn på %(amount)s kan ikke "
+                "gis før budsjettet dekker det."
+            )
+            % {"available": _kr(max(ledger.available, 0)), "year": str(year), "amount": _kr(amount)}
+        )
+    if application.de_minimis_declared:
+        history = history or organisation_grant_history(application)
+        ceiling = de_minimis_ceiling_nok()
+        total = history.de_minimis_total + amount
+        if total > ceiling:
+            warnings.append(
+                _(
+                    "Bagatellstøtte: søkeren har fått %(received)s i %(first)s–%(last)s. Med dette tilsagnet "
+                    "blir det %(total)s, over taket på %(eur)s euro (%(ceiling)s)."
+                )
+                % {
+                    "received": _kr(history.de_minimis_total),
+                    "first": str(history.de_minimis_years[0]),
+                    "last": str(history.de_minimis_years[1]),
+                    "total": _kr(total),
+                    "eur": format_nok(settings.DE_MINIMIS_CEILING_EUR),
+                    "ceiling": _kr(ceiling),
+                }
+            )
+    return warnings
+
+
+def case_warnings(case, history=None):
+    """The warnings for the board's case page while the case is undecided."""
+    if case.state == BoardCase.State.CLOSED or case.proposed_amount <= 0:
+        return []
+    return grant_warnings(case.application, case.proposed_amount, history=history)

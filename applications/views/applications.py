@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,10 +24,9 @@ from ..forms import (
     WithdrawForm,
     financing_formset,
 )
-from ..letters import letters_for_application
 from ..models import Application, CostLine, FinancingLine
 from ..services import ApplicationIncompleteError, budget_problems, call_is_open
-from .common import add_service_error, error_summary
+from .common import add_service_error, error_summary, private_download
 
 STEPS = [
     ("kontakt", gettext_lazy("Organisasjon og kontakt")),
@@ -59,7 +58,7 @@ def _render_step(request, application, step, context, status=200):
     context = {
         "application": application,
         "step": step,
-        "steps": STEPS,
+        "steps": [(name, label, _step_url(application, name)) for name, label in STEPS],
         "step_number": STEP_NAMES.index(step) + 1,
         "step_label": dict(STEPS)[step],
         "step_count": len(STEPS),
@@ -116,7 +115,9 @@ def application_start(request, call_pk):
 def application_step(request, pk, step):
     if step not in STEP_NAMES:
         raise Http404
-    application = selectors.application_for_member(request.user, pk)
+    lean = step in MODEL_FORMS or step == "budsjett"
+    related = ("call", "organisation") if lean else selectors.APPLICATION_RELATED
+    application = selectors.application_for_member(request.user, pk, related)
     if not application.is_editable:
         return redirect("application_detail", pk=application.pk)
     if step in MODEL_FORMS:
@@ -140,19 +141,21 @@ def _model_form_step(request, application, step):
         else:
             return _after_save(request, application, step)
     status = 400 if form.errors else 200
-    return _render_step(request, application, step, {"form": form, "errors": error_summary(form)}, status)
+    # A blank form has nothing to summarise (and walking its fields costs as much as rendering some).
+    errors = error_summary(form) if form.is_bound else []
+    return _render_step(request, application, step, {"form": form, "errors": errors}, status)
 
 
 def _budget_step(request, application):
     data = request.POST if request.method == "POST" else None
+    cost_lines = list(application.cost_lines.all())
+    financing_lines = list(application.financing_lines.all())
     costs = CostLineFormSet(
         data,
         prefix="cost",
-        initial=[
-            {"description": line.description, "amount": line.amount} for line in application.cost_lines.all()
-        ],
+        initial=[{"description": line.description, "amount": line.amount} for line in cost_lines],
     )
-    financing = financing_formset(data, application.financing_lines.all())
+    financing = financing_formset(data, financing_lines)
     budget_errors = []
     if data is not None and costs.is_valid() and financing.is_valid():
         # A blank extra row has no cleaned data; a ticked "Slett" drops the row.
@@ -181,7 +184,8 @@ def _budget_step(request, application):
                 budget_errors = [exc.message]
             else:
                 return _after_save(request, application, "budsjett")
-    errors = error_summary(costs, financing) + [(error, "#budget-errors") for error in budget_errors]
+    errors = error_summary(costs, financing) if data is not None else []
+    errors += [(error, "#budget-errors") for error in budget_errors]
     return _render_step(
         request,
         application,
@@ -192,9 +196,7 @@ def _budget_step(request, application):
             "budget_errors": budget_errors,
             "errors": errors,
             "call": application.call,
-            "totals": selectors.budget_totals(
-                application.cost_lines.all(), application.financing_lines.all()
-            ),
+            "totals": selectors.budget_totals(cost_lines, financing_lines),
         },
         status=400 if errors else 200,
     )
@@ -256,14 +258,7 @@ def attachment_remove(request, pk, attachment_pk):
 
 def attachment_download(request, pk):
     attachment = selectors.attachment_for_reader(request.user, pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(attachment.file, attachment.original_name, attachment.content_type)
 
 
 def _summary_context(application):
@@ -303,6 +298,10 @@ def application_submit(request, pk):
     except ApplicationIncompleteError as exc:
         return _summary_step(request, application, submit_errors=exc.problems, status=400)
     except ServiceError as exc:
+        application.refresh_from_db(fields=["state", "submitted_at"])
+        if application.state == Application.State.SUBMITTED:
+            # A double click or a second tab: the first request submitted it; show its receipt.
+            return redirect("application_receipt", pk=application.pk)
         return _summary_step(request, application, submit_errors=[exc.message], status=400)
     return redirect("application_receipt", pk=application.pk)
 
@@ -326,7 +325,6 @@ def application_detail(request, pk):
         {
             "application": application,
             "decisions": list(selectors.decisions_for_application(application)),
-            "letters": list(letters_for_application(application)),
             **_summary_context(application),
         },
     )
@@ -335,14 +333,8 @@ def application_detail(request, pk):
 @login_required
 def letter_download(request, pk):
     letter = selectors.letter_for_member(request.user, pk)
-    response = FileResponse(
-        letter.file.open("rb"),
-        as_attachment=True,
-        filename=f"{letter.get_kind_display().lower()}-{letter.decision.application.reference}.pdf",
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    filename = f"{letter.get_kind_display().lower()}-{letter.decision.application.reference}.pdf"
+    return private_download(letter.file, filename, "application/pdf")
 
 
 @login_required

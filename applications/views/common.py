@@ -1,4 +1,15 @@
+from django.http import FileResponse
+
 from omstilling.exceptions import ServiceError
+
+
+def private_download(stored_file, filename, content_type):
+    """A private upload or letter as a download that no shared cache may keep."""
+    response = FileResponse(
+        stored_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def error_summary(*forms):

@@ -154,6 +154,10 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 # The web process reads task results from the same Redis; job state of record is in the database.
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_RESULT_EXPIRES = timedelta(days=1)
+# Nobody reads a task's return value: the state of record (report jobs, letters, e-mails sent) is in
+# the database. Not storing results also means a request that enqueues while Redis is down is not
+# held up while Celery retries the result store.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -181,6 +185,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.report_jobs_requeue_stale",
         "schedule": timedelta(minutes=5),
     },
+    # Submission receipts still unsent five minutes after the submit (broker down, message lost)
+    # are enqueued again; the notify task sends each one once.
+    "receipts-resend-unsent": {
+        "task": "applications.tasks.receipts_resend_unsent",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 LOGGING = {
@@ -196,3 +206,9 @@ LOGGING = {
     },
 }
 FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# De minimis (bagatellstøtte): the EEA ceiling per undertaking over three fiscal years, in euro,
+# and the NOK per EUR rate (a decimal string, read with Decimal) the portal converts it with when it
+# warns the case handler and the board.
+DE_MINIMIS_CEILING_EUR = env.int("DE_MINIMIS_CEILING_EUR", default=300000)
+DE_MINIMIS_EUR_RATE = env.str("DE_MINIMIS_EUR_RATE", default="11.75")

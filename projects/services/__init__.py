@@ -19,8 +19,10 @@ from applications.models import Application, Decision
 from applications.services import application_approve
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.exceptions import ServiceError
+from omstilling.models import Programme
 
 from ..models import Grant, Payout, ResultFunding, ResultReport
+from .attachments import payout_attachment_add as payout_attachment_add
 
 OSLO = ZoneInfo("Europe/Oslo")
 MONEY_MOVING_STATES = (Grant.State.ACCEPTED, Grant.State.ACTIVE)
@@ -57,7 +59,7 @@ def _committed(grant):
     return total or Decimal(0)
 
 
-def _held_back(grant):
+def held_back(grant):
     """The share of the grant payable only with the final payout, rounded up to whole kroner."""
     return (grant.effective_amount * grant.holdback_percent / Decimal(100)).quantize(
         Decimal(1), rounding=ROUND_CEILING
@@ -66,6 +68,37 @@ def _held_back(grant):
 
 def _has_final_report(grant):
     return grant.result_reports.filter(is_final=True).exists()
+
+
+def _notify(task_name, object_id, event):
+    """E-mail the applicant about ``event`` once the transaction has committed (Celery)."""
+
+    def enqueue():
+        from projects import tasks
+
+        getattr(tasks, task_name).delay(object_id, event)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
+def _refuse_over_budget(programme, year, amount):
+    """A grant may not take more than the programme has available (see ``budget_ledger``).
+
+    Call with the programme row locked, so two offers cannot both spend the same kroner. A
+    programme that has registered no funding at all keeps its budget outside the portal, and
+    there is nothing to check against.
+    """
+    from reports.selectors import budget_ledger
+
+    ledger = budget_ledger(programme, year)
+    if ledger.has_funding and amount > ledger.available:
+        raise ServiceError(
+            _(
+                "Tilsagnet på %(amount)s kr er mer enn programmet har tilgjengelig for %(year)s "
+                "(%(available)s kr)."
+            )
+            % {"amount": _kr(amount), "year": str(year), "available": _kr(max(ledger.available, 0))}
+        )
 
 
 def _refuse_unless_money_moves(grant):
@@ -94,8 +127,10 @@ def grant_offer(decision, actor):
             )
         if application.state != Application.State.APPROVED:
             application = application_approve(application, actor, decision)
-        programme = application.programme
+        # The programme row serialises every offer that draws on the programme's budget.
+        programme = Programme.objects.select_for_update().get(pk=application.programme_id)
         year = timezone.localtime(decision.decided_at, OSLO).year
+        _refuse_over_budget(programme, year, decision.amount)
         grant = Grant(
             reference=f"T{year}-{decision.pk:05d}",
             application=application,
@@ -173,8 +208,12 @@ def grant_complete(grant, actor):
         )
 
 
-def grant_cancel(grant, actor, reason):
-    """Annul the grant; what is neither approved nor paid goes back, pending requests are rejected."""
+def grant_cancel(grant, actor, reason, *, notify=True):
+    """Annul the grant; what is neither approved nor paid goes back, pending requests are rejected.
+
+    ``notify=False`` when the caller tells the applicant itself, in one message about the whole change
+    (a corrected decision replaces the offer).
+    """
     reason = _require_reason(reason)
     with transaction.atomic():
         grant = locked(grant)
@@ -199,6 +238,62 @@ def grant_cancel(grant, actor, reason):
                 reason=payout.rejection_reason,
                 extra_fields=["rejection_reason"],
             )
+        if notify:
+            _notify("grant_notify", grant.pk, "cancelled")
+    return grant
+
+
+def grant_reduce(grant, actor, new_amount, reason):
+    """Reduce the grant to ``new_amount``; the difference goes back to the programme's budget.
+
+    The tilsagn's ``amount`` stays what the board awarded; the reduction is recorded as released
+    money, with the reason in the audit log. A grant cannot be reduced below what is already
+    approved or paid out of it; reducing to nothing is a cancellation (``grant_cancel``).
+    """
+    reason = _require_reason(reason)
+    new_amount = _money(new_amount, field="new_amount")
+    with transaction.atomic():
+        grant = locked(grant)
+        if grant.state not in Grant.ACTIVE_STATES:
+            raise ServiceError(
+                _("Tilsagnet har status «%(state)s» og kan ikke reduseres.")
+                % {"state": grant.get_state_display()}
+            )
+        if new_amount <= 0:
+            raise ServiceError(
+                _("Et tilsagn kan ikke reduseres til 0 kr. Annuller tilsagnet i stedet."), field="new_amount"
+            )
+        before = grant.effective_amount
+        if new_amount >= before:
+            raise ServiceError(
+                _("Det nye beløpet må være lavere enn dagens tilsagn på %(amount)s kr.")
+                % {"amount": _kr(before)},
+                field="new_amount",
+            )
+        committed = _committed(grant)
+        if new_amount < committed:
+            raise ServiceError(
+                _(
+                    "Tilsagnet kan ikke reduseres under %(committed)s kr, "
+                    "som allerede er godkjent eller utbetalt."
+                )
+                % {"committed": _kr(committed)},
+                field="new_amount",
+            )
+        released = before - new_amount
+        grant.released_amount += released
+        full_clean_or_refuse(grant)
+        grant.save(update_fields=["released_amount"])
+        audit_log(
+            actor=actor,
+            obj=grant,
+            action="grant:reduced",
+            from_state=grant.state,
+            to_state=grant.state,
+            reason=reason,
+            data={"from": str(before), "to": str(new_amount), "released": str(released)},
+        )
+        _notify("grant_notify", grant.pk, "reduced")
     return grant
 
 
@@ -218,7 +313,7 @@ def grant_lapse(grant, actor=None):
             reason = _("Tilsagnet ble ikke akseptert innen fristen %(deadline)s.") % {
                 "deadline": date_format(grant.acceptance_deadline, "j. F Y")
             }
-        return transition(
+        transition(
             grant,
             Grant.State.LAPSED,
             actor=actor,
@@ -226,6 +321,24 @@ def grant_lapse(grant, actor=None):
             extra_fields=["released_amount", "cancelled_at"],
             data={"released": str(released)},
         )
+        _notify("grant_notify", grant.pk, "lapsed")
+    return grant
+
+
+def grants_lapse_overdue(actor=None):
+    """Let every offer whose acceptance deadline has passed lapse; returns the grants that lapsed.
+
+    Each grant lapses in its own transaction, so one that was accepted a moment ago (and is
+    therefore refused) does not hold back the others. Running it again finds nothing new.
+    """
+    overdue = Grant.objects.filter(state=Grant.State.OFFERED, acceptance_deadline__lt=_today()).order_by("pk")
+    lapsed = []
+    for grant in overdue:
+        try:
+            lapsed.append(grant_lapse(grant, actor))
+        except ServiceError:
+            continue
+    return lapsed
 
 
 # Payouts ---------------------------------------------------------------------------------------
@@ -309,36 +422,41 @@ def payout_approve(payout, actor):
             if not _has_final_report(grant):
                 raise ServiceError(_("Sluttutbetaling forutsetter at sluttrapporten er levert."))
         else:
-            held_back = _held_back(grant)
-            partial_limit = grant.effective_amount - held_back
+            kept = held_back(grant)
+            partial_limit = grant.effective_amount - kept
             if committed + payout.amount > partial_limit:
                 raise ServiceError(
                     _(
                         "Delutbetalinger kan til sammen være høyst %(limit)s kr. "
                         "%(held)s kr (%(percent)d %%) holdes tilbake til sluttutbetalingen."
                     )
-                    % {"limit": _kr(partial_limit), "held": _kr(held_back), "percent": grant.holdback_percent}
+                    % {"limit": _kr(partial_limit), "held": _kr(kept), "percent": grant.holdback_percent}
                 )
         payout.approved_at = timezone.now()
         payout.approved_by = actor
-        return transition(
+        transition(
             payout,
             Payout.State.APPROVED,
             actor=actor,
             extra_fields=["approved_at", "approved_by"],
             data={"amount": str(payout.amount), "committed_after": str(committed + payout.amount)},
         )
+        _notify("payout_notify", payout.pk, "approved")
+    return payout
 
 
 def payout_reject(payout, actor, reason):
     """Turn a request down, with the reason the project will be given."""
     reason = _require_reason(reason)
     with transaction.atomic():
+        Grant.objects.select_for_update().get(pk=payout.grant_id)
         payout = locked(payout)
         payout.rejection_reason = reason
-        return transition(
+        transition(
             payout, Payout.State.REJECTED, actor=actor, reason=reason, extra_fields=["rejection_reason"]
         )
+        _notify("payout_notify", payout.pk, "rejected")
+    return payout
 
 
 def payout_mark_paid(payout, actor, paid_on):
@@ -346,19 +464,22 @@ def payout_mark_paid(payout, actor, paid_on):
     if paid_on > _today():
         raise ServiceError(_("Utbetalingsdatoen kan ikke være frem i tid."), field="paid_on")
     with transaction.atomic():
+        Grant.objects.select_for_update().get(pk=payout.grant_id)
         payout = locked(payout)
         if payout.approved_at and paid_on < timezone.localtime(payout.approved_at, OSLO).date():
             raise ServiceError(
                 _("Utbetalingsdatoen kan ikke være før utbetalingen ble godkjent."), field="paid_on"
             )
         payout.paid_at = paid_on
-        return transition(
+        transition(
             payout,
             Payout.State.PAID,
             actor=actor,
             extra_fields=["paid_at"],
             data={"paid_on": paid_on.isoformat()},
         )
+        _notify("payout_notify", payout.pk, "paid")
+    return payout
 
 
 # Result reports --------------------------------------------------------------------------------

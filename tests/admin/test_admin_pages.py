@@ -31,8 +31,17 @@ pytestmark = pytest.mark.django_db
 
 # Rows that come from services (or are evidence) and so have no add form in the admin.
 NOT_ADDED_IN_ADMIN = {
-    AuditEntry, ApplicationSnapshot, Letter, Grant, Payout, ReportJob,
-    Decision, Vote, ConflictDeclaration, MeetingAttendance, Assessment,
+    AuditEntry,
+    ApplicationSnapshot,
+    Letter,
+    Grant,
+    Payout,
+    ReportJob,
+    Decision,
+    Vote,
+    ConflictDeclaration,
+    MeetingAttendance,
+    Assessment,
 }
 
 

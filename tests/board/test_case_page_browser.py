@@ -9,6 +9,7 @@ from tests.board.conftest import application_to_board, make_board, open_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+
 @pytest.fixture
 def page(browser_page):
     browser_page.set_viewport_size({"width": 1360, "height": 1000})

@@ -8,10 +8,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
 from applications.models import Application
+from tests.browser import Walk, required
 from tests.factories import (
     CallFactory,
     FocusAreaFactory,
@@ -26,7 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EMAIL = "ingrid@elvesafari.no"
 PASSWORD = "Glomma-og-Trysilelva-2027"
-AXE = Axe()
 
 
 @pytest.fixture
@@ -44,42 +43,10 @@ def open_call():
     return call
 
 
-def required(text):
-    """A label as read out, with or without the asterisk of a required field."""
-    return re.compile(rf"^\s*{re.escape(text)}\s*\*?\s*$")
-
-
-class Walk:
-    """The browser page, plus an axe check and a screenshot at each stop."""
-
-    def __init__(self, page, base_url, screenshot_dir):
-        self.page = page
-        self.base_url = base_url
-        self.screenshot_dir = screenshot_dir
-        self.stops = []
-
-    def check(self, name):
-        results = AXE.run(self.page)
-        self.page.screenshot(
-            path=str(self.screenshot_dir / f"{len(self.stops) + 1:02d}-{name}.png"), full_page=True
-        )
-        self.stops.append(name)
-        assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-
-    def button(self, name):
-        self.page.get_by_role("button", name=name, exact=True).click()
-
-    def link(self, name):
-        self.page.get_by_role("link", name=name, exact=True).first.click()
-
-    def label(self, text):
-        return self.page.get_by_label(required(text))
-
-
 def test_a_new_applicant_registers_drafts_and_submits(
     live_server, browser_page, screenshot_dir, open_call, tmp_path
 ):
-    walk = Walk(browser_page, live_server.url, screenshot_dir)
+    walk = Walk(browser_page, screenshot_dir)
     page = browser_page
 
     page.goto(live_server.url + "/")

@@ -45,7 +45,10 @@ def member_of(group_name):
 
 def test_migrate_leaves_every_role_group_with_exactly_its_declared_permissions():
     assert set(Group.objects.values_list("name", flat=True)) >= {
-        PROGRAMME_LEADER, BOARD_MEMBER, OBSERVER, APPLICANT,
+        PROGRAMME_LEADER,
+        BOARD_MEMBER,
+        OBSERVER,
+        APPLICANT,
     }
     for group_name in ROLE_PERMISSIONS:
         assert held(group_name) == role_permission_codenames(group_name), group_name
@@ -131,9 +134,7 @@ def test_observer_only_reads_applications_cases_and_decisions():
     assert observer.has_perm("applications.view_application")
     assert observer.has_perm("applications.view_boardcase")
     assert observer.has_perm("applications.view_decision")
-    assert not any(
-        codename.startswith(("add_", "change_", "delete_")) for _label, codename in held(OBSERVER)
-    )
+    assert not any(codename.startswith(("add_", "change_", "delete_")) for _label, codename in held(OBSERVER))
     assert not observer.has_perm("applications.add_vote")
 
 
@@ -155,9 +156,7 @@ def test_board_seats_count_while_active_and_within_their_dates():
     user = person()
     today = timezone.localdate()
     chair = BoardMembershipFactory(user=user, role=BoardMembership.Role.CHAIR).programme
-    observer = BoardMembershipFactory(
-        user=user, role=BoardMembership.Role.OBSERVER, valid_to=today
-    ).programme
+    observer = BoardMembershipFactory(user=user, role=BoardMembership.Role.OBSERVER, valid_to=today).programme
     BoardMembershipFactory(user=user, is_active=False)
     BoardMembershipFactory(user=user, valid_to=today - dt.timedelta(days=1))
     BoardMembershipFactory(user=user, valid_from=today + dt.timedelta(days=1))

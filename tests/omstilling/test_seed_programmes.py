@@ -242,7 +242,12 @@ def test_population_target_grows_half_a_percent_a_year_as_in_the_plan(seeded):
 
     assert population.name == "Befolkning"
     assert [(year, int(value)) for year, value in population.trajectory()] == [
-        (2012, 12928), (2013, 12993), (2014, 13058), (2015, 13123), (2016, 13189), (2017, 13255),
+        (2012, 12928),
+        (2013, 12993),
+        (2014, 13058),
+        (2015, 13123),
+        (2016, 13189),
+        (2017, 13255),
     ]
     actual = dict(population.values.filter(breakdown="").values_list("year", "value"))
     assert actual == {2012: Decimal("12928"), 2013: Decimal("13109")}
@@ -253,7 +258,12 @@ def test_employment_target_grows_one_percent_a_year_as_in_the_plan(seeded):
 
     assert employment.name == "Sysselsatte med arbeidssted i kommunen"
     assert [(year, int(value)) for year, value in employment.trajectory()] == [
-        (2011, 6232), (2012, 6294), (2013, 6357), (2014, 6421), (2015, 6485), (2016, 6550),
+        (2011, 6232),
+        (2012, 6294),
+        (2013, 6357),
+        (2014, 6421),
+        (2015, 6485),
+        (2016, 6550),
     ]
     totals = dict(employment.values.filter(breakdown="").values_list("year", "value"))
     assert totals == {2008: 6643, 2009: 6331, 2010: 6206, 2011: 6232}
@@ -306,7 +316,9 @@ def test_elverumregionen_is_seeded_with_its_region_operator_and_funders(seeded):
     assert programme.short_name == "Elverumregionen"
     assert programme.operator == "Elverumregionens Næringsutvikling (ERNU)"
     assert set(programme.municipalities.values_list("number", "name")) == {
-        ("3420", "Elverum"), ("3422", "Åmot"), ("3419", "Våler"),
+        ("3420", "Elverum"),
+        ("3422", "Åmot"),
+        ("3419", "Våler"),
     }
     assert (programme.status_start_year, programme.status_end_year) == (2014, 2018)
     assert programme.background.startswith("Elverumregionen har hatt betydelig befolkningsvekst siden 2000.")
@@ -348,10 +360,14 @@ def test_elverumregionen_call_2018_closes_15_may_at_23_59_oslo_time(seeded):
     assert call.opens_at.astimezone(OSLO).isoformat() == "2018-01-01T00:00:00+01:00"
     assert call.deadline.astimezone(OSLO).isoformat() == "2018-05-15T23:59:00+02:00"
     assert [category.value for category in call.admitted_categories] == [
-        "forstudie", "forprosjekt", "hovedprosjekt",
+        "forstudie",
+        "forprosjekt",
+        "hovedprosjekt",
     ]
     assert set(call.focus_areas.values_list("name", flat=True)) == {
-        "Reiseliv og opplevelsesnæringer", "Eksisterende næringsliv med vekstpotensial", "Bioøkonomi",
+        "Reiseliv og opplevelsesnæringer",
+        "Eksisterende næringsliv med vekstpotensial",
+        "Bioøkonomi",
     }
 
 
@@ -359,7 +375,10 @@ def test_both_programmes_get_the_default_assessment_criteria(seeded):
     for slug in ("vestre-toten", "elverumregionen"):
         criteria = AssessmentCriterion.objects.filter(programme__slug=slug).order_by("order")
         assert list(criteria.values_list("name", flat=True)) == [
-            "Relevans for omstillingsplanen", "Arbeidsplasspotensial", "Gjennomførbarhet", "Addisjonalitet",
+            "Relevans for omstillingsplanen",
+            "Arbeidsplasspotensial",
+            "Gjennomførbarhet",
+            "Addisjonalitet",
         ]
 
 

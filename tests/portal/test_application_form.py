@@ -386,3 +386,125 @@ def test_submit_needs_the_state_aid_declaration(applicant_client, complete_draft
     assert response.status_code == 400
     assert "Erklæringen om bagatellstøtte er ikke avgitt." in response.content.decode()
     assert reload(complete_draft).state == Application.State.DRAFT
+
+
+def test_a_focus_area_outside_the_call_is_refused_on_its_field(applicant_client, draft, focus_areas):
+    response = applicant_client.post(
+        step_url(draft, "prosjekt"),
+        {
+            "category": Category.FORSTUDIE,
+            "focus_area": focus_areas[2].pk,  # not in the call
+            "title": "Ny tittel",
+            "summary": "Kort.",
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'href="#id_focus_area"' in page and 'aria-describedby="id_focus_area_error"' in page
+    assert "Ikke i utlysningen" not in page
+    assert reload(draft).title == "Vinteropplevelser i Elverum"
+
+
+TRICKY = "«Sitat» \"<b>&amp;</b>' æøå"
+# Input for every step form at once (each takes its own fields), most of it wrong.
+AWKWARD_INPUT = dict.fromkeys(
+    [
+        "contact_name",
+        "contact_email",
+        "category",
+        "focus_area",
+        "title",
+        "summary",
+        "description",
+        "start_date",
+        "expected_new_jobs",
+        "de_minimis_received",
+        "de_minimis_details",
+        "kind",
+        "source",
+        "amount",
+    ],
+    TRICKY,
+) | {
+    "end_date": "2020-01-01",
+    "de_minimis_declared": "on",
+    "DELETE": "on",
+}
+
+
+def step_forms(application, bound):
+    """Every form of the application steps, blank or filled in with awkward input (and so with errors)."""
+    from applications import forms as portal_forms
+
+    data = AWKWARD_INPUT if bound else None
+    made = [
+        form_class(data, instance=application)
+        for form_class in (
+            portal_forms.ContactForm,
+            portal_forms.ProjectForm,
+            portal_forms.ResultsForm,
+            portal_forms.StateAidForm,
+        )
+    ]
+    made.append(portal_forms.AttachmentForm(data, {} if bound else None))
+    costs = portal_forms.CostLineFormSet(
+        None
+        if data is None
+        else {"cost-TOTAL_FORMS": "1", "cost-INITIAL_FORMS": "0"}
+        | {f"cost-0-{key}": value for key, value in data.items()},
+        prefix="cost",
+        initial=[{"description": "Konsulent", "amount": Decimal(150000)}],
+    )
+    financing = portal_forms.financing_formset(
+        None
+        if data is None
+        else {"fin-TOTAL_FORMS": "1", "fin-INITIAL_FORMS": "0"}
+        | {f"fin-0-{key}": value for key, value in data.items()},
+        [],
+    )
+    for formset in (costs, financing):
+        made += [*formset.forms, formset.empty_form, formset.management_form]
+    for form in made:
+        if form.is_bound:
+            form.is_valid()
+            form.add_error(None, f"Feil i hele skjemaet: {TRICKY}")
+    return made
+
+
+@pytest.mark.parametrize("bound", [False, True], ids=["blank", "with-errors"])
+def test_the_step_forms_are_marked_up_as_crispy_forms_marked_them_up(draft, bound):
+    """The portal lays out fields itself (fast); the markup must stay what crispy-forms produced."""
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
+    from django.test.html import parse_html
+
+    from applications.templatetags.portal import field, fields
+
+    ours, crispy = step_forms(draft, bound), step_forms(draft, bound)
+    assert sum(len(form.errors) for form in ours) >= (20 if bound else 0)
+    for mine, theirs in zip(ours, crispy, strict=True):
+        # Field by field first (crispy-forms changes a widget's classes as it renders it).
+        for name in mine.fields:
+            assert parse_html(field(mine[name])) == parse_html(as_crispy_field(theirs[name])), name
+    for mine, theirs in zip(step_forms(draft, bound), step_forms(draft, bound), strict=True):
+        assert parse_html(fields(mine)) == parse_html(as_crispy_form(theirs))
+
+
+@pytest.mark.parametrize("bound", [False, True], ids=["blank", "with-errors"])
+def test_the_step_forms_widgets_render_exactly_as_djangos_templates_render_them(draft, bound):
+    from django.forms.renderers import DjangoTemplates
+
+    from applications.forms import PORTAL_RENDERER
+
+    templates = DjangoTemplates()
+    rendered = 0
+    for form in step_forms(draft, bound):
+        assert form.renderer is PORTAL_RENDERER
+        for name in form.fields:
+            for attrs in (None, {"class": "extra", "data-x": TRICKY}):
+                form.renderer = PORTAL_RENDERER
+                fast = form[name].as_widget(attrs=attrs)
+                form.renderer = templates
+                assert fast == form[name].as_widget(attrs=attrs), name
+                rendered += 1
+    assert rendered > 60

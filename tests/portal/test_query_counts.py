@@ -85,3 +85,13 @@ def test_application_steps(applicant_client, draft, applicant, step):
     few = queries(applicant_client, url)
     add(45)
     assert queries(applicant_client, url) == few
+
+
+def test_the_budget_step_reads_each_plan_once(applicant_client, complete_draft):
+    url = reverse("application_step", args=[complete_draft.pk, "budsjett"])
+    with CaptureQueriesContext(connection) as context:
+        assert applicant_client.get(url).status_code == 200
+
+    tables = [query["sql"].split(" FROM ")[1].split()[0] for query in context.captured_queries]
+    assert tables.count('"applications_costline"') == 1
+    assert tables.count('"applications_financingline"') == 1

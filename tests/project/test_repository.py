@@ -21,6 +21,21 @@ def test_docker_compose_defines_web_worker_db_and_redis():
     assert services["worker"]["command"].startswith("celery -A omstilling worker")
     assert services["web"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert services["web"]["environment"]["REDIS_URL"].startswith("redis://redis:")
+    assert services["beat"]["command"].startswith("celery -A omstilling beat")
+
+
+def test_every_periodic_task_names_a_registered_celery_task(settings):
+    """A typo in CELERY_BEAT_SCHEDULE would only show as a KeyError in the worker's log, hours later."""
+    from omstilling.celery import app
+
+    app.loader.import_default_modules()
+    names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert names == {
+        "projects.tasks.grants_lapse_overdue",
+        "reports.tasks.report_jobs_requeue_stale",
+        "applications.tasks.receipts_resend_unsent",
+    }
+    assert names <= set(app.tasks), sorted(names - set(app.tasks))
 
 
 @pytest.mark.django_db
@@ -45,8 +60,20 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
 
 def test_layout_has_the_designed_top_level():
     expected = [
-        "manage.py", "omstilling", "applications", "projects", "reports", "templates", "static", "tests",
-        "requirements.txt", "docker-compose.yml", "README.md", "Makefile", ".ci/run", "bench",
+        "manage.py",
+        "omstilling",
+        "applications",
+        "projects",
+        "reports",
+        "templates",
+        "static",
+        "tests",
+        "requirements.txt",
+        "docker-compose.yml",
+        "README.md",
+        "Makefile",
+        ".ci/run",
+        "bench",
     ]
     for name in expected:
         assert (ROOT / name).exists(), name

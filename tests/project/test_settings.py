@@ -16,7 +16,12 @@ def run_manage(*args, settings_module, extra_env=None, drop=()):
     env = {k: v for k, v in os.environ.items() if k not in drop}
     # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' live server; a deployment never has it.
     dropped = (
-        "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DEBUG",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
     )
     for key in dropped:
         if key not in (extra_env or {}):
@@ -38,7 +43,11 @@ PROD_ENV = {
 
 def test_prod_settings_pass_check_deploy_without_warnings():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING", settings_module="omstilling.settings.prod",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        settings_module="omstilling.settings.prod",
         extra_env=PROD_ENV,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -71,7 +80,9 @@ def test_dev_settings_use_redis_and_a_worker_when_redis_url_is_set():
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER)"
     )
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="omstilling.settings.dev", REDIS_URL="redis://127.0.0.1:6379/3")
+    env = dict(
+        os.environ, DJANGO_SETTINGS_MODULE="omstilling.settings.dev", REDIS_URL="redis://127.0.0.1:6379/3"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )

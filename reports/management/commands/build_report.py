@@ -5,12 +5,16 @@ from django.utils.translation import gettext as _
 
 from omstilling.models import Programme
 from reports.annual import annual_report_pdf
+from reports.exports import annual_report_csv_zip, annual_report_json
+
+BUILDERS = {"pdf": annual_report_pdf, "json": annual_report_json, "zip": annual_report_csv_zip}
 
 
 class Command(BaseCommand):
     help = _(
-        "Lager omstillingsplanen/årsrapporten for et program og et år som PDF, med de samme dataene og "
-        "den samme koden som rapportjobbene i admin."
+        "Lager omstillingsplanen/årsrapporten for et program og et år som PDF, eller alle tabellene i den "
+        "som JSON eller som CSV-filer i en ZIP-fil, med de samme dataene og den samme koden som "
+        "rapportjobbene i admin."
     )
 
     def add_arguments(self, parser):
@@ -18,14 +22,20 @@ class Command(BaseCommand):
             "--programme", required=True, help=_("Programmets kortnavn, f.eks. vestre-toten.")
         )
         parser.add_argument("--year", required=True, type=int, help=_("Statusåret, f.eks. 2012."))
-        parser.add_argument("--output", required=True, help=_("PDF-filen som skal skrives."))
+        parser.add_argument(
+            "--format",
+            choices=sorted(BUILDERS),
+            default="pdf",
+            help=_("pdf (standard), json (alle tabellene) eller zip (alle tabellene som CSV-filer)."),
+        )
+        parser.add_argument("--output", required=True, help=_("Filen som skal skrives."))
 
     def handle(self, *args, **options):
         try:
             programme = Programme.objects.get(slug=options["programme"])
         except Programme.DoesNotExist as exc:
             raise CommandError(_("Ukjent program «%(slug)s».") % {"slug": options["programme"]}) from exc
-        content, _filename = annual_report_pdf(programme, options["year"])
+        content, _filename = BUILDERS[options["format"]](programme, options["year"])
         output = Path(options["output"])
         try:
             output.write_bytes(content)

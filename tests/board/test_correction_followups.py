@@ -1,0 +1,269 @@
+"""What the applicant and the admin see after a board decision is corrected: one e-mail, a letter
+that dates the decision from the board's meeting and says when it was corrected, the decision in
+force on "Mine søknader" with the corrected ones as history, and who voted as a readable list."""
+
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from applications.models import Decision, Letter, OrganisationMembership, Vote
+from applications.services.board import case_close, conflict_declare, decision_correct, vote_cast
+from omstilling.formatting import long_date
+from projects.models import Grant
+from tests.board.conftest import application_to_board, open_case
+from tests.factories import OrganisationMembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+FOR, AGAINST = Vote.Choice.FOR, Vote.Choice.AGAINST
+APPLICANT_ADDRESS = "post@raufoss-velferd.no"
+
+
+@pytest.fixture
+def decided(board, django_capture_on_commit_callbacks):
+    """The board grants 350 000 kr; the letter and its e-mail have gone out."""
+    case = open_case(board, application_to_board(board))
+    for seat in board.seats:
+        vote_cast(case, seat.user, FOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = case_close(case, board.chair.user)
+    return decision
+
+
+@pytest.fixture
+def correct(board, monkeypatch, django_capture_on_commit_callbacks):
+    """Correct a decision ``days`` after today, running what follows the commit (letter, e-mail)."""
+
+    real_now = timezone.now
+
+    def correct(decision, *, days, amount, reason):
+        with monkeypatch.context() as patch:
+            patch.setattr(timezone, "now", lambda: real_now() + dt.timedelta(days=days))
+            with django_capture_on_commit_callbacks(execute=True):
+                correction = decision_correct(
+                    decision, board.leader, amount=amount, conditions="", reason=reason
+                )
+        return correction
+
+    return correct
+
+
+def _text(letter):
+    with letter.file.open("rb") as fh:
+        reader = PdfReader(io.BytesIO(fh.read()))
+    # Line breaks fall where the layout puts them, and amounts are grouped with no-break spaces.
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).replace("\u00a0", " ").split())
+
+
+def _grant_letter(decision):
+    return Letter.objects.get(decision=decision, kind=Letter.Kind.GRANT_LETTER)
+
+
+def test_correction_sends_the_applicant_one_email_not_a_cancellation_as_well(decided, correct):
+    mail.outbox.clear()
+
+    correct(decided, days=7, amount=Decimal(300000), reason="Skrivefeil i beløpet.")
+
+    to_applicant = [message for message in mail.outbox if APPLICANT_ADDRESS in message.to]
+    assert [message.subject for message in to_applicant] == [
+        f"Rettet tilsagn: søknad {decided.application.reference}"
+    ]
+    assert Grant.objects.get(decision=decided).state == Grant.State.CANCELLED
+
+
+def test_corrected_grant_letter_dates_the_boards_decision_and_the_correction(decided, correct):
+    old_grant = Grant.objects.get(decision=decided)
+
+    correction = correct(decided, days=7, amount=Decimal(300000), reason="Skrivefeil i beløpet.")
+
+    text = _text(_grant_letter(correction))
+    board_date, correction_date = long_date(decided.decided_at), long_date(correction.decided_at)
+    assert board_date != correction_date
+    assert f"har i vedtak av {board_date} innvilget søknaden deres." in text
+    assert (
+        f"Vedtaket ble rettet {correction_date}. Før rettingen var tilsagnsbeløpet 350 000 kr. "
+        "Begrunnelse for rettingen: Skrivefeil i beløpet." in text
+    )
+    assert (
+        f"Dette brevet erstatter tilsagnsbrevet for tilsagn {old_grant.reference}, som er annullert." in text
+    )
+    assert f"vedtak av {correction_date}" not in text
+    assert "300 000 kr" in text
+
+    first_letter = _text(_grant_letter(decided))
+    assert "rettet" not in first_letter and f"har i vedtak av {board_date} innvilget" in first_letter
+
+
+def test_letter_after_a_second_correction_names_the_boards_original_decision(decided, correct):
+    first = correct(decided, days=7, amount=Decimal(300000), reason="Skrivefeil i beløpet.")
+    first_grant = Grant.objects.get(decision=first)
+
+    second = correct(first, days=14, amount=Decimal(320000), reason="Feil sats for lønnskostnader.")
+
+    text = _text(_grant_letter(second))
+    assert f"har i vedtak av {long_date(decided.decided_at)} innvilget" in text
+    assert f"Vedtaket ble rettet {long_date(second.decided_at)}." in text
+    assert "Før rettingen var tilsagnsbeløpet 300 000 kr." in text
+    assert "Begrunnelse for rettingen: Feil sats for lønnskostnader." in text
+    assert f"tilsagnsbrevet for tilsagn {first_grant.reference}, som er annullert" in text
+    assert long_date(first.decided_at) not in text
+
+
+@pytest.fixture
+def applicant(decided):
+    user = UserFactory(full_name="Søker Sørensen")
+    OrganisationMembershipFactory(
+        organisation=decided.application.organisation, user=user, role=OrganisationMembership.Role.ADMIN
+    )
+    return user
+
+
+def _decision_section(client, application):
+    response = client.get(reverse("application_detail", args=[application.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    start = html.index('id="decision-heading"')
+    return html[start : html.index("</section>", start)]
+
+
+def _download(letter):
+    return reverse("letter_download", args=[letter.pk])
+
+
+def test_applicant_sees_the_decision_in_force_and_the_corrected_one_as_history(
+    client, decided, applicant, correct
+):
+    first = correct(decided, days=7, amount=Decimal(300000), reason="Skrivefeil i beløpet.")
+    second = correct(first, days=14, amount=Decimal(320000), reason="Feil sats for lønnskostnader.")
+    client.force_login(applicant)
+
+    section = _decision_section(client, decided.application)
+
+    in_force, history = section.split("<details", 1)
+    assert in_force.count('class="card mb-3 decision-in-force"') == 1
+    assert (
+        f"Styrets vedtak av {long_date(decided.decided_at)} ble rettet {long_date(second.decided_at)}."
+        in in_force
+    )
+    assert "320\u00a0000 kr" in in_force
+    assert "Feil sats for lønnskostnader." in in_force
+    assert _download(_grant_letter(second)) in in_force
+    for old in (decided, first):
+        assert _download(_grant_letter(old)) not in in_force
+        assert _download(_grant_letter(old)) in history
+    assert "Tidligere vedtak som er rettet" in history
+    history = re.sub(r"\s+", " ", history)  # the amounts' no-break spaces become plain ones
+    assert (
+        f"Vedtak av {long_date(first.decided_at)}: innvilget 300 000 kr. "
+        f"Rettet ved vedtak av {long_date(second.decided_at)}." in history
+    )
+    assert (
+        f"Vedtak av {long_date(decided.decided_at)}: innvilget 350 000 kr. "
+        f"Rettet ved vedtak av {long_date(first.decided_at)}." in history
+    )
+    assert history.index(long_date(first.decided_at)) < history.index(long_date(decided.decided_at))
+
+
+def test_decision_never_corrected_is_shown_without_history(client, decided, applicant):
+    client.force_login(applicant)
+
+    section = _decision_section(client, decided.application)
+
+    assert "<details" not in section and "Rettet" not in section
+    assert "350\u00a0000 kr" in section
+    assert _download(_grant_letter(decided)) in section
+
+
+def test_decision_page_in_admin_lists_who_voted_and_who_was_recused(client, board):
+    case = open_case(board, application_to_board(board))
+    conflict_declare(case, board.members[3].user, "Eier aksjer i søkeren.")
+    vote_cast(case, board.chair.user, FOR)
+    vote_cast(case, board.members[0].user, FOR)
+    vote_cast(case, board.members[1].user, AGAINST)
+    vote_cast(case, board.members[2].user, AGAINST)
+    decision = case_close(case, board.chair.user)
+    assert decision.casting_vote_used
+    client.force_login(board.leader)
+
+    response = client.get(reverse("admin:applications_decision_change", args=[decision.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "&quot;name&quot;" not in html and '"choice":' not in html and "[{" not in html
+    assert "<tr><td>Siri Styreleder</td><td>Styreleder</td><td>For</td></tr>" in html
+    assert "<tr><td>Berit Bakken</td><td>Styremedlem</td><td>Mot</td></tr>" in html
+    assert "Stemmelikhet: styreleders dobbeltstemme avgjorde." in html
+    assert "<tr><td>Dina Dahl</td><td>Eier aksjer i søkeren.</td></tr>" in html
+
+
+def test_names_in_the_voter_list_are_escaped(client, board):
+    case = open_case(board, application_to_board(board))
+    for seat in board.seats:
+        vote_cast(case, seat.user, FOR)
+    decision = case_close(case, board.chair.user)
+    voters = [{**decision.voters[0], "name": "<script>alert(1)</script>"}]
+    # A decision is never saved twice; the test plants a hostile name directly in the stored row.
+    Decision.objects.filter(pk=decision.pk).update(voters=voters)
+    client.force_login(board.leader)
+
+    html = client.get(reverse("admin:applications_decision_change", args=[decision.pk])).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_applicant_opens_the_corrected_decisions_in_the_browser(
+    browser_page, live_server, screenshot_dir, client, decided, applicant, correct
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    correction = correct(decided, days=7, amount=Decimal(300000), reason="Skrivefeil i beløpet.")
+    client.force_login(applicant)
+    page = browser_page
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(live_server.url + reverse("application_detail", args=[decided.application.pk]))
+
+    history = page.get_by_text(f"Rettet ved vedtak av {long_date(correction.decided_at)}.")
+    assert not history.is_visible()
+    page.get_by_text("Tidligere vedtak som er rettet").click()
+    assert history.is_visible()
+    page.screenshot(path=screenshot_dir / "correction-portal.png", full_page=True)
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_leader_reads_who_voted_on_the_decision_page_in_the_browser(
+    browser_page, live_server, screenshot_dir, client, board
+):
+    case = open_case(board, application_to_board(board))
+    conflict_declare(case, board.members[3].user, "Eier aksjer i søkeren.")
+    for seat, choice in zip(board.seats[:4], (FOR, FOR, AGAINST, AGAINST), strict=True):
+        vote_cast(case, seat.user, choice)
+    decision = case_close(case, board.chair.user)
+    client.force_login(board.leader)
+    page = browser_page
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+    page.goto(live_server.url + reverse("admin:applications_decision_change", args=[decision.pk]))
+
+    voters = page.locator("table.decision-voters")
+    assert voters.get_by_role("row", name="Carl Christensen Styremedlem Mot").is_visible()
+    assert (
+        page.locator("table.decision-recused").get_by_role("row", name="Dina Dahl Eier aksjer").is_visible()
+    )
+    page.screenshot(path=screenshot_dir / "decision-admin-voters.png", full_page=True)

@@ -1,0 +1,171 @@
+"""Payout requests (utbetalingsanmodninger): amount, costs against the cost plan, progress, attachments."""
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Payout, PayoutAttachment
+from projects.services import payout_approve, payout_request, result_report_submit
+from tests.portal import files
+
+pytestmark = pytest.mark.django_db
+
+
+def request_data(**overrides):
+    data = {
+        "kind": "partial",
+        "amount": "120 000",
+        "accumulated_costs": "150 000 kr",
+        "progress_note": "Pilot på to sykehjem er i gang.",
+    }
+    data.update(overrides)
+    return data
+
+
+def post(client, grant, **overrides):
+    return client.post(reverse("payout_request", args=[grant.pk]), request_data(**overrides))
+
+
+def test_form_shows_the_cost_plan_totals_and_what_can_be_requested(applicant_client, accepted):
+    response = applicant_client.get(reverse("payout_request", args=[accepted.pk]))
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Kostnadsplanen i søknaden" in page
+    assert "Utvikling" in page and "500\xa0000 kr" in page and "Pilotdrift" in page
+    assert "600\xa0000 kr" in page  # the cost plan's total
+    assert "Du kan be om inntil 210\xa0000 kr som delutbetaling nå" in page
+    assert (
+        'enctype="multipart/form-data"' in page and 'type="file" name="files"' in page and "multiple" in page
+    )
+    # The first request suggests the share paid on acceptance.
+    assert response.context["form"]["amount"].value() == 120000
+
+
+def test_partial_request_with_attachments_is_stored_and_then_locked(applicant_client, accepted, applicant):
+    response = applicant_client.post(
+        reverse("payout_request", args=[accepted.pk]),
+        {
+            **request_data(),
+            "files": [files.upload("kostnader.pdf", files.PDF), files.upload("timeliste.xlsx", files.xlsx())],
+        },
+    )
+
+    payout = Payout.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("payout_detail", args=[accepted.pk, payout.pk])
+    assert (payout.kind, payout.state, payout.amount, payout.accumulated_costs) == (
+        "partial",
+        "requested",
+        120000,
+        150000,
+    )
+    assert payout.progress_note == "Pilot på to sykehjem er i gang." and payout.requested_by == applicant
+    assert sorted(payout.attachments.values_list("original_name", "content_type")) == [
+        ("kostnader.pdf", "application/pdf"),
+        ("timeliste.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ]
+
+    page = applicant_client.get(response.url).content.decode()
+    assert "Utbetalingsanmodning nr. 1" in page and "Anmodet" in page
+    assert "kan ikke endres" in page
+    assert "<form" not in page.split('id="main"')[1] and "<input" not in page.split('id="main"')[1]
+    attachment = payout.attachments.get(original_name="kostnader.pdf")
+    download = applicant_client.get(reverse("payout_attachment_download", args=[attachment.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == files.PDF
+
+
+def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_stored(applicant_client, accepted):
+    response = applicant_client.post(
+        reverse("payout_request", args=[accepted.pk]),
+        {**request_data(), "files": [files.upload("faktura.pdf", b"MZ\x90\x00 not a pdf")]},
+    )
+    page = response.content.decode()
+
+    assert response.status_code == 400
+    assert 'href="#id_files"' in page and "faktura.pdf" in page
+    assert not Payout.objects.exists() and not PayoutAttachment.objects.exists()
+    # What was typed is still there.
+    assert "Pilot på to sykehjem er i gang." in page and 'value="150 000 kr"' in page
+
+
+def test_a_file_over_the_size_limit_is_refused(applicant_client, accepted, settings):
+    settings.ATTACHMENT_MAX_BYTES = 1024
+    big = files.PDF + b"0" * 2048
+
+    response = applicant_client.post(
+        reverse("payout_request", args=[accepted.pk]),
+        {**request_data(), "files": [files.upload("stor.pdf", big)]},
+    )
+
+    assert response.status_code == 400
+    assert "Største tillatte filstørrelse" in response.content.decode()
+    assert not Payout.objects.exists()
+
+
+def test_more_than_what_remains_is_refused_on_the_amount_field(
+    applicant_client, accepted, applicant, officer
+):
+    payout_approve(payout_request(accepted, applicant, 200000), officer)
+    payout_request(accepted, applicant, 60000)
+
+    response = post(applicant_client, accepted, amount="40 001")
+    page = response.content.decode()
+
+    assert response.status_code == 400
+    assert (
+        'href="#id_amount"' in page
+        and "større enn det som gjenstår å be om av tilsagnet (40\xa0000 kr)" in page
+    )
+    assert Payout.objects.count() == 2
+    assert post(applicant_client, accepted, amount="40 000").status_code == 302
+
+
+@pytest.mark.parametrize("amount", ["0", "tusen", "1 000,50"])
+def test_amount_must_be_whole_positive_kroner(applicant_client, accepted, amount):
+    response = post(applicant_client, accepted, amount=amount)
+
+    assert response.status_code == 400 and 'href="#id_amount"' in response.content.decode()
+    assert not Payout.objects.exists()
+
+
+def test_progress_note_is_required(applicant_client, accepted):
+    response = post(applicant_client, accepted, progress_note="")
+
+    assert response.status_code == 400 and 'href="#id_progress_note"' in response.content.decode()
+
+
+def test_a_final_request_requires_the_final_report(applicant_client, accepted):
+    response = post(applicant_client, accepted, kind="final", amount="300 000")
+    page = response.content.decode()
+
+    assert response.status_code == 400
+    assert "Sluttutbetaling forutsetter at sluttrapporten er levert" in page and 'href="#id_kind_0"' in page
+    assert not Payout.objects.exists()
+
+
+def test_after_the_final_report_the_final_payout_can_be_requested_once(applicant_client, accepted, applicant):
+    result_report_submit(accepted, applicant, accepted.year, new_jobs=3, narrative="Ferdig.", is_final=True)
+    form = applicant_client.get(reverse("payout_request", args=[accepted.pk]) + "?type=final")
+    assert form.context["form"]["kind"].value() == "final"
+    assert form.context["form"]["amount"].value() == 300000
+
+    response = post(applicant_client, accepted, kind="final", amount="300 000")
+
+    assert response.status_code == 302
+    payout = Payout.objects.get()
+    assert payout.kind == Payout.Kind.FINAL and payout.amount == 300000
+    page = applicant_client.get(reverse("grant_detail", args=[accepted.pk])).content.decode()
+    assert "det er bedt om sluttutbetaling" in page
+    assert reverse("payout_request", args=[accepted.pk]) not in page
+
+    again = post(applicant_client, accepted, kind="final", amount="1 000")
+    assert again.status_code == 400 and "allerede bedt om sluttutbetaling" in again.content.decode()
+    assert Payout.objects.count() == 1
+
+
+def test_no_payout_can_be_requested_before_the_grant_is_accepted(applicant_client, offered):
+    response = post(applicant_client, offered)
+
+    assert response.status_code == 302 and response.url == reverse("grant_detail", args=[offered.pk])
+    assert not Payout.objects.exists()
+    assert "krever et akseptert tilsagn" in applicant_client.get(response.url).content.decode()
