@@ -507,6 +507,9 @@ def main():  # noqa: C901 - one scenario, read top to bottom
         missing = set(receipts) - submitted
         unmailed = wanted - set(mailed)
         doubled = {ref for ref, count in mailed.items() if count > 1}
+        # The worker records each receipt it sent; one still unrecorded would be sent again by
+        # resend_receipts.
+        unrecorded = Application.objects.filter(pk__in=receipts, receipt_sent_at__isnull=True).count()
         print(f"\nreceipts seen by applicants: {len(receipts)} of {len(people)}")
         print(
             f"of those submitted with a frozen copy in the database: {len(set(receipts) & submitted)}"
@@ -519,12 +522,14 @@ def main():  # noqa: C901 - one scenario, read top to bottom
         print(
             f"receipt e-mails written by the worker: {sum(1 for r in wanted if mailed.get(r))} "
             f"of {len(wanted)}"
-            f" (missing: {len(unmailed)}, sent more than once: {len(doubled)})"
+            f" (missing: {len(unmailed)}, sent more than once: {len(doubled)}); "
+            f"not recorded as sent: {unrecorded}"
         )
         ok &= (
             not missing
             and not unmailed
             and not doubled
+            and not unrecorded
             and not half
             and not snapshots_without
             and len(receipts) == len(people)

@@ -193,3 +193,22 @@ def test_an_applicant_never_gets_the_file(client, done_job):
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
     assert client.get(url("request")).status_code == 302
+
+
+def test_the_programme_page_links_to_its_ledger_and_to_the_report_order_with_the_programme_chosen(
+    client, leader, vestre_toten
+):
+    elverum = Programme.objects.get(slug="elverumregionen")
+    StaffMembershipFactory(programme=elverum, user=leader)
+    client.force_login(leader)
+
+    page = client.get(reverse("admin:omstilling_programme_change", args=[vestre_toten.pk])).content.decode()
+    order = f"{url('request')}?programme={vestre_toten.pk}"
+    assert order in page
+    assert f"{reverse('admin:projects_grant_ledger')}?programme={vestre_toten.pk}" in page
+
+    form = client.get(order).context["form"]
+    assert form["programme"].value() == vestre_toten.pk
+    # A programme the leader does not run is not chosen for her, whatever the link says.
+    other = ProgrammeFactory()
+    assert client.get(url("request"), {"programme": other.pk}).context["form"]["programme"].value() is None
