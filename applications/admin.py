@@ -38,6 +38,7 @@ from .models import (
     Attachment,
     BoardCase,
     BoardMeeting,
+    CaseStandIn,
     ConflictDeclaration,
     CostLine,
     Decision,
@@ -1001,6 +1002,8 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
         my_conflict = ConflictDeclaration.objects.filter(case=case, member=seat).first() if seat else None
         votes = {vote.member_id: vote for vote in case.votes.all()}
         closed = case.state == BoardCase.State.CLOSED
+        may_run = board_services.may_run_meeting(request.user, programme)
+        candidates = board_services.case_deputy_candidates(case, statuses) if may_run else {}
         rows = []
         for status in statuses:
             voter = status.voter
@@ -1010,6 +1013,8 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                     "seat": status.seat,
                     "voter": voter,
                     "deputy": voter is not None and voter.pk != status.seat.pk,
+                    "case_stand_in": status.case_stand_in,
+                    "deputy_candidates": candidates.get(status.seat.pk, []),
                     "recused": status.recused,
                     "voted": vote is not None,
                     # How each voted is shown once the case is decided; until then only who has voted.
@@ -1032,7 +1037,7 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                 and row["voter"].user_id == request.user.pk
                 for row in rows
             ),
-            "may_run": board_services.may_run_meeting(request.user, programme),
+            "may_run": may_run,
         }
 
     def case_view(self, request, object_id):
@@ -1065,6 +1070,8 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                     request.user,
                     success=gettext("Saken er åpnet for votering."),
                 )
+            elif action in ("step_in", "step_out"):
+                self._stand_in_post(request, case, action)
             else:
                 messages.error(request, gettext("Ukjent handling."))
             return HttpResponseRedirect(request.path)
@@ -1108,6 +1115,41 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             choices=Vote.Choice.choices,
             **self._case_state(request, case),
         )
+
+    def _stand_in_post(self, request, case, action):
+        """A deputy takes (or leaves) a recused member's seat in this case; whoever runs the meeting
+        and registers attendance decides it."""
+        programme = case.meeting.programme
+        if not board_services.may_run_meeting(request.user, programme):
+            raise PermissionDenied
+        seats = BoardMembership.objects.filter(programme=programme).select_related("user", "deputy_for__user")
+        deputy = seats.filter(pk=request.POST.get("deputy") or None).first()
+        if deputy is None:
+            messages.error(request, gettext("Velg et varamedlem."))
+        elif action == "step_out":
+            self._call(
+                request,
+                board_services.case_deputy_step_out,
+                case,
+                request.user,
+                deputy,
+                success=gettext("%(deputy)s trer ikke lenger inn i saken.") % {"deputy": deputy.user},
+            )
+        else:
+            member = seats.filter(pk=request.POST.get("stands_in_for") or None).first()
+            if member is None:
+                messages.error(request, gettext("Velg styremedlemmet varamedlemmet skal tre inn for."))
+                return
+            self._call(
+                request,
+                board_services.case_deputy_step_in,
+                case,
+                request.user,
+                deputy,
+                member,
+                success=gettext("%(deputy)s trer inn for %(member)s i denne saken.")
+                % {"deputy": deputy.user, "member": member.user},
+            )
 
     def close_view(self, request, object_id):
         case = self._scoped_object(request, object_id)
@@ -1205,6 +1247,34 @@ class VoteAdmin(BoardCaseRecordAdmin):
     str_select_related = ("member__user",)
     list_display = ("member", "case", "choice", "cast_at", "changed_at")
     list_filter = ("choice", *BoardCaseRecordAdmin.list_filter)
+
+
+@admin.register(CaseStandIn)
+class CaseStandInAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
+    """Deputies who took a recused member's seat in one case, shown read-only: written only by
+    ``case_deputy_step_in`` / ``case_deputy_step_out``."""
+
+    programme_path = "case__meeting__programme"
+    str_select_related = ("deputy__user", "stands_in_for__user", "case__application")
+    list_display = ("deputy", "stands_in_for", "case", "registered_at")
+    list_select_related = (
+        "deputy__user",
+        "deputy__programme",
+        "stands_in_for__user",
+        "stands_in_for__programme",
+        "case__application",
+    )
+    list_filter = ("case__meeting__programme",)
+    search_fields = (
+        "deputy__user__full_name",
+        "stands_in_for__user__full_name",
+        "case__application__reference",
+        "case__application__title",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "case", "deputy", "stands_in_for") if obj is not None else fields
 
 
 def _may_correct(user, decision):

@@ -13,16 +13,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from omstilling.formatting import OSLO, format_nok, long_date
+from omstilling.formatting import format_kr, long_date, oslo_time
 from projects.models import Grant
 from reports.pdf import render_pdf
 
 from .models import Decision, Letter, Vote
-
-
-def kr(amount):
-    """``1900000`` → ``"1 900 000 kr"`` (no-break spaces)."""
-    return f"{format_nok(amount)}\u00a0kr"
 
 
 def payout_plan(grant):
@@ -84,7 +79,7 @@ def _decision_context(decision):
         "case": original.case,
         "meeting_on": long_date(original.case.meeting.starts_at) if original.case else "",
         "corrects": corrects,
-        "corrects_amount": kr(corrects.amount) if corrects else "",
+        "corrects_amount": format_kr(corrects.amount) if corrects else "",
         "replaced_grant": Grant.objects.filter(decision=corrects).first() if corrects else None,
     }
 
@@ -96,11 +91,11 @@ def grant_letter_pdf(decision):
     context.update(
         {
             "grant": grant,
-            "amount": kr(grant.amount),
+            "amount": format_kr(grant.amount),
             "deadline": long_date(grant.acceptance_deadline) if grant.acceptance_deadline else "",
-            "plan": [(text, kr(amount)) for text, amount in payout_plan(grant)],
+            "plan": [(text, format_kr(amount)) for text, amount in payout_plan(grant)],
             "de_minimis": grant.is_de_minimis,
-            "de_minimis_received": kr(application.de_minimis_received),
+            "de_minimis_received": format_kr(application.de_minimis_received),
         }
     )
     return render_pdf(render_to_string("letters/grant_letter.html", context))
@@ -118,12 +113,12 @@ def minutes_pdf(meeting):
             {
                 "case": case,
                 "proposal": (
-                    _("Innstilling: tilsagn på %(amount)s.") % {"amount": kr(case.proposed_amount)}
+                    _("Innstilling: tilsagn på %(amount)s.") % {"amount": format_kr(case.proposed_amount)}
                     if case.proposed_amount
                     else _("Innstilling: avslag.")
                 ),
                 "decision": decision,
-                "amount": kr(decision.amount) if decision else "",
+                "amount": format_kr(decision.amount) if decision else "",
                 "voters": [
                     {**voter, "choice_label": _vote_label(voter["choice"])}
                     for voter in (decision.voters if decision else [])
@@ -140,7 +135,7 @@ def minutes_pdf(meeting):
         "meeting": meeting,
         "programme": meeting.programme,
         "held_on": long_date(meeting.starts_at),
-        "held_at": f"{timezone.localtime(meeting.starts_at, OSLO):%H:%M}",
+        "held_at": oslo_time(meeting.starts_at),
         "attendance": attendance,
         "cases": cases,
     }

@@ -706,6 +706,42 @@ class MeetingAttendance(models.Model):
         return f"{self.member.user} ({self.meeting})"
 
 
+class CaseStandIn(models.Model):
+    """A deputy present at the meeting takes the seat of a member recused in one case, for that case
+    only; the board keeps its quorum and its full vote."""
+
+    case = models.ForeignKey(
+        BoardCase, verbose_name=_("styresak"), on_delete=models.CASCADE, related_name="stand_ins"
+    )
+    deputy = models.ForeignKey(
+        "omstilling.BoardMembership",
+        verbose_name=_("varamedlem"),
+        on_delete=models.PROTECT,
+        related_name="case_stand_ins",
+    )
+    stands_in_for = models.ForeignKey(
+        "omstilling.BoardMembership",
+        verbose_name=_("møter for"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField(_("registrert"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vara i sak")
+        verbose_name_plural = _("vara i saker")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "stands_in_for"], name="case_stand_in_one_per_member"),
+            models.UniqueConstraint(fields=["case", "deputy"], name="case_stand_in_one_member_per_deputy"),
+            models.CheckConstraint(
+                condition=~Q(deputy=F("stands_in_for")), name="case_stand_in_not_for_oneself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.deputy.user} for {self.stands_in_for.user} ({self.case})"
+
+
 def letter_path(instance, filename):
     return f"letters/{instance.kind}/{uuid.uuid4().hex}.pdf"
 

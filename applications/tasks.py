@@ -1,20 +1,16 @@
 """Background work for applications. Tasks take ids and read the committed rows."""
 
 import smtplib
-from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.core.mail import send_mail
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from omstilling.formatting import oslo_moment
 from omstilling.models import StaffMembership
 
 from .services import receipt_send_once
 from .services import receipts_resend_unsent as receipts_resend_unsent_service
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 def _applicant_addresses(application):
@@ -62,15 +58,13 @@ def application_submitted_notify(application_id):
 
 
 def _send_submission_emails(application):
-    local = timezone.localtime(application.submitted_at, OSLO)
     facts = {
         "reference": application.reference,
         "title": application.title,
         "organisation": application.organisation.name,
         "programme": application.programme.name,
         "call": application.call.title if application.call else "",
-        "submitted": _("%(date)s kl. %(time)s")
-        % {"date": date_format(local, "j. F Y"), "time": f"{local:%H:%M}"},
+        "submitted": oslo_moment(application.submitted_at),
     }
 
     applicant = _applicant_addresses(application)
@@ -176,10 +170,10 @@ def decision_letter_build(decision_id):
     from django.core.mail import EmailMessage
     from django.utils import translation
 
-    from omstilling.formatting import long_date
+    from omstilling.formatting import format_kr, long_date
     from projects.models import Grant
 
-    from .letters import grant_letter_pdf, kr, original_decision, rejection_letter_pdf
+    from .letters import grant_letter_pdf, original_decision, rejection_letter_pdf
     from .models import Decision, Letter
     from .services.board import letter_issue
 
@@ -211,11 +205,11 @@ def decision_letter_build(decision_id):
             old = decision.corrects
             old_grant = Grant.objects.filter(decision=old).first()
             facts.update(
-                amount=kr(grant.amount),
+                amount=format_kr(grant.amount),
                 deadline=long_date(grant.acceptance_deadline),
                 # The board's own decision, as the letter names it, even after several corrections.
                 old_date=long_date(original_decision(decision).decided_at),
-                old_amount=kr(old.amount),
+                old_amount=format_kr(old.amount),
                 grant_reference=grant.reference,
                 old_grant_reference=old_grant.reference if old_grant else "",
                 reason=decision.reason,
@@ -247,7 +241,7 @@ def decision_letter_build(decision_id):
             body = "\n\n".join(paragraph % facts for paragraph in paragraphs)
         elif approved:
             grant = decision.grant
-            facts.update(amount=kr(grant.amount), deadline=long_date(grant.acceptance_deadline))
+            facts.update(amount=format_kr(grant.amount), deadline=long_date(grant.acceptance_deadline))
             subject = _("Tilsagn: søknad %(reference)s er innvilget") % facts
             body = (
                 _(

@@ -70,6 +70,7 @@ ROLE_PERMISSIONS = {
         "applications.boardcase": EDIT,
         "applications.conflictdeclaration": VIEW,
         "applications.vote": VIEW,
+        "applications.casestandin": VIEW,
         # A decision is immutable once recorded; a correction is a new decision.
         "applications.decision": ("view", "add"),
         "projects.grant": EDIT,
@@ -83,6 +84,7 @@ ROLE_PERMISSIONS = {
         **CASE_FILE,
         "omstilling.programme": VIEW,
         "applications.vote": EDIT,
+        "applications.casestandin": VIEW,
         "applications.conflictdeclaration": EDIT,
     },
     OBSERVER: {

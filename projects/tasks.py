@@ -9,7 +9,7 @@ from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from omstilling.formatting import format_nok, long_date
+from omstilling.formatting import format_kr, long_date
 from omstilling.models import AuditEntry
 
 from . import services
@@ -23,10 +23,6 @@ NOTIFY_OPTIONS = {
     "soft_time_limit": 60,
     "time_limit": 90,
 }
-
-
-def _kr(amount):
-    return f"{format_nok(amount)} kr"
 
 
 def _addresses(grant, *people):
@@ -59,8 +55,8 @@ def _grant_facts(grant):
         "reference": grant.reference,
         "title": application.title,
         "programme": application.programme.name,
-        "amount": _kr(grant.amount),
-        "effective": _kr(grant.effective_amount),
+        "amount": format_kr(grant.amount),
+        "effective": format_kr(grant.effective_amount),
     }
 
 
@@ -99,7 +95,7 @@ def _payout_message(payout, event):
     facts = {
         **_grant_facts(payout.grant),
         "number": payout.number,
-        "payout": _kr(payout.amount),
+        "payout": format_kr(payout.amount),
     }
     if event == "approved":
         subject = _("Utbetaling nr. %(number)d på tilsagn %(reference)s er godkjent") % facts

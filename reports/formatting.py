@@ -1,6 +1,6 @@
 """Numbers and dates written the Norwegian way, for the printed reports.
 
-Grouping uses the no-break space of :func:`omstilling.admin_mixins.format_nok`, so a figure never
+Grouping uses the no-break space of :func:`omstilling.formatting.format_nok`, so a figure never
 wraps across two lines; the decimal separator is the comma.
 """
 

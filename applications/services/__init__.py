@@ -13,12 +13,10 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import PurePath
-from zoneinfo import ZoneInfo
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from applications.models import (
@@ -35,10 +33,10 @@ from applications.models import (
 from applications.uploads import check_upload
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.exceptions import ServiceError
+from omstilling.formatting import format_nok, oslo_moment
 
 logger = logging.getLogger(__name__)
 
-OSLO = ZoneInfo("Europe/Oslo")
 SUMMARY_MAX_LENGTH = 500
 
 
@@ -49,15 +47,6 @@ class ApplicationIncompleteError(ServiceError):
         self.problems = list(problems)
         lines = "\n".join(f"– {problem}" for problem in self.problems)
         super().__init__(_("Søknaden kan ikke sendes inn før dette er på plass:") + "\n" + lines)
-
-
-def _kr(amount):
-    return number_format(amount, decimal_pos=0, force_grouping=True)
-
-
-def _oslo_moment(moment):
-    local = timezone.localtime(moment, OSLO)
-    return _("%(date)s kl. %(time)s") % {"date": date_format(local, "j. F Y"), "time": f"{local:%H:%M}"}
 
 
 def _require_reason(reason):
@@ -73,11 +62,11 @@ def _check_call_is_open(application, now):
         raise ServiceError(_("Søknaden er ikke knyttet til en utlysning og kan ikke sendes inn."))
     if now < call.opens_at:
         raise ServiceError(
-            _("Utlysningen er ikke åpnet ennå. Den åpner %(opens)s.") % {"opens": _oslo_moment(call.opens_at)}
+            _("Utlysningen er ikke åpnet ennå. Den åpner %(opens)s.") % {"opens": oslo_moment(call.opens_at)}
         )
     if now > call.deadline:
         raise ServiceError(
-            _("Søknadsfristen er ute. Fristen var %(deadline)s.") % {"deadline": _oslo_moment(call.deadline)}
+            _("Søknadsfristen er ute. Fristen var %(deadline)s.") % {"deadline": oslo_moment(call.deadline)}
         )
 
 
@@ -101,19 +90,19 @@ def budget_problems(call, cost_lines, financing_lines):
     if financing != costs:
         problems.append(
             _("Finansieringsplanen (%(financing)s kr) går ikke i balanse med kostnadsplanen (%(costs)s kr).")
-            % {"financing": _kr(financing), "costs": _kr(costs)}
+            % {"financing": format_nok(financing), "costs": format_nok(costs)}
         )
     if applied <= 0:
         problems.append(_("Finansieringsplanen viser ikke hvor mye som søkes fra omstillingsprogrammet."))
     if call.max_amount is not None and applied > call.max_amount:
         problems.append(
             _("Søkt beløp (%(applied)s kr) er høyere enn utlysningens maksimum på %(max)s kr.")
-            % {"applied": _kr(applied), "max": _kr(call.max_amount)}
+            % {"applied": format_nok(applied), "max": format_nok(call.max_amount)}
         )
     if call.max_share_percent is not None and applied * 100 > costs * call.max_share_percent:
         problems.append(
             _("Søkt beløp (%(applied)s kr) er mer enn %(percent)d %% av kostnadene (%(costs)s kr).")
-            % {"applied": _kr(applied), "percent": call.max_share_percent, "costs": _kr(costs)}
+            % {"applied": format_nok(applied), "percent": call.max_share_percent, "costs": format_nok(costs)}
         )
     return problems
 
@@ -540,10 +529,10 @@ def application_create(*, actor, call, organisation, category, focus_area, title
         if call.is_historical or now > call.deadline:
             raise ServiceError(
                 _("Utlysningen er stengt. Søknadsfristen var %(deadline)s.")
-                % {"deadline": _oslo_moment(call.deadline)}
+                % {"deadline": oslo_moment(call.deadline)}
             )
         if now < call.opens_at:
-            raise ServiceError(_("Utlysningen åpner %(opens)s.") % {"opens": _oslo_moment(call.opens_at)})
+            raise ServiceError(_("Utlysningen åpner %(opens)s.") % {"opens": oslo_moment(call.opens_at)})
         _check_category_and_area(call, category, focus_area)
         application = Application(
             # A unique placeholder until the row has its id; the reference is set in the same transaction.

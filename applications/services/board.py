@@ -9,6 +9,10 @@ Rules that hold whichever door a request comes through (admin action, admin view
 - A recused member (inhabil, forvaltningsloven § 6) cannot vote and does not count towards quorum.
   Declaring a conflict after voting deletes the vote: a vote cast while disqualified is void, and
   keeping it would leave it in the tally. The audit entry keeps what the vote was.
+- A deputy present at the meeting without a seat of their own may take a recused member's seat for
+  that one case (``case_deputy_step_in``), under the same rule as for the whole meeting: a personal
+  deputy (``deputy_for``) stands in only for their own member. In that case the deputy votes and
+  counts towards quorum in the seat; in the next case they have no vote again.
 - Quorum: strictly more than ``meeting.quorum_share`` of the board's voting seats are present
   (in person or through a deputy) and not recused.
 - The board votes for or against the proposal (innstillingen). An adopted proposal becomes the
@@ -37,6 +41,7 @@ from applications.models import (
     AssessmentScore,
     BoardCase,
     BoardMeeting,
+    CaseStandIn,
     ConflictDeclaration,
     Decision,
     Letter,
@@ -51,15 +56,11 @@ from applications.services import (
 )
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.exceptions import ServiceError
-from omstilling.formatting import format_nok
+from omstilling.formatting import format_kr, format_nok
 from omstilling.models import BoardMembership, StaffMembership
 from projects.models import Grant
 
 Role = BoardMembership.Role
-
-
-def _kr(amount):
-    return f"{format_nok(amount)} kr"
 
 
 # Who may do what -------------------------------------------------------------------------------
@@ -125,8 +126,9 @@ def voting_seats(programme):
 @dataclass(frozen=True)
 class SeatStatus:
     seat: BoardMembership  # the voting seat
-    voter: BoardMembership | None  # who sits in it at this meeting: the member or a deputy
+    voter: BoardMembership | None  # who sits in it in this case: the member or a deputy
     recused: bool
+    case_stand_in: bool = False  # the voter is a deputy sitting in for a recused member in this case only
 
 
 @dataclass(frozen=True)
@@ -149,18 +151,31 @@ class Quorum:
 
 
 def seat_statuses(case):
-    """For every voting seat: who (if anyone) votes in it in ``case``, and whether they are recused."""
+    """For every voting seat: who (if anyone) votes in it in ``case``, and whether they are recused.
+
+    A recused member's seat goes to the deputy standing in for them in this case, as long as that
+    deputy is at the meeting and nobody else sits in the seat for the whole meeting."""
     meeting = case.meeting
     attendance = list(meeting.attendance.select_related("member__user"))
     in_person = {row.member_id for row in attendance if row.stands_in_for_id is None}
     deputies = {row.stands_in_for_id: row.member for row in attendance if row.stands_in_for_id}
     recused_ids = set(case.conflicts.values_list("member_id", flat=True))
+    stand_ins = {
+        row.stands_in_for_id: row.deputy
+        for row in case.stand_ins.select_related("deputy__user")
+        if row.deputy_id in in_person
+    }
     statuses = []
     for seat in voting_seats(meeting.programme):
         voter = seat if seat.pk in in_person else deputies.get(seat.pk)
-        statuses.append(
-            SeatStatus(seat=seat, voter=voter, recused=voter is not None and voter.pk in recused_ids)
-        )
+        recused = voter is not None and voter.pk in recused_ids
+        if (voter is None or recused) and seat.pk in recused_ids and seat.pk in stand_ins:
+            deputy = stand_ins[seat.pk]
+            statuses.append(
+                SeatStatus(seat=seat, voter=deputy, recused=deputy.pk in recused_ids, case_stand_in=True)
+            )
+            continue
+        statuses.append(SeatStatus(seat=seat, voter=voter, recused=recused))
     return statuses
 
 
@@ -193,7 +208,8 @@ def _refuse_vote_reason(case, seat):
         return None
     if seat.role == Role.DEPUTY:
         return _(
-            "Som varamedlem stemmer du bare når du er registrert som møtende for et fraværende styremedlem."
+            "Som varamedlem stemmer du bare når du er registrert som møtende for et fraværende styremedlem, "
+            "eller for et styremedlem som er inhabilt i denne saken."
         )
     if MeetingAttendance.objects.filter(meeting=case.meeting, stands_in_for=seat).exists():
         return _("Et varamedlem møter for deg på dette møtet.")
@@ -452,7 +468,8 @@ def attendance_register(meeting, actor, member, stands_in_for=None):
 
 
 def attendance_unregister(meeting, actor, member):
-    """``member`` left the meeting; refused while they have a vote in a case still open."""
+    """``member`` left the meeting; refused while they have a vote in a case still open. A deputy who
+    leaves no longer stands in for anyone in the cases not yet decided."""
     with transaction.atomic():
         meeting = locked(meeting)
         _require_staff_or_chair(actor, meeting.programme)
@@ -467,11 +484,16 @@ def attendance_unregister(meeting, actor, member):
             )
         deleted, _rows = meeting.attendance.filter(member=member).delete()
         if deleted:
+            stand_ins = CaseStandIn.objects.filter(case__meeting=meeting, deputy=member).exclude(
+                case__state=BoardCase.State.CLOSED
+            )
+            left_cases = sorted(stand_ins.values_list("case__number", flat=True))
+            stand_ins.delete()
             audit_log(
                 actor=actor,
                 obj=meeting,
                 action="attendance:unregistered",
-                data={"member_id": member.pk, "name": str(member.user)},
+                data={"member_id": member.pk, "name": str(member.user), "case_stand_ins_ended": left_cases},
             )
 
 
@@ -532,6 +554,140 @@ def conflict_declare(case, actor, reason):
             void.delete()
         audit_log(actor=actor, obj=case, action="conflict:declared", reason=reason, data=data)
     return declaration
+
+
+def _step_in_refusal(case, deputy, stands_in_for):
+    """Why ``deputy`` cannot take recused ``stands_in_for``'s seat in ``case`` (None when they can)."""
+    if case.state == BoardCase.State.CLOSED:
+        return _("Saken er avgjort; varamedlemmer kan ikke lenger tre inn.")
+    programme_id = case.meeting.programme_id
+    if deputy.programme_id != programme_id or not deputy.is_active or deputy.role != Role.DEPUTY:
+        return _("Bare et aktivt varamedlem i dette styret kan tre inn for et inhabilt styremedlem.")
+    if (
+        stands_in_for.programme_id != programme_id
+        or not stands_in_for.has_vote
+        or not stands_in_for.is_active
+    ):
+        return _("Varamedlemmet kan bare tre inn for styreleder eller et styremedlem.")
+    if deputy.deputy_for_id and deputy.deputy_for_id != stands_in_for.pk:
+        return _("%(deputy)s er vara for %(member)s, ikke for %(other)s.") % {
+            "deputy": deputy.user,
+            "member": deputy.deputy_for.user,
+            "other": stands_in_for.user,
+        }
+    recused = set(case.conflicts.values_list("member_id", flat=True))
+    if stands_in_for.pk not in recused:
+        return _("%(member)s har ikke erklært seg inhabil i saken; et varamedlem kan ikke tre inn.") % {
+            "member": stands_in_for.user
+        }
+    if deputy.pk in recused:
+        return _("%(deputy)s har selv erklært seg inhabil i saken.") % {"deputy": deputy.user}
+    attendance = {row.member_id: row for row in case.meeting.attendance.select_related("stands_in_for__user")}
+    own = attendance.get(deputy.pk)
+    if own is None:
+        return _("%(deputy)s er ikke registrert som til stede på møtet.") % {"deputy": deputy.user}
+    if own.stands_in_for_id:
+        return _("%(deputy)s møter allerede for %(member)s på hele møtet.") % {
+            "deputy": deputy.user,
+            "member": own.stands_in_for.user,
+        }
+    if any(row.stands_in_for_id == stands_in_for.pk for row in attendance.values()):
+        return _("Et varamedlem møter allerede for %(member)s på hele møtet.") % {
+            "member": stands_in_for.user
+        }
+    for row in case.stand_ins.select_related("deputy__user", "stands_in_for__user"):
+        if row.deputy_id == deputy.pk:
+            return _("%(deputy)s trer allerede inn for %(member)s i denne saken.") % {
+                "deputy": deputy.user,
+                "member": row.stands_in_for.user,
+            }
+        if row.stands_in_for_id == stands_in_for.pk:
+            return _("%(other)s trer allerede inn for %(member)s i denne saken.") % {
+                "other": row.deputy.user,
+                "member": stands_in_for.user,
+            }
+    if case.votes.filter(member=deputy).exists():
+        return _("%(deputy)s har allerede en stemme i saken.") % {"deputy": deputy.user}
+    return None
+
+
+def case_deputy_candidates(case, statuses=None):
+    """{recused member's seat pk: [deputies who may take it in ``case``]}, for the seats still empty."""
+    statuses = seat_statuses(case) if statuses is None else statuses
+    if case.state == BoardCase.State.CLOSED:
+        return {}
+    empty = [status.seat for status in statuses if status.voter is None or status.recused]
+    recused = set(case.conflicts.values_list("member_id", flat=True))
+    empty = [seat for seat in empty if seat.pk in recused]
+    if not empty:
+        return {}
+    present = [
+        row.member
+        for row in case.meeting.attendance.filter(stands_in_for__isnull=True, member__role=Role.DEPUTY)
+        .select_related("member__user", "member__deputy_for__user")
+        .order_by("member__user__full_name", "pk")
+    ]
+    return {
+        seat.pk: [deputy for deputy in present if _step_in_refusal(case, deputy, seat) is None]
+        for seat in empty
+    }
+
+
+def case_deputy_step_in(case, actor, deputy, stands_in_for):
+    """``deputy``, present at the meeting, takes the seat of ``stands_in_for``, who is recused in
+    ``case``: for this case the deputy votes and counts towards quorum in that seat."""
+    with transaction.atomic():
+        # Locking the case serialises the stand-in with votes and with closing the case.
+        case = locked(case)
+        _require_staff_or_chair(actor, case.meeting.programme)
+        refusal = _step_in_refusal(case, deputy, stands_in_for)
+        if refusal:
+            raise ServiceError(refusal)
+        row = CaseStandIn(case=case, deputy=deputy, stands_in_for=stands_in_for)
+        full_clean_or_refuse(row)
+        row.save()
+        audit_log(
+            actor=actor,
+            obj=case,
+            action="case:deputy_stepped_in",
+            data={
+                "deputy_id": deputy.pk,
+                "name": str(deputy.user),
+                "stands_in_for_id": stands_in_for.pk,
+                "stands_in_for": str(stands_in_for.user),
+            },
+        )
+    return row
+
+
+def case_deputy_step_out(case, actor, deputy):
+    """Undo ``case_deputy_step_in`` before the deputy has voted in the case."""
+    with transaction.atomic():
+        case = locked(case)
+        _require_staff_or_chair(actor, case.meeting.programme)
+        if case.state == BoardCase.State.CLOSED:
+            raise ServiceError(_("Saken er avgjort; varaen i saken kan ikke endres."))
+        row = case.stand_ins.select_related("stands_in_for__user").filter(deputy=deputy).first()
+        if row is None:
+            raise ServiceError(
+                _("%(deputy)s trer ikke inn for noen i denne saken.") % {"deputy": deputy.user}
+            )
+        if case.votes.filter(member=deputy).exists():
+            raise ServiceError(
+                _("%(deputy)s har stemt i saken og kan ikke lenger tre ut av den.") % {"deputy": deputy.user}
+            )
+        row.delete()
+        audit_log(
+            actor=actor,
+            obj=case,
+            action="case:deputy_stepped_out",
+            data={
+                "deputy_id": deputy.pk,
+                "name": str(deputy.user),
+                "stands_in_for_id": row.stands_in_for_id,
+                "stands_in_for": str(row.stands_in_for.user),
+            },
+        )
 
 
 def vote_cast(case, actor, choice):
@@ -700,7 +856,7 @@ def case_close(case, actor):
         elif proposes_grant:
             outcome, amount, conditions = Decision.Outcome.REJECTED, Decimal(0), ""
             reason = _("Styret vedtok ikke innstillingen om å gi tilsagn på %(amount)s.") % {
-                "amount": _kr(case.proposed_amount)
+                "amount": format_kr(case.proposed_amount)
             }
         else:
             outcome, amount, conditions = Decision.Outcome.REJECTED, Decimal(0), ""
@@ -957,10 +1113,10 @@ def grant_warnings(application, amount, history=None):
                 )
                 % {
                     "call": call.title,
-                    "budget": _kr(call.budget),
-                    "granted": _kr(granted),
-                    "amount": _kr(amount),
-                    "total": _kr(granted + amount),
+                    "budget": format_kr(call.budget),
+                    "granted": format_kr(granted),
+                    "amount": format_kr(amount),
+                    "total": format_kr(granted + amount),
                 }
             )
     year = timezone.localdate().year
@@ -971,7 +1127,11 @@ def grant_warnings(application, amount, history=None):
                 "Programmet har %(available)s tilgjengelig for %(year)s; et tilsagn på %(amount)s kan ikke "
                 "gis før budsjettet dekker det."
             )
-            % {"available": _kr(max(ledger.available, 0)), "year": str(year), "amount": _kr(amount)}
+            % {
+                "available": format_kr(max(ledger.available, 0)),
+                "year": str(year),
+                "amount": format_kr(amount),
+            }
         )
     if application.de_minimis_declared:
         history = history or organisation_grant_history(application)
@@ -984,12 +1144,12 @@ def grant_warnings(application, amount, history=None):
                     "blir det %(total)s, over taket på %(eur)s euro (%(ceiling)s)."
                 )
                 % {
-                    "received": _kr(history.de_minimis_total),
+                    "received": format_kr(history.de_minimis_total),
                     "first": str(history.de_minimis_years[0]),
                     "last": str(history.de_minimis_years[1]),
-                    "total": _kr(total),
+                    "total": format_kr(total),
                     "eur": format_nok(settings.DE_MINIMIS_CEILING_EUR),
-                    "ceiling": _kr(ceiling),
+                    "ceiling": format_kr(ceiling),
                 }
             )
     return warnings

@@ -1,18 +1,14 @@
 import html
-from zoneinfo import ZoneInfo
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 
-from omstilling.formatting import format_nok
+from omstilling.formatting import format_kr
 from omstilling.formatting import long_date as _long_date
+from omstilling.formatting import oslo_moment as _oslo_moment
 
 register = template.Library()
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 @register.filter
@@ -20,16 +16,13 @@ def nok(value):
     """``1 900 000 kr``."""
     if value is None or value == "":
         return ""
-    return _("%(amount)s kr") % {"amount": format_nok(value)}
+    return format_kr(value)
 
 
 @register.filter
 def oslo_moment(value):
     """``15. mai 2018 kl. 23.59``, in Norwegian time whatever the server's zone."""
-    if not value:
-        return ""
-    local = timezone.localtime(value, OSLO)
-    return _("%(date)s kl. %(time)s") % {"date": date_format(local, "j. F Y"), "time": f"{local:%H.%M}"}
+    return _oslo_moment(value) if value else ""
 
 
 @register.filter

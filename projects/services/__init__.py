@@ -7,29 +7,23 @@ Services return the fresh, locked copy they changed; the caller's instance is le
 
 import datetime as dt
 from decimal import ROUND_CEILING, Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Decision
 from applications.services import application_approve
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.exceptions import ServiceError
+from omstilling.formatting import OSLO, format_nok, long_date
 from omstilling.models import Programme
 
 from ..models import Grant, Payout, ResultFunding, ResultReport
 from .attachments import payout_attachment_add as payout_attachment_add
 
-OSLO = ZoneInfo("Europe/Oslo")
 MONEY_MOVING_STATES = (Grant.State.ACCEPTED, Grant.State.ACTIVE)
-
-
-def _kr(amount):
-    return number_format(amount, decimal_pos=0, force_grouping=True)
 
 
 def _today():
@@ -97,7 +91,11 @@ def _refuse_over_budget(programme, year, amount):
                 "Tilsagnet på %(amount)s kr er mer enn programmet har tilgjengelig for %(year)s "
                 "(%(available)s kr)."
             )
-            % {"amount": _kr(amount), "year": str(year), "available": _kr(max(ledger.available, 0))}
+            % {
+                "amount": format_nok(amount),
+                "year": str(year),
+                "available": format_nok(max(ledger.available, 0)),
+            }
         )
 
 
@@ -166,7 +164,7 @@ def grant_accept(grant, actor):
         if grant.state == Grant.State.OFFERED and deadline and _today() > deadline:
             raise ServiceError(
                 _("Fristen for å akseptere tilsagnet gikk ut %(deadline)s.")
-                % {"deadline": date_format(deadline, "j. F Y")}
+                % {"deadline": long_date(deadline)}
             )
         grant.accepted_at = timezone.now()
         grant.accepted_by = actor
@@ -267,7 +265,7 @@ def grant_reduce(grant, actor, new_amount, reason):
         if new_amount >= before:
             raise ServiceError(
                 _("Det nye beløpet må være lavere enn dagens tilsagn på %(amount)s kr.")
-                % {"amount": _kr(before)},
+                % {"amount": format_nok(before)},
                 field="new_amount",
             )
         committed = _committed(grant)
@@ -277,7 +275,7 @@ def grant_reduce(grant, actor, new_amount, reason):
                     "Tilsagnet kan ikke reduseres under %(committed)s kr, "
                     "som allerede er godkjent eller utbetalt."
                 )
-                % {"committed": _kr(committed)},
+                % {"committed": format_nok(committed)},
                 field="new_amount",
             )
         released = before - new_amount
@@ -311,7 +309,7 @@ def grant_lapse(grant, actor=None):
         reason = ""
         if grant.acceptance_deadline:
             reason = _("Tilsagnet ble ikke akseptert innen fristen %(deadline)s.") % {
-                "deadline": date_format(grant.acceptance_deadline, "j. F Y")
+                "deadline": long_date(grant.acceptance_deadline)
             }
         transition(
             grant,
@@ -365,7 +363,7 @@ def payout_request(grant, actor, amount, kind=Payout.Kind.PARTIAL, accumulated_c
         if amount > remaining:
             raise ServiceError(
                 _("Beløpet (%(amount)s kr) er større enn det som gjenstår av tilsagnet (%(remaining)s kr).")
-                % {"amount": _kr(amount), "remaining": _kr(remaining)},
+                % {"amount": format_nok(amount), "remaining": format_nok(remaining)},
                 field="amount",
             )
         number = (payouts.aggregate(last=Max("number"))["last"] or 0) + 1
@@ -413,9 +411,9 @@ def payout_approve(payout, actor):
                     "mer enn tilsagnet på %(grant)s kr."
                 )
                 % {
-                    "amount": _kr(payout.amount),
-                    "total": _kr(committed + payout.amount),
-                    "grant": _kr(grant.effective_amount),
+                    "amount": format_nok(payout.amount),
+                    "total": format_nok(committed + payout.amount),
+                    "grant": format_nok(grant.effective_amount),
                 }
             )
         if payout.kind == Payout.Kind.FINAL:
@@ -430,7 +428,11 @@ def payout_approve(payout, actor):
                         "Delutbetalinger kan til sammen være høyst %(limit)s kr. "
                         "%(held)s kr (%(percent)d %%) holdes tilbake til sluttutbetalingen."
                     )
-                    % {"limit": _kr(partial_limit), "held": _kr(kept), "percent": grant.holdback_percent}
+                    % {
+                        "limit": format_nok(partial_limit),
+                        "held": format_nok(kept),
+                        "percent": grant.holdback_percent,
+                    }
                 )
         payout.approved_at = timezone.now()
         payout.approved_by = actor

@@ -21,6 +21,7 @@ from applications.models import (
     AssessmentScore,
     BoardCase,
     BoardMeeting,
+    CaseStandIn,
     ConflictDeclaration,
     CostLine,
     Decision,
@@ -286,6 +287,15 @@ def _vote():
     )
 
 
+def _case_stand_in():
+    case = BoardCaseFactory(application__title=f"Prosjekt {token()}")
+    member = BoardMembershipFactory(programme=case.meeting.programme, user=person())
+    deputy = BoardMembershipFactory(
+        programme=case.meeting.programme, user=person(), role=BoardMembership.Role.DEPUTY, deputy_for=member
+    )
+    return CaseStandIn.objects.create(case=case, deputy=deputy, stands_in_for=member)
+
+
 def _decision():
     case = BoardCaseFactory(application__title=f"Prosjekt {token()}")
     return DecisionFactory(application=case.application, case=case)
@@ -369,6 +379,7 @@ ROWS = {
     BoardCase: Row(_board_case, lambda c: _title(c.application)),
     ConflictDeclaration: Row(_conflict_declaration, lambda c: _title(c.case.application)),
     Vote: Row(_vote, lambda v: _title(v.case.application)),
+    CaseStandIn: Row(_case_stand_in, lambda s: _title(s.case.application)),
     Decision: Row(_decision, lambda d: _title(d.application)),
     MeetingAttendance: Row(_meeting_attendance, _last_word(lambda a: a.meeting.place)),
     Letter: Row(_letter, lambda letter: _title(letter.decision.application)),

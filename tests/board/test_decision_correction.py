@@ -113,7 +113,7 @@ def test_leader_corrects_the_amount_and_the_applicant_gets_a_new_offer_and_lette
     assert Letter.objects.filter(decision=correction, kind=Letter.Kind.GRANT_LETTER).exists()
     [letter_mail] = [message for message in mail.outbox if message.subject.startswith("Rettet tilsagn")]
     assert letter_mail.to == ["post@raufoss-velferd.no"]
-    assert "Tilsagnet er nå på 300\u00a0000\u00a0kr (før rettingen 350\u00a0000\u00a0kr)." in letter_mail.body
+    assert "Tilsagnet er nå på 300\u00a0000 kr (før rettingen 350\u00a0000 kr)." in letter_mail.body
     assert f"{old_grant.reference} er annullert og erstattet av tilsagnet {new_grant.reference}" in (
         letter_mail.body
     )

@@ -3,9 +3,11 @@
 import hashlib
 import io
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from pypdf import PdfReader
 
 from applications.letters import letters_for_application
@@ -56,7 +58,7 @@ def test_grant_letter_is_built_after_the_decision_and_mailed_to_the_applicant(
     [message] = mail.outbox
     assert message.to == ["post@raufoss-velferd.no"]
     assert "innvilget" in message.body
-    assert "350\u00a0000\u00a0kr" in message.body
+    assert "350\u00a0000 kr" in message.body
     assert message.attachments[0][2] == "application/pdf"
 
 
@@ -92,6 +94,8 @@ def test_minutes_list_every_case_decision_tally_and_recusal(board, django_captur
     minutes = Letter.objects.get(kind=Letter.Kind.MINUTES, meeting=meeting)
     text = _text(minutes)
     assert "Møtebok" in text
+    held = timezone.localtime(meeting.starts_at, ZoneInfo("Europe/Oslo"))
+    assert f"kl. {held:%H}.{held:%M}" in text  # the Norwegian clock, as in the portal and the e-mails
     assert "Sak 1: Velferdsteknologi på Raufoss" in text
     assert "Innvilget tilsagn på 350 000 kr" in text
     assert "2 for, 2 mot, 0 avstår" in text

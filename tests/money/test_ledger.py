@@ -124,10 +124,15 @@ def test_demo_data_ledger_balances(demo_data, year):
 
 
 def test_demo_data_has_no_budget_for_elverum(demo_data):
+    """Elverum's source document gives no funding per source and year, so none is seeded; the demo
+    grant the demo board gave this year is then granted from no recorded budget, and the ledger says
+    so rather than inventing one."""
     elverum = Programme.objects.get(slug="elverumregionen")
     ledger = budget_ledger(elverum, timezone.localdate().year)
     assert not ledger.has_funding
-    assert ledger.available == 0
+    assert ledger.funding_in == 0
+    assert ledger.granted == 300_000  # the demo grant (seed_demo_users)
+    assert ledger.available == -300_000
 
 
 def test_leader_sees_the_ledger_page(client, demo_data):

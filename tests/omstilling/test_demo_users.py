@@ -152,3 +152,25 @@ def test_a_forgotten_demo_password_is_reset_by_running_again(demo_settings, prog
 
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+def test_the_demo_applicant_has_an_offered_grant_made_by_the_demo_board(demo_settings, programmes):
+    from applications.models import Application, Decision
+    from omstilling.models import AuditEntry
+    from projects.models import Grant
+
+    seed_demo_users()
+    seed_demo_users()  # again: nothing more
+
+    grant = Grant.objects.get(application__title__startswith="Demo:")
+    application = grant.application
+    assert grant.state == Grant.State.OFFERED and grant.amount == 300000
+    assert application.organisation.orgnr == "924000015"
+    assert application.state == Application.State.APPROVED
+    assert application.snapshot is not None  # submitted through the portal's service
+    decision = Decision.objects.get(application=application)
+    assert decision.case is not None and decision.votes_for == len(decision.voters) > 0
+    # The real path leaves the real audit trail, from the draft to the offer.
+    actions = set(AuditEntry.objects.filter(object_id=str(application.pk)).values_list("action", flat=True))
+    assert "application_create" in actions
+    assert AuditEntry.objects.filter(object_id=str(grant.pk), action="state:offered").exists()

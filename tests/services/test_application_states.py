@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applications.models import Application, ApplicationSnapshot, Attachment, CostLine, FinancingLine
 from applications.services import (
@@ -200,7 +200,7 @@ def test_submit_after_deadline_is_refused_with_the_deadline_in_oslo_time(make_dr
     )
     application = make_draft(call=call)
 
-    with pytest.raises(ServiceError, match="Fristen var 15. mai 2018 kl. 23:59"):
+    with pytest.raises(ServiceError, match="Fristen var 15. mai 2018 kl. 23.59"):
         application_submit(application, applicant)
 
     application.refresh_from_db()
@@ -215,6 +215,23 @@ def test_submit_a_minute_before_the_deadline_is_accepted(make_draft, applicant):
     application = make_draft(call=call)
 
     assert application_submit(application, applicant).state == S.SUBMITTED
+
+
+def test_an_english_applicant_is_told_the_deadline_on_the_norwegian_clock(make_draft, applicant):
+    call = CallFactory(
+        programme=ProgrammeFactory(),
+        opens_at=dt.datetime(2018, 3, 1, 9, 0, tzinfo=OSLO),
+        deadline=dt.datetime(2018, 5, 15, 23, 59, tzinfo=OSLO),
+    )
+    application = make_draft(call=call)
+
+    with translation.override("en"), pytest.raises(ServiceError) as refused:
+        application_submit(application, applicant)
+
+    assert (
+        refused.value.message
+        == "The application deadline has passed. The deadline was 15. May 2018 at 23.59."
+    )
 
 
 def test_submit_with_unbalanced_financing_is_refused_and_says_so(make_draft, applicant):
@@ -232,6 +249,20 @@ def test_submit_with_unbalanced_financing_is_refused_and_says_so(make_draft, app
     assert "går ikke i balanse" in refused.value.message
     application.refresh_from_db()
     assert application.state == S.DRAFT
+
+
+def test_an_english_applicant_sees_the_amounts_grouped_as_on_the_page(make_draft, applicant):
+    application = make_draft()
+    FinancingLine.objects.filter(application=application, kind=FinancingLine.Kind.OWN_FUNDS).update(
+        amount=Decimal(25000)
+    )
+
+    with translation.override("en"), pytest.raises(ApplicationIncompleteError) as refused:
+        application_submit(application, applicant)
+
+    assert refused.value.problems == [
+        "The financing plan (NOK 100\xa0000) does not balance with the cost plan (NOK 150\xa0000)."
+    ]
 
 
 def test_submit_lists_every_missing_part(make_draft, applicant):

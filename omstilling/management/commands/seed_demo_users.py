@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,6 +77,20 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         call = open_demo_call()
         if call is not None:
+            from omstilling.seed import DEMO_APPLICANTS
+            from projects.services.demo import demo_grant_seed
+
+            try:
+                # The demo's receipts, notices and letter go to demo addresses: not to the console.
+                with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                    grant = demo_grant_seed(call, DEMO_APPLICANTS[DEMO_CALL_PROGRAMME]["orgnr"])
+            except ServiceError as exc:
+                raise CommandError(exc.message) from exc
+            if grant is not None:
+                self.stderr.write(
+                    _("Demotilsagn til søkeren: %(reference)s (%(title)s)")
+                    % {"reference": grant.reference, "title": grant.application.title}
+                )
             # On stderr: stdout is the table of logins, which scripts read.
             self.stderr.write(
                 _("Åpen demo-utlysning: %(programme)s – %(title)s (frist %(deadline)s)")
