@@ -332,6 +332,7 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
         "created_at",
         "updated_at",
         "submitted_at",
+        "receipt_sent_at",
         "decided_at",
         "withdrawn_at",
     )
@@ -372,6 +373,7 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                     "created_at",
                     "updated_at",
                     "submitted_at",
+                    "receipt_sent_at",
                     "decided_at",
                     "withdrawn_at",
                 )

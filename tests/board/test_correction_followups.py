@@ -267,3 +267,16 @@ def test_leader_reads_who_voted_on_the_decision_page_in_the_browser(
         page.locator("table.decision-recused").get_by_role("row", name="Dina Dahl Eier aksjer").is_visible()
     )
     page.screenshot(path=screenshot_dir / "decision-admin-voters.png", full_page=True)
+
+
+def test_only_the_grant_in_force_is_offered_as_the_next_step(client, decided, applicant, correct):
+    first = correct(decided, days=7, amount=Decimal(300000), reason="Skrivefeil i beløpet.")
+    client.force_login(applicant)
+
+    page = client.get(reverse("application_detail", args=[decided.application.pk])).content.decode()
+
+    old_grant, new_grant = decided.grant, first.grant
+    assert f"Se tilsagn {new_grant.reference} i Mine tilsagn" in page
+    assert f"Se tilsagn {old_grant.reference}" not in page
+    # The cancelled offer stays reachable, named for what it is.
+    assert f"Tilsagn {old_grant.reference} (annullert)" in page

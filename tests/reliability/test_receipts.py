@@ -345,3 +345,12 @@ def test_two_notify_tasks_at_the_same_moment_send_once(applicant, complete_draft
     assert not errors, errors
     assert sorted(results) == [False, True]
     assert len(receipts(complete_draft)) == 1 and len(notices(complete_draft)) == 1
+
+
+def test_staff_see_when_the_receipt_went_out_on_the_application_page(admin_client):
+    sent = timezone.now()
+    application = ApplicationFactory(submitted_at=sent, receipt_sent_at=sent)
+
+    page = admin_client.get(reverse("admin:applications_application_change", args=[application.pk]))
+
+    assert "Kvittering sendt" in page.content.decode()
