@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, OuterRef, Q, Subquery, Sum
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, smart_split, unescape_string_literal
@@ -17,6 +16,7 @@ from omstilling.admin_mixins import (
     ProgrammeScopedAdmin,
     ProgrammeScopedChoicesMixin,
     ReadOnlyAdminMixin,
+    ScopedPagesMixin,
     money_annotation,
     money_column,
     programme_ids_for,
@@ -52,6 +52,7 @@ from .models import (
 )
 from .services import application_review_start, application_send_to_board
 from .services import board as board_services
+from .views.common import add_service_error
 
 
 class OrganisationMembershipInline(InlineQueriesMixin, ProgrammeScopedChoicesMixin, admin.TabularInline):
@@ -176,19 +177,12 @@ def _sum_of_lines(model, **filters):
     return Subquery(lines.values("application").annotate(total=Sum("amount")).values("total"))
 
 
-class ServicePagesMixin:
+class ServicePagesMixin(ScopedPagesMixin):
     """Custom admin pages and actions that write only through the board services.
 
     The object is looked up through the admin's programme-scoped queryset, so a page of another
     programme is a 404; a ServiceError becomes an error message on the page the user came from.
     """
-
-    def _scoped_object(self, request, object_id):
-        # get_object reads through the scoped get_queryset and takes a malformed id for a missing row.
-        obj = self.get_object(request, object_id)
-        if obj is None or not self.has_view_permission(request, obj):
-            raise Http404
-        return obj
 
     def _call(self, request, service, *args, success=None, **kwargs):
         """Run ``service``; report its ServiceError as an admin error message. True when it worked."""
@@ -201,25 +195,8 @@ class ServicePagesMixin:
             messages.success(request, success)
         return True
 
-    def _page(self, request, template, title, obj, **context):
-        return TemplateResponse(
-            request,
-            template,
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": title,
-                "original": obj,
-                **context,
-            },
-        )
-
     def _view_url(self, name, obj):
         return reverse(f"admin:applications_{self.model._meta.model_name}_{name}", args=[obj.pk])
-
-    def _service_form_error(self, form, exc):
-        field = exc.field if exc.field in form.fields else None
-        form.add_error(field, exc.message)
 
 
 def _adopt(obj, saved):
@@ -560,7 +537,7 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                 if data["send_to_board"]:
                     application_send_to_board(application, request.user)
             except ServiceError as exc:
-                self._service_form_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -1445,7 +1422,7 @@ class DecisionAdmin(ServicePagesMixin, ReadOnlyAdminMixin, ProgrammeScopedAdmin)
                     reason=data["reason"],
                 )
             except ServiceError as exc:
-                self._service_form_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(
                     request,

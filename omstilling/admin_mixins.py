@@ -13,6 +13,8 @@ from django.contrib.admin.sites import NotRegistered
 from django.contrib.admin.utils import get_fields_from_path
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -254,3 +256,31 @@ class InlineQueriesMixin:
             # the (scoped) queryset.
             formfield.choices = list(formfield.choices)
         return formfield
+
+
+class ScopedPagesMixin:
+    """Custom pages beside a ModelAdmin (confirmations, case pages) that act only through services.
+
+    The object is read through the admin's programme-scoped queryset, so another programme's object,
+    like a missing or malformed id, is a 404.
+    """
+
+    def _scoped_object(self, request, object_id):
+        # get_object reads through the scoped get_queryset and takes a malformed id for a missing row.
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404
+        return obj
+
+    def _page(self, request, template, title, obj, **context):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": title,
+                "original": obj,
+                **context,
+            },
+        )

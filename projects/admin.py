@@ -9,10 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from applications.views.common import add_service_error
 from omstilling.admin_mixins import (
     InlineQueriesMixin,
     ProgrammeScopedAdmin,
     ReadOnlyAdminMixin,
+    ScopedPagesMixin,
     money_annotation,
     money_column,
     plain_column,
@@ -57,7 +59,7 @@ class PaidForm(forms.Form):
     )
 
 
-class MoneyPagesMixin:
+class MoneyPagesMixin(ScopedPagesMixin):
     """Confirmation pages for the grant and payout services, in the way of the board's case pages.
 
     The object is looked up through the admin's programme-scoped queryset, so another programme's
@@ -73,9 +75,7 @@ class MoneyPagesMixin:
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
     def _scoped_object(self, request, object_id):
-        obj = self.get_queryset(request).filter(pk=object_id).first()
-        if obj is None or not self.has_view_permission(request, obj):
-            raise Http404
+        obj = super()._scoped_object(request, object_id)
         if not self.may_act(request):
             raise PermissionDenied
         return obj
@@ -85,18 +85,7 @@ class MoneyPagesMixin:
         return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
 
     def _page(self, request, template, title, obj, **context):
-        return TemplateResponse(
-            request,
-            template,
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": title,
-                "original": obj,
-                "change_url": self._change_url(obj),
-                **context,
-            },
-        )
+        return super()._page(request, template, title, obj, change_url=self._change_url(obj), **context)
 
     def _run(self, request, form, obj, service, *args, success):
         """Call ``service``; on success redirect to the object's page, otherwise show the refusal
@@ -104,7 +93,7 @@ class MoneyPagesMixin:
         try:
             service(*args)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
             return None
         messages.success(request, success)
         return HttpResponseRedirect(self._change_url(obj))

@@ -250,3 +250,12 @@ def test_the_ledger_picker_works_for_programme_ids_and_years_above_999(leader_cl
     assert response.status_code == 200
     assert '<option value="4321" selected>' in page
     assert "Budsjett 2012" in page and "2\xa0012" not in page
+
+
+@pytest.mark.parametrize(
+    "name", ["grant_reduce", "grant_cancel", "payout_approve", "payout_reject", "payout_paid"]
+)
+def test_a_malformed_id_in_a_money_page_link_is_a_404_not_a_server_error(leader_client, name):
+    url = reverse(f"admin:projects_{name}", args=["999"]).replace("999", "ikke-et-tall")
+
+    assert leader_client.get(url).status_code == 404
