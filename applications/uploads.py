@@ -8,6 +8,7 @@ therefore inflated in memory, in chunks, and counted — never past the size its
 one byte to catch the lie.
 """
 
+import hashlib
 import struct
 import zipfile
 import zlib
@@ -201,3 +202,30 @@ def check_upload(upload):
     elif sniffed != expected:
         raise _refuse_kind(name)
     return CheckedUpload(content_type=expected, size=upload.size)
+
+
+def describe_upload(upload):
+    """The checked facts of an upload, as the attachment models store them (refuses what
+    ``check_upload`` refuses): its own file name, its real content type, its size and its SHA-256."""
+    checked = check_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return {
+        "original_name": PurePath(upload.name or "").name[:255],
+        "content_type": checked.content_type,
+        "size": checked.size,
+        "sha256": digest.hexdigest(),
+    }
+
+
+def store_upload(attachment, upload, write):
+    """Store ``upload`` as ``attachment.file`` (a random name outside the web root), then ``write()``
+    the row; if writing fails, the stored file must not linger."""
+    attachment.file.save(attachment.original_name, upload, save=False)
+    try:
+        write()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise

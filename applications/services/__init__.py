@@ -5,14 +5,12 @@ caller's instance is left as it was. Services that edit a draft (later) must loc
 way, so that nothing is changed while it is being submitted.
 """
 
-import hashlib
 import json
 import logging
 import uuid
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
-from pathlib import PurePath
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -30,7 +28,7 @@ from applications.models import (
     OrganisationJoinRequest,
     OrganisationMembership,
 )
-from applications.uploads import check_upload
+from applications.uploads import describe_upload, store_upload
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.exceptions import ServiceError
 from omstilling.formatting import format_nok, oslo_moment
@@ -421,8 +419,13 @@ def application_approve(application, actor, decision):
 # --- The applicant portal: organisations, drafts and attachments ---------------------------------
 
 
-def _require_member(organisation_id, actor):
-    if not OrganisationMembership.objects.filter(organisation_id=organisation_id, user=actor).exists():
+def require_member(organisation_id, actor):
+    """Refuse unless ``actor`` is signed in and acts for the organisation (portal services' guard)."""
+    if (
+        actor is None
+        or not actor.is_authenticated
+        or not OrganisationMembership.objects.filter(organisation_id=organisation_id, user=actor).exists()
+    ):
         raise ServiceError(_("Du har ikke tilgang til å handle for denne organisasjonen."))
 
 
@@ -524,7 +527,7 @@ def call_is_open(call, now=None):
 def application_create(*, actor, call, organisation, category, focus_area, title):
     """Start a draft under an open call for one of the actor's organisations."""
     with transaction.atomic():
-        _require_member(organisation.pk, actor)
+        require_member(organisation.pk, actor)
         now = timezone.now()
         if call.is_historical or now > call.deadline:
             raise ServiceError(
@@ -570,7 +573,7 @@ def application_save_step(application, *, actor, **fields):
     """Save one step of a draft: only the fields given, and only while it is a draft."""
     with transaction.atomic():
         application = locked(application)
-        _require_member(application.organisation_id, actor)
+        require_member(application.organisation_id, actor)
         _require_editable(application)
         if "category" in fields or "focus_area" in fields:
             _check_category_and_area(
@@ -595,7 +598,7 @@ def application_save_budget(application, *, actor, cost_lines, financing_lines):
     """
     with transaction.atomic():
         application = locked(application)
-        _require_member(application.organisation_id, actor)
+        require_member(application.organisation_id, actor)
         _require_editable(application)
         costs = [
             CostLine(application=application, order=n, description=description, amount=amount)
@@ -633,7 +636,7 @@ def application_submit_from_portal(application, actor):
     """The applicant's submit: the portal also requires the state-aid declaration."""
     with transaction.atomic():
         current = locked(application)
-        _require_member(current.organisation_id, actor)
+        require_member(current.organisation_id, actor)
         if current.state == Application.State.DRAFT and not current.de_minimis_declared:
             _check_call_is_open(current, timezone.now())
             raise ApplicationIncompleteError(application_problems(current))
@@ -642,7 +645,7 @@ def application_submit_from_portal(application, actor):
 
 def application_withdraw_from_portal(application, actor, reason=""):
     with transaction.atomic():
-        _require_member(locked(application).organisation_id, actor)
+        require_member(locked(application).organisation_id, actor)
         return application_withdraw(application, actor, reason)
 
 
@@ -650,40 +653,27 @@ def attachment_add(application, *, actor, upload, kind):
     """Attach a checked file to a draft; it is stored under a random name outside the web root."""
     with transaction.atomic():
         application = locked(application)
-        _require_member(application.organisation_id, actor)
+        require_member(application.organisation_id, actor)
         _require_editable(application)
-        checked = check_upload(upload)
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
         attachment = Attachment(
-            application=application,
-            kind=kind,
-            original_name=PurePath(upload.name).name[:255],
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=digest.hexdigest(),
-            uploaded_by=actor,
+            application=application, kind=kind, uploaded_by=actor, **describe_upload(upload)
         )
-        attachment.file.save(attachment.original_name, upload, save=False)
-        try:
+
+        def write():
             full_clean_or_refuse(attachment)
             attachment.save()
             audit_log(
                 actor=actor, obj=attachment, action="attachment_add", data={"sha256": attachment.sha256}
             )
-        except Exception:
-            # The row was not written, so the stored file must not linger.
-            attachment.file.delete(save=False)
-            raise
+
+        store_upload(attachment, upload, write)
     return attachment
 
 
 def attachment_remove(attachment, *, actor):
     with transaction.atomic():
         application = locked(attachment.application)
-        _require_member(application.organisation_id, actor)
+        require_member(application.organisation_id, actor)
         _require_editable(application)
         name = attachment.file.name
         audit_log(actor=actor, obj=attachment, action="attachment_remove", data={"sha256": attachment.sha256})

@@ -1,24 +1,14 @@
 """Documentation the project attaches to a payout request (receipts, cost statements, reports)."""
 
-import hashlib
-from pathlib import PurePath
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from applications.models import OrganisationMembership
-from applications.uploads import check_upload
+from applications.services import require_member
+from applications.uploads import describe_upload, store_upload
 from omstilling.audit import audit_log, full_clean_or_refuse, locked
 from omstilling.exceptions import ServiceError
 
 from ..models import Payout, PayoutAttachment
-
-
-def _require_organisation_member(organisation_id, actor):
-    if actor is None or not actor.is_authenticated:
-        raise ServiceError(_("Du har ikke tilgang til å handle for denne organisasjonen."))
-    if not OrganisationMembership.objects.filter(organisation_id=organisation_id, user=actor).exists():
-        raise ServiceError(_("Du har ikke tilgang til å handle for denne organisasjonen."))
 
 
 def payout_attachment_add(payout, actor, uploaded_file):
@@ -32,27 +22,16 @@ def payout_attachment_add(payout, actor, uploaded_file):
     with transaction.atomic():
         payout = locked(payout)
         organisation_id = payout.grant.application.organisation_id
-        _require_organisation_member(organisation_id, actor)
+        require_member(organisation_id, actor)
         if payout.state != Payout.State.REQUESTED:
             raise ServiceError(
                 _("Utbetaling nr. %(number)d har status «%(state)s»; vedlegg kan ikke legges til nå.")
                 % {"number": payout.number, "state": payout.get_state_display()},
                 field="file",
             )
-        checked = check_upload(uploaded_file)
-        digest = hashlib.sha256()
-        for chunk in uploaded_file.chunks():
-            digest.update(chunk)
-        uploaded_file.seek(0)
-        attachment = PayoutAttachment(
-            payout=payout,
-            original_name=PurePath(uploaded_file.name or "").name[:255],
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=digest.hexdigest(),
-        )
-        attachment.file.save(attachment.original_name, uploaded_file, save=False)
-        try:
+        attachment = PayoutAttachment(payout=payout, **describe_upload(uploaded_file))
+
+        def write():
             full_clean_or_refuse(attachment)
             attachment.save()
             audit_log(
@@ -65,8 +44,6 @@ def payout_attachment_add(payout, actor, uploaded_file):
                     "name": attachment.original_name,
                 },
             )
-        except Exception:
-            # The row was not written, so the stored file must not linger.
-            attachment.file.delete(save=False)
-            raise
+
+        store_upload(attachment, uploaded_file, write)
     return attachment

@@ -5,24 +5,16 @@ her own grants; this is the service's own guard) and then calls the service that
 """
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
-from applications.models import OrganisationMembership
+from applications.services import require_member
 from omstilling.audit import locked
-from omstilling.exceptions import ServiceError
 
 from ..models import Payout
 from . import grant_accept, payout_attachment_add, payout_request, result_report_submit
 
 
 def _require_member(grant, actor):
-    organisation_id = grant.application.organisation_id
-    if not (
-        actor is not None
-        and actor.is_authenticated
-        and OrganisationMembership.objects.filter(organisation_id=organisation_id, user=actor).exists()
-    ):
-        raise ServiceError(_("Du har ikke tilgang til å handle for denne organisasjonen."))
+    require_member(grant.application.organisation_id, actor)
 
 
 def grant_accept_from_portal(grant, actor):
