@@ -6,6 +6,7 @@ from celery import shared_task
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
+from omstilling.celery import EMAIL_TASK_OPTIONS
 from omstilling.formatting import oslo_moment
 from omstilling.models import StaffMembership
 
@@ -39,14 +40,7 @@ def _staff_addresses(application):
     return addresses
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, ConnectionError),
-    max_retries=3,
-    retry_backoff=60,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def application_submitted_notify(application_id):
     """Receipt to the applicant and a notice to the programme's staff that an application came in.
 
@@ -109,14 +103,7 @@ def receipts_resend_unsent():
     return receipts_resend_unsent_service()
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, ConnectionError),
-    max_retries=3,
-    retry_backoff=60,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def organisation_join_requested_notify(join_request_id):
     """Tell an organisation's administrators that someone asks to act for it."""
     from .models import OrganisationJoinRequest, OrganisationMembership

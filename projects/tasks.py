@@ -1,7 +1,5 @@
 """Background work for grants and payouts. Tasks take ids and read the committed rows."""
 
-import smtplib
-
 from celery import shared_task
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -9,20 +7,12 @@ from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from omstilling.celery import EMAIL_TASK_OPTIONS
 from omstilling.formatting import format_kr, long_date
 from omstilling.models import AuditEntry
 
 from . import services
 from .models import Grant, Payout
-
-NOTIFY_OPTIONS = {
-    "acks_late": True,
-    "autoretry_for": (smtplib.SMTPException, ConnectionError),
-    "max_retries": 3,
-    "retry_backoff": 60,
-    "soft_time_limit": 60,
-    "time_limit": 90,
-}
 
 
 def _addresses(grant, *people):
@@ -123,7 +113,7 @@ def _payout_message(payout, event):
     return subject, (body % facts) + "\n\n" + _("Dette er en automatisk melding og kan ikke besvares.")
 
 
-@shared_task(**NOTIFY_OPTIONS)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def grant_notify(grant_id, event):
     """Tell the applicant that their grant was cancelled, reduced or lapsed."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -136,7 +126,7 @@ def grant_notify(grant_id, event):
             send_mail(subject, body, None, addresses)
 
 
-@shared_task(**NOTIFY_OPTIONS)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def payout_notify(payout_id, event):
     """Tell the applicant that a payout request was approved, rejected or paid."""
     with translation.override(settings.LANGUAGE_CODE):
