@@ -454,7 +454,7 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        application = self.get_queryset(request).filter(pk=object_id).first()
+        application = self.get_object(request, object_id)
         if application is not None:
             extra_context = {**(extra_context or {}), **self._case_file(request, application)}
         return super().change_view(request, object_id, form_url, extra_context)
@@ -1502,7 +1502,7 @@ class LetterAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
 
     def download_view(self, request, object_id):
         """The PDF itself, to those who may see the letter (the files have no public URL)."""
-        letter = self.get_queryset(request).filter(pk=object_id).first()
+        letter = self.get_object(request, object_id)
         # The board reads the letters of its decisions from the case page without holding
         # permission on the Letter list itself; the programme scope applies either way.
         if letter is None or not (

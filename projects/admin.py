@@ -208,7 +208,7 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        grant = self.get_queryset(request).filter(pk=object_id).first()
+        grant = self.get_object(request, object_id)
         if grant is not None:
             extra_context = {
                 **(extra_context or {}),
@@ -408,7 +408,7 @@ class PayoutAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        payout = self.get_queryset(request).filter(pk=object_id).first()
+        payout = self.get_object(request, object_id)
         if payout is not None:
             extra_context = {**(extra_context or {}), "may_act": self.may_act(request)}
         return super().change_view(request, object_id, form_url, extra_context)

@@ -283,3 +283,19 @@ def test_operator_edits_a_user_and_gives_a_programme_role(admin_client):
     user.refresh_from_db()
     assert (user.full_name, user.phone) == ("Ola Nordmann", "61 15 33 00")
     assert user.staff_memberships.get().programme == programme
+
+
+@pytest.mark.parametrize(
+    ("url_name", "status"),
+    [
+        # Django's own answer for a change page of an object that does not exist: back to the index.
+        ("admin:applications_application_change", 302),
+        ("admin:projects_grant_change", 302),
+        ("admin:projects_payout_change", 302),
+        ("admin:applications_letter_download", 404),
+    ],
+)
+def test_a_malformed_id_in_an_admin_link_is_not_a_server_error(admin_client, url_name, status):
+    url = reverse(url_name, args=["999"]).replace("999", "ikke-et-tall")
+
+    assert admin_client.get(url).status_code == status
