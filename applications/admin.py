@@ -310,6 +310,8 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
         "updated_at",
         "submitted_at",
         "receipt_sent_at",
+        "receipt_undeliverable_at",
+        "receipt_undeliverable_reason",
         "decided_at",
         "withdrawn_at",
     )
@@ -351,6 +353,8 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                     "updated_at",
                     "submitted_at",
                     "receipt_sent_at",
+                    "receipt_undeliverable_at",
+                    "receipt_undeliverable_reason",
                     "decided_at",
                     "withdrawn_at",
                 )
@@ -983,6 +987,11 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
         closed = case.state == BoardCase.State.CLOSED
         may_run = board_services.may_run_meeting(request.user, programme)
         candidates = board_services.case_deputy_candidates(case, statuses) if may_run else {}
+        presiding = board_services.case_presiding(case, statuses)
+        chair_leads = board_services.chair_leads(statuses)
+        chair_status = next(
+            (status for status in statuses if status.seat.role == BoardMembership.Role.CHAIR), None
+        )
         rows = []
         for status in statuses:
             voter = status.voter
@@ -993,6 +1002,8 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                     "voter": voter,
                     "deputy": voter is not None and voter.pk != status.seat.pk,
                     "case_stand_in": status.case_stand_in,
+                    "recused_holder": status.recused_holder,
+                    "presiding": presiding is not None and voter is not None and voter.pk == presiding.pk,
                     "deputy_candidates": candidates.get(status.seat.pk, []),
                     "recused": status.recused,
                     "voted": vote is not None,
@@ -1010,11 +1021,16 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             "my_conflict": my_conflict,
             "vote_refusal": board_services.vote_refusal(case, request.user),
             "close_refusal": board_services.close_refusal(case, request.user, statuses),
-            "is_chair_seat": any(
-                row["seat"].role == BoardMembership.Role.CHAIR
-                and row["voter"] is not None
-                and row["voter"].user_id == request.user.pk
-                for row in rows
+            "presiding": presiding,
+            "chair_leads": chair_leads,
+            "chair_recused": chair_status is not None
+            and chair_status.recused_holder is not None
+            and chair_status.recused_holder.pk == chair_status.seat.pk,
+            "is_presiding": presiding is not None and presiding.user_id == request.user.pk,
+            "presiding_candidates": (
+                board_services.case_presiding_candidates(case, statuses)
+                if may_run and not chair_leads
+                else []
             ),
             "may_run": may_run,
         }
@@ -1051,6 +1067,8 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                 )
             elif action in ("step_in", "step_out"):
                 self._stand_in_post(request, case, action)
+            elif action == "presiding":
+                self._presiding_post(request, case)
             else:
                 messages.error(request, gettext("Ukjent handling."))
             return HttpResponseRedirect(request.path)
@@ -1130,6 +1148,28 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                 % {"deputy": deputy.user, "member": member.user},
             )
 
+    def _presiding_post(self, request, case):
+        """Register whom the board chose to lead the case when the chair cannot."""
+        programme = case.meeting.programme
+        if not board_services.may_run_meeting(request.user, programme):
+            raise PermissionDenied
+        member = (
+            BoardMembership.objects.filter(programme=programme, pk=request.POST.get("member") or None)
+            .select_related("user")
+            .first()
+        )
+        if member is None:
+            messages.error(request, gettext("Velg hvem som leder saken."))
+            return
+        self._call(
+            request,
+            board_services.case_presiding_set,
+            case,
+            request.user,
+            member,
+            success=gettext("%(name)s leder saken som møteleder.") % {"name": member.user},
+        )
+
     def close_view(self, request, object_id):
         case = self._scoped_object(request, object_id)
         if request.method == "POST" and request.POST.get("confirm") == "yes":
@@ -1158,7 +1198,9 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             return HttpResponseRedirect(self._view_url("vote", case))
         tally = state["tally"]
         casting = tally.votes_for == tally.votes_against
-        adopted = tally.chair_choice == Vote.Choice.FOR if casting else tally.votes_for > tally.votes_against
+        adopted = (
+            tally.presiding_choice == Vote.Choice.FOR if casting else tally.votes_for > tally.votes_against
+        )
         return self._page(
             request,
             "admin/applications/boardcase/close_confirm.html",
@@ -1354,11 +1396,16 @@ class DecisionAdmin(ServicePagesMixin, ReadOnlyAdminMixin, ProgrammeScopedAdmin)
             choice = voter.get("choice", "")
             label = Vote.Choice(choice).label if choice in Vote.Choice.values else choice
             rows.append((voter.get("name", ""), who, label))
-        casting = (
-            format_html("<p>{}</p>", gettext("Stemmelikhet: styreleders dobbeltstemme avgjorde."))
-            if decision.casting_vote_used
-            else ""
-        )
+        casting = ""
+        if decision.casting_vote_used:
+            # A decision recorded before the møteleder was kept (or imported) names nobody.
+            casting = format_html(
+                "<p>{}</p>",
+                gettext("Stemmelikhet: dobbeltstemmen til møteleder %(name)s avgjorde.")
+                % {"name": decision.presided_by}
+                if decision.presided_by
+                else gettext("Stemmelikhet: styreleders dobbeltstemme avgjorde."),
+            )
         return format_html(
             '<table class="decision-voters"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
             '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>{}',

@@ -186,6 +186,19 @@ class Application(models.Model):
     # Set by the task that sends the submission's receipt and the staff notice, once both went out;
     # a submitted application without it is owed them (see applications.tasks.receipts_resend_unsent).
     receipt_sent_at = models.DateTimeField(_("kvittering sendt"), null=True, blank=True, editable=False)
+    # Set instead when the mail server refused the applicant's address for good (a mistyped address):
+    # the receipt is not sent again, and the staff see why on the application's page.
+    receipt_undeliverable_at = models.DateTimeField(
+        _("kvittering kunne ikke leveres"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "E-posttjeneren avviste søkerens adresse. Kvitteringen sendes ikke på nytt; "
+            "kontakt søkeren på annen måte."
+        ),
+    )
+    receipt_undeliverable_reason = models.TextField(_("svar fra e-posttjeneren"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("søknad")
@@ -202,9 +215,12 @@ class Application(models.Model):
                 | Q(end_date__isnull=True)
                 | Q(start_date__isnull=True),
                 name="application_dates_ordered",
+                violation_error_message=_("Sluttdatoen kan ikke være før startdatoen."),
             ),
             models.CheckConstraint(
-                condition=Q(de_minimis_received__gte=0), name="application_de_minimis_non_negative"
+                condition=Q(de_minimis_received__gte=0),
+                name="application_de_minimis_non_negative",
+                violation_error_message=_("Bagatellstøtten kan ikke være et negativt beløp."),
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -223,6 +239,7 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=Q(category__in=["forstudie", "forprosjekt", "hovedprosjekt"]),
                 name="application_category_valid",
+                violation_error_message=_("Velg forstudie, forprosjekt eller hovedprosjekt."),
             ),
             models.UniqueConstraint(
                 fields=["programme", "import_key"],
@@ -525,6 +542,16 @@ class BoardCase(models.Model):
     state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.PENDING)
     opened_at = models.DateTimeField(_("åpnet"), null=True, blank=True)
     closed_at = models.DateTimeField(_("avsluttet"), null=True, blank=True)
+    # Whom the board chose to lead the case (møteleder) when the chair cannot: absent from the
+    # meeting or recused in the case. The møteleder closes the case and has the casting vote.
+    presiding = models.ForeignKey(
+        "omstilling.BoardMembership",
+        verbose_name=_("møteleder i saken"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("styresak")
@@ -634,7 +661,9 @@ class Decision(models.Model):
     votes_abstain = models.PositiveSmallIntegerField(_("avstår"), default=0)
     voters = models.JSONField(_("stemte"), default=list, blank=True)
     recused = models.JSONField(_("inhabile"), default=list, blank=True)
-    casting_vote_used = models.BooleanField(_("styreleders dobbeltstemme brukt"), default=False)
+    casting_vote_used = models.BooleanField(_("møteleders dobbeltstemme brukt"), default=False)
+    # Who led the case and so held the casting vote, as named when the case was closed.
+    presided_by = models.CharField(_("møteleder (dobbeltstemme)"), max_length=200, blank=True)
     decided_at = models.DateTimeField(_("vedtatt"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

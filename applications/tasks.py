@@ -1,12 +1,13 @@
 """Background work for applications. Tasks take ids and read the committed rows."""
 
 import smtplib
+from functools import partial
 
 from celery import shared_task
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
-from omstilling.celery import EMAIL_TASK_OPTIONS
+from omstilling.celery import EMAIL_TASK_OPTIONS, send_or_record_refusal
 from omstilling.formatting import oslo_moment
 from omstilling.models import StaffMembership
 
@@ -47,11 +48,16 @@ def application_submitted_notify(application_id):
     Sends once: the row records when they went out (``Application.receipt_sent_at``), and a task for
     an application already marked — a duplicate, or one the resend enqueued while the first was
     late — does nothing. See ``services.receipt_send_once`` for the lock and the small window in
-    which an e-mail can go out twice. Returns whether it sent."""
+    which an e-mail can go out twice. A receipt the mail server refuses for good (the applicant's
+    address does not exist) is recorded on the row instead and not retried; the staff notice still
+    goes out. Returns whether it sent the receipt."""
     return receipt_send_once(application_id, _send_submission_emails)
 
 
 def _send_submission_emails(application):
+    """Send the receipt and the staff notice; return the mail server's reply if it refused the
+    receipt for good, else None."""
+    task = application_submitted_notify.name
     facts = {
         "reference": application.reference,
         "title": application.title,
@@ -61,10 +67,11 @@ def _send_submission_emails(application):
         "submitted": oslo_moment(application.submitted_at),
     }
 
+    refused = None
     applicant = _applicant_addresses(application)
     if applicant:
-        send_mail(
-            _("Kvittering: søknad %(reference)s er mottatt") % facts,
+        subject = _("Kvittering: søknad %(reference)s er mottatt") % facts
+        body = (
             _(
                 "Vi har mottatt søknaden «%(title)s» fra %(organisation)s til %(programme)s.\n\n"
                 "Referansenummer: %(reference)s\n"
@@ -74,25 +81,32 @@ def _send_submission_emails(application):
                 "Du får beskjed når søknaden er behandlet.\n\n"
                 "Dette er en automatisk melding og kan ikke besvares."
             )
-            % facts,
-            None,
-            applicant,
+            % facts
+        )
+        refused = send_or_record_refusal(
+            partial(send_mail, subject, body, None, applicant),
+            task=task,
+            obj=application,
+            recipients=applicant,
         )
 
     staff = _staff_addresses(application)
     if staff:
-        send_mail(
-            _("Ny søknad %(reference)s: %(title)s") % facts,
+        subject = _("Ny søknad %(reference)s: %(title)s") % facts
+        body = (
             _(
                 "%(organisation)s har sendt inn søknaden «%(title)s» til %(programme)s.\n\n"
                 "Referansenummer: %(reference)s\n"
                 "Utlysning: %(call)s\n"
                 "Sendt inn: %(submitted)s\n"
             )
-            % facts,
-            None,
-            staff,
+            % facts
         )
+        # A refused staff address is logged and audited; the receipt itself went out.
+        send_or_record_refusal(
+            partial(send_mail, subject, body, None, staff), task=task, obj=application, recipients=staff
+        )
+    return refused
 
 
 @shared_task(ignore_result=True)
@@ -123,7 +137,8 @@ def organisation_join_requested_notify(join_request_id):
     if not admins:
         return
     facts = {"organisation": join_request.organisation.name, "user": join_request.user.email}
-    send_mail(
+    send = partial(
+        send_mail,
         _("%(user)s ber om tilgang til %(organisation)s") % facts,
         _(
             "%(user)s ber om å få handle på vegne av %(organisation)s i søknadsportalen.\n\n"
@@ -134,6 +149,9 @@ def organisation_join_requested_notify(join_request_id):
         % facts,
         None,
         admins,
+    )
+    send_or_record_refusal(
+        send, task=organisation_join_requested_notify.name, obj=join_request, recipients=admins
     )
 
 
@@ -254,7 +272,10 @@ def decision_letter_build(decision_id):
             )
         message = EmailMessage(subject, body, None, addresses)
         message.attach(f"{kind}-{application.reference}.pdf", content, "application/pdf")
-        message.send()
+        # A refusal for good is logged and audited on the decision; the letter stays in the portal.
+        send_or_record_refusal(
+            message.send, task=decision_letter_build.name, obj=decision, recipients=addresses
+        )
     return letter.pk
 
 

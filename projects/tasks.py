@@ -1,5 +1,7 @@
 """Background work for grants and payouts. Tasks take ids and read the committed rows."""
 
+from functools import partial
+
 from celery import shared_task
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -7,7 +9,7 @@ from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from omstilling.celery import EMAIL_TASK_OPTIONS
+from omstilling.celery import EMAIL_TASK_OPTIONS, send_or_record_refusal
 from omstilling.formatting import format_kr, long_date
 from omstilling.models import AuditEntry
 
@@ -123,7 +125,12 @@ def grant_notify(grant_id, event):
         addresses = _addresses(grant, grant.accepted_by)
         if addresses:
             subject, body = _grant_message(grant, event)
-            send_mail(subject, body, None, addresses)
+            send_or_record_refusal(
+                partial(send_mail, subject, body, None, addresses),
+                task=grant_notify.name,
+                obj=grant,
+                recipients=addresses,
+            )
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
@@ -136,7 +143,12 @@ def payout_notify(payout_id, event):
         addresses = _addresses(payout.grant, payout.requested_by)
         if addresses:
             subject, body = _payout_message(payout, event)
-            send_mail(subject, body, None, addresses)
+            send_or_record_refusal(
+                partial(send_mail, subject, body, None, addresses),
+                task=payout_notify.name,
+                obj=payout,
+                recipients=addresses,
+            )
 
 
 @shared_task(acks_late=True, soft_time_limit=300, time_limit=360)

@@ -12,13 +12,20 @@ Rules that hold whichever door a request comes through (admin action, admin view
 - A deputy present at the meeting without a seat of their own may take a recused member's seat for
   that one case (``case_deputy_step_in``), under the same rule as for the whole meeting: a personal
   deputy (``deputy_for``) stands in only for their own member. In that case the deputy votes and
-  counts towards quorum in the seat; in the next case they have no vote again.
+  counts towards quorum in the seat; in the next case they have no vote again. A deputy who sits in
+  a seat for the whole meeting and is recused in one case is replaced the same way, by a second
+  deputy; the personal-deputy rule then looks at whose seat it is.
 - Quorum: strictly more than ``meeting.quorum_share`` of the board's voting seats are present
   (in person or through a deputy) and not recused.
 - The board votes for or against the proposal (innstillingen). An adopted proposal becomes the
   decision; a proposal to grant that is voted down becomes a rejection; a proposal to reject
   that is voted down sends the application back to the programme leader for a new proposal.
-- On a tie the chair's vote decides (dobbeltstemme), recorded as ``casting_vote_used``.
+- The case is led by its møteleder: the chair, present in person and not recused; otherwise whom
+  the board chose to lead the case (``case_presiding_set``) among those who vote in it. A deputy
+  standing in for the chair, for the meeting or for one case, takes the chair's vote, not the chair's
+  office: they lead only when chosen to. Only the møteleder closes the case, and on a tie the
+  møteleder's vote decides (dobbeltstemme; kommuneloven § 11-9, aksjeloven § 6-25), recorded as
+  ``casting_vote_used`` with the møteleder's name in ``presided_by``.
 
 Every service runs in one transaction, locks the row it decides on and writes its audit entry.
 """
@@ -129,6 +136,9 @@ class SeatStatus:
     voter: BoardMembership | None  # who sits in it in this case: the member or a deputy
     recused: bool
     case_stand_in: bool = False  # the voter is a deputy sitting in for a recused member in this case only
+    # The recused person who would hold the seat in this case: the member, or the deputy sitting in
+    # it for the whole meeting. A case stand-in takes the seat in their place.
+    recused_holder: BoardMembership | None = None
 
 
 @dataclass(frozen=True)
@@ -153,8 +163,10 @@ class Quorum:
 def seat_statuses(case):
     """For every voting seat: who (if anyone) votes in it in ``case``, and whether they are recused.
 
-    A recused member's seat goes to the deputy standing in for them in this case, as long as that
-    deputy is at the meeting and nobody else sits in the seat for the whole meeting."""
+    The seat is held by its member present in person, or by the deputy standing in for them for the
+    whole meeting. When that holder is recused (or the absent member is, with nobody in the seat),
+    the seat goes to the deputy stepped in for them in this case, as long as that deputy is at the
+    meeting without a seat of their own."""
     meeting = case.meeting
     attendance = list(meeting.attendance.select_related("member__user"))
     in_person = {row.member_id for row in attendance if row.stands_in_for_id is None}
@@ -168,14 +180,28 @@ def seat_statuses(case):
     statuses = []
     for seat in voting_seats(meeting.programme):
         voter = seat if seat.pk in in_person else deputies.get(seat.pk)
-        recused = voter is not None and voter.pk in recused_ids
-        if (voter is None or recused) and seat.pk in recused_ids and seat.pk in stand_ins:
-            deputy = stand_ins[seat.pk]
+        holder = voter or seat
+        recused_holder = holder if holder.pk in recused_ids else None
+        deputy = stand_ins.get(recused_holder.pk) if recused_holder is not None else None
+        if deputy is not None:
             statuses.append(
-                SeatStatus(seat=seat, voter=deputy, recused=deputy.pk in recused_ids, case_stand_in=True)
+                SeatStatus(
+                    seat=seat,
+                    voter=deputy,
+                    recused=deputy.pk in recused_ids,
+                    case_stand_in=True,
+                    recused_holder=recused_holder,
+                )
             )
             continue
-        statuses.append(SeatStatus(seat=seat, voter=voter, recused=recused))
+        statuses.append(
+            SeatStatus(
+                seat=seat,
+                voter=voter,
+                recused=voter is not None and recused_holder is not None,
+                recused_holder=recused_holder,
+            )
+        )
     return statuses
 
 
@@ -204,7 +230,15 @@ def _refuse_vote_reason(case, seat):
         return _("Observatører har ikke stemmerett.")
     if case.conflicts.filter(member=seat).exists():
         return _("Du har erklært deg inhabil i denne saken og kan ikke stemme.")
-    if seat.pk in eligible_voters(case):
+    statuses = seat_statuses(case)
+    if seat.pk in eligible_voters(case, statuses):
+        # The vote is held under the møteleder, whose own vote decides a tie: choosing them after
+        # the votes are in would let the choice decide the case.
+        if case_presiding(case, statuses) is None:
+            return _(
+                "Saken har ingen møteleder ennå: styreleder er fraværende eller inhabil. Styret velger "
+                "en møteleder før voteringen."
+            )
         return None
     if seat.role == Role.DEPUTY:
         return _(
@@ -221,6 +255,95 @@ def vote_refusal(case, user):
     if case.state != BoardCase.State.OPEN:
         return _("Saken er ikke åpen for votering.")
     return _refuse_vote_reason(case, board_seat(user, case.meeting.programme))
+
+
+# Who leads the case (møteleder) ------------------------------------------------------------------
+
+
+def chair_leads(statuses):
+    """Whether the chair leads the case: present in person in their own seat and not recused."""
+    return any(
+        status.seat.role == Role.CHAIR
+        and status.voter is not None
+        and status.voter.pk == status.seat.pk
+        and not status.recused
+        for status in statuses
+    )
+
+
+def case_presiding(case, statuses=None):
+    """The møteleder of ``case``, who closes it and has the casting vote, or None until the board
+    has chosen one: the chair when ``chair_leads``; otherwise whom the board chose to lead the case,
+    while they still vote in it."""
+    statuses = seat_statuses(case) if statuses is None else statuses
+    if chair_leads(statuses):
+        return next(status.seat for status in statuses if status.seat.role == Role.CHAIR)
+    if case.presiding_id is None:
+        return None
+    status = eligible_voters(case, statuses).get(case.presiding_id)
+    return status.voter if status is not None else None
+
+
+def _presiding_refusal(case, member, statuses):
+    """Why ``member`` cannot be made møteleder of ``case`` now (None when they can)."""
+    if case.state == BoardCase.State.CLOSED:
+        return _("Saken er avgjort; møteleder kan ikke endres.")
+    if chair_leads(statuses):
+        return _("Styreleder er til stede og habil i saken og leder den selv.")
+    if member.pk not in eligible_voters(case, statuses):
+        return _("%(name)s stemmer ikke i saken og kan ikke lede den.") % {"name": member.user}
+    # The møteleder's vote decides a tie: once votes are cast, the choice must not follow them. A new
+    # one is chosen then only when the case has lost its møteleder (recused or gone mid-vote).
+    current = case_presiding(case, statuses)
+    if current is not None and current.pk != member.pk and case.votes.exists():
+        return _("Voteringen har begynt; møteleder kan ikke byttes nå.")
+    return None
+
+
+def case_presiding_candidates(case, statuses=None):
+    """Those the board may choose to lead ``case`` now: those who vote in it; none when the chair
+    leads it, when it is decided, or when votes are cast under its møteleder."""
+    statuses = seat_statuses(case) if statuses is None else statuses
+    if case.state == BoardCase.State.CLOSED or chair_leads(statuses):
+        return []
+    if case_presiding(case, statuses) is not None and case.votes.exists():
+        return []
+    return [status.voter for status in eligible_voters(case, statuses).values()]
+
+
+def case_presiding_set(case, actor, member):
+    """Register whom the board chose to lead ``case`` when the chair cannot (absent or recused):
+    one of those who vote in the case. The møteleder closes the case and has the casting vote."""
+    with transaction.atomic():
+        # Locking the case serialises the choice with votes and with closing the case.
+        case = locked(case)
+        programme = case.meeting.programme
+        _require_staff_or_chair(actor, programme)
+        seat = board_seat(actor, programme)
+        if (
+            not is_programme_staff(actor, programme)
+            and seat is not None
+            and case.conflicts.filter(member=seat).exists()
+        ):
+            raise ServiceError(_("Du er inhabil i saken og kan ikke velge møteleder for den."))
+        statuses = seat_statuses(case)
+        current = case_presiding(case, statuses)
+        if current is not None and current.pk == member.pk:
+            return case
+        refusal = _presiding_refusal(case, member, statuses)
+        if refusal:
+            raise ServiceError(refusal)
+        previous = case.presiding_id
+        case.presiding = member
+        full_clean_or_refuse(case)
+        case.save(update_fields=["presiding"])
+        audit_log(
+            actor=actor,
+            obj=case,
+            action="case:presiding_set",
+            data={"member_id": member.pk, "name": str(member.user), "previous_id": previous},
+        )
+    return case
 
 
 # Assessment ------------------------------------------------------------------------------------
@@ -468,8 +591,9 @@ def attendance_register(meeting, actor, member, stands_in_for=None):
 
 
 def attendance_unregister(meeting, actor, member):
-    """``member`` left the meeting; refused while they have a vote in a case still open. A deputy who
-    leaves no longer stands in for anyone in the cases not yet decided."""
+    """``member`` left the meeting; refused while they have a vote in a case still open, or while a
+    deputy who stepped in for them in a case still open has voted there. A deputy who leaves no
+    longer stands in for anyone in the cases not yet decided, and nobody steps in for them there."""
     with transaction.atomic():
         meeting = locked(meeting)
         _require_staff_or_chair(actor, meeting.programme)
@@ -482,18 +606,44 @@ def attendance_unregister(meeting, actor, member):
                 _("%(name)s har stemt i en åpen sak og kan ikke føres ut før saken er avsluttet.")
                 % {"name": member.user}
             )
+        undecided = CaseStandIn.objects.filter(case__meeting=meeting).exclude(
+            case__state=BoardCase.State.CLOSED
+        )
+        # Once a whole-meeting deputy leaves, their seat goes back to the absent member, and the
+        # deputy who stepped in for them in a case no longer has it: refused where that vote counts.
+        # (A recused member who leaves keeps their case stand-in: the seat is still theirs.)
+        sits_for_someone = meeting.attendance.filter(member=member, stands_in_for__isnull=False).exists()
+        replaced = undecided.filter(stands_in_for=member) if sits_for_someone else undecided.none()
+        voted = (
+            replaced.filter(case__state=BoardCase.State.OPEN, case__votes__member=F("deputy"))
+            .select_related("deputy__user")
+            .first()
+        )
+        if voted is not None:
+            raise ServiceError(
+                _(
+                    "%(deputy)s har stemt i en åpen sak i stedet for %(name)s, som derfor ikke kan føres ut "
+                    "før saken er avsluttet."
+                )
+                % {"deputy": voted.deputy.user, "name": member.user}
+            )
         deleted, _rows = meeting.attendance.filter(member=member).delete()
         if deleted:
-            stand_ins = CaseStandIn.objects.filter(case__meeting=meeting, deputy=member).exclude(
-                case__state=BoardCase.State.CLOSED
-            )
+            stand_ins = undecided.filter(deputy=member)
             left_cases = sorted(stand_ins.values_list("case__number", flat=True))
             stand_ins.delete()
+            replaced_cases = sorted(replaced.values_list("case__number", flat=True))
+            replaced.delete()
             audit_log(
                 actor=actor,
                 obj=meeting,
                 action="attendance:unregistered",
-                data={"member_id": member.pk, "name": str(member.user), "case_stand_ins_ended": left_cases},
+                data={
+                    "member_id": member.pk,
+                    "name": str(member.user),
+                    "case_stand_ins_ended": left_cases,
+                    "case_stand_ins_for_them_ended": replaced_cases,
+                },
             )
 
 
@@ -557,23 +707,34 @@ def conflict_declare(case, actor, reason):
 
 
 def _step_in_refusal(case, deputy, stands_in_for):
-    """Why ``deputy`` cannot take recused ``stands_in_for``'s seat in ``case`` (None when they can)."""
+    """Why ``deputy`` cannot take recused ``stands_in_for``'s seat in ``case`` (None when they can).
+
+    ``stands_in_for`` is the chair or a member, or a deputy sitting in one of their seats for the
+    whole meeting; a personal deputy steps in only in their own member's seat."""
     if case.state == BoardCase.State.CLOSED:
         return _("Saken er avgjort; varamedlemmer kan ikke lenger tre inn.")
     programme_id = case.meeting.programme_id
     if deputy.programme_id != programme_id or not deputy.is_active or deputy.role != Role.DEPUTY:
         return _("Bare et aktivt varamedlem i dette styret kan tre inn for et inhabilt styremedlem.")
-    if (
-        stands_in_for.programme_id != programme_id
-        or not stands_in_for.has_vote
-        or not stands_in_for.is_active
-    ):
-        return _("Varamedlemmet kan bare tre inn for styreleder eller et styremedlem.")
-    if deputy.deputy_for_id and deputy.deputy_for_id != stands_in_for.pk:
+    attendance = {
+        row.member_id: row
+        for row in case.meeting.attendance.select_related("stands_in_for__user", "stands_in_for__programme")
+    }
+    if stands_in_for.has_vote:
+        seat = stands_in_for
+    else:
+        held = attendance.get(stands_in_for.pk)
+        seat = held.stands_in_for if held is not None else None
+    if seat is None or stands_in_for.programme_id != programme_id or not stands_in_for.is_active:
+        return _(
+            "Varamedlemmet kan bare tre inn for styreleder, et styremedlem eller et varamedlem som møter "
+            "for en av dem."
+        )
+    if deputy.deputy_for_id and deputy.deputy_for_id != seat.pk:
         return _("%(deputy)s er vara for %(member)s, ikke for %(other)s.") % {
             "deputy": deputy.user,
             "member": deputy.deputy_for.user,
-            "other": stands_in_for.user,
+            "other": seat.user,
         }
     recused = set(case.conflicts.values_list("member_id", flat=True))
     if stands_in_for.pk not in recused:
@@ -582,7 +743,6 @@ def _step_in_refusal(case, deputy, stands_in_for):
         }
     if deputy.pk in recused:
         return _("%(deputy)s har selv erklært seg inhabil i saken.") % {"deputy": deputy.user}
-    attendance = {row.member_id: row for row in case.meeting.attendance.select_related("stands_in_for__user")}
     own = attendance.get(deputy.pk)
     if own is None:
         return _("%(deputy)s er ikke registrert som til stede på møtet.") % {"deputy": deputy.user}
@@ -612,13 +772,12 @@ def _step_in_refusal(case, deputy, stands_in_for):
 
 
 def case_deputy_candidates(case, statuses=None):
-    """{recused member's seat pk: [deputies who may take it in ``case``]}, for the seats still empty."""
+    """{seat pk: [deputies who may step in for its recused holder in ``case``]}, for the seats a
+    recusal left without a vote and no deputy has taken yet."""
     statuses = seat_statuses(case) if statuses is None else statuses
     if case.state == BoardCase.State.CLOSED:
         return {}
-    empty = [status.seat for status in statuses if status.voter is None or status.recused]
-    recused = set(case.conflicts.values_list("member_id", flat=True))
-    empty = [seat for seat in empty if seat.pk in recused]
+    empty = [status for status in statuses if status.recused_holder is not None and not status.case_stand_in]
     if not empty:
         return {}
     present = [
@@ -628,8 +787,10 @@ def case_deputy_candidates(case, statuses=None):
         .order_by("member__user__full_name", "pk")
     ]
     return {
-        seat.pk: [deputy for deputy in present if _step_in_refusal(case, deputy, seat) is None]
-        for seat in empty
+        status.seat.pk: [
+            deputy for deputy in present if _step_in_refusal(case, deputy, status.recused_holder) is None
+        ]
+        for status in empty
     }
 
 
@@ -736,7 +897,8 @@ class Tally:
     not_voted: list
     voters: list  # [{"name", "role", "choice", "stands_in_for"}]
     recused: list  # [{"name", "reason"}]
-    chair_choice: str
+    presiding: BoardMembership | None  # the møteleder, whose vote decides a tie
+    presiding_choice: str
 
 
 def case_tally(case, statuses=None):
@@ -745,7 +907,7 @@ def case_tally(case, statuses=None):
     statuses = seat_statuses(case) if statuses is None else statuses
     votes = {vote.member_id: vote for vote in case.votes.select_related("member__user")}
     counts = {choice: 0 for choice in Vote.Choice.values}
-    voters, not_voted, chair_choice = [], [], ""
+    voters, not_voted = [], []
     for status in statuses:
         if status.voter is None or status.recused:
             continue
@@ -754,8 +916,6 @@ def case_tally(case, statuses=None):
             not_voted.append(str(status.voter.user))
             continue
         counts[vote.choice] += 1
-        if status.seat.role == Role.CHAIR:
-            chair_choice = vote.choice
         voters.append(
             {
                 "name": str(status.voter.user),
@@ -768,6 +928,7 @@ def case_tally(case, statuses=None):
         {"name": str(conflict.member.user), "reason": conflict.reason}
         for conflict in case.conflicts.select_related("member__user").order_by("declared_at", "pk")
     ]
+    presiding = case_presiding(case, statuses)
     return Tally(
         votes_for=counts[Vote.Choice.FOR],
         votes_against=counts[Vote.Choice.AGAINST],
@@ -775,15 +936,11 @@ def case_tally(case, statuses=None):
         not_voted=not_voted,
         voters=voters,
         recused=recused,
-        chair_choice=chair_choice,
+        presiding=presiding,
+        presiding_choice=votes[presiding.pk].choice
+        if presiding is not None and presiding.pk in votes
+        else "",
     )
-
-
-def _chair_seat_holder(case, statuses):
-    for status in statuses:
-        if status.seat.role == Role.CHAIR:
-            return status.voter
-    return None
 
 
 def close_refusal(case, user, statuses=None):
@@ -791,9 +948,14 @@ def close_refusal(case, user, statuses=None):
     statuses = seat_statuses(case) if statuses is None else statuses
     if case.state != BoardCase.State.OPEN:
         return _("Saken er ikke åpen for votering.")
-    holder = _chair_seat_holder(case, statuses)
-    if holder is None or holder.user_id != getattr(user, "pk", None):
-        return _("Bare styreleder (eller varamedlem som møter for styreleder) kan avslutte saken.")
+    presiding = case_presiding(case, statuses)
+    if presiding is None:
+        return _(
+            "Styreleder kan ikke lede saken (fraværende eller inhabil). Styret må velge en møteleder "
+            "for saken blant dem som stemmer i den, før den kan avsluttes."
+        )
+    if presiding.user_id != getattr(user, "pk", None):
+        return _("Bare styreleder, eller den styret har valgt til møteleder i saken, kan avslutte saken.")
     quorum = case_quorum(case, statuses)
     if not quorum.met:
         return _("Styret er ikke vedtaksført: %(explanation)s") % {"explanation": quorum.explanation}
@@ -801,16 +963,16 @@ def close_refusal(case, user, statuses=None):
     if tally.votes_for == tally.votes_against:
         if tally.votes_for == 0:
             return _("Ingen har stemt for eller mot innstillingen.")
-        if tally.chair_choice not in (Vote.Choice.FOR, Vote.Choice.AGAINST):
+        if tally.presiding_choice not in (Vote.Choice.FOR, Vote.Choice.AGAINST):
             return _(
-                "Stemmelikhet (%(for)d–%(against)d): styreleder må stemme for eller mot, "
-                "for styreleders stemme avgjør."
-            ) % {"for": tally.votes_for, "against": tally.votes_against}
+                "Stemmelikhet (%(for)d–%(against)d): møteleder %(name)s må stemme for eller mot, "
+                "for møteleders stemme avgjør."
+            ) % {"for": tally.votes_for, "against": tally.votes_against, "name": presiding.user}
     return None
 
 
 def case_close(case, actor):
-    """The chair closes the case; the tally (or the chair's casting vote) decides.
+    """The møteleder closes the case; the tally (or the møteleder's casting vote) decides.
 
     Returns the Decision, or None when a proposal to reject was voted down and the application
     went back to the programme leader.
@@ -823,7 +985,9 @@ def case_close(case, actor):
             raise ServiceError(refusal)
         tally = case_tally(case, statuses)
         casting = tally.votes_for == tally.votes_against
-        adopted = tally.chair_choice == Vote.Choice.FOR if casting else tally.votes_for > tally.votes_against
+        adopted = (
+            tally.presiding_choice == Vote.Choice.FOR if casting else tally.votes_for > tally.votes_against
+        )
         application = case.application
         assessment = getattr(application, "assessment", None)
         proposes_grant = case.proposed_amount > 0
@@ -839,6 +1003,7 @@ def case_close(case, actor):
                 "abstain": tally.votes_abstain,
                 "adopted": adopted,
                 "casting_vote_used": casting,
+                "presided_by": str(tally.presiding.user),
             },
         )
         if not proposes_grant and not adopted:
@@ -890,6 +1055,7 @@ def decision_record(case, actor, *, outcome, amount, conditions, reason, tally, 
             voters=tally.voters,
             recused=tally.recused,
             casting_vote_used=casting_vote_used,
+            presided_by=str(tally.presiding.user) if tally.presiding is not None else "",
             decided_at=timezone.now(),
             recorded_by=actor,
         )
@@ -914,6 +1080,7 @@ def decision_record(case, actor, *, outcome, amount, conditions, reason, tally, 
                 "against": tally.votes_against,
                 "abstain": tally.votes_abstain,
                 "casting_vote_used": casting_vote_used,
+                "presided_by": decision.presided_by,
                 "warnings": warnings,
             },
         )
@@ -984,6 +1151,7 @@ def decision_correct(decision, actor, *, amount, conditions, reason):
             voters=decision.voters,
             recused=decision.recused,
             casting_vote_used=decision.casting_vote_used,
+            presided_by=decision.presided_by,
             decided_at=timezone.now(),
             recorded_by=actor,
         )

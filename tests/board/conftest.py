@@ -145,3 +145,29 @@ def open_case(board, application, *, present=None, quorum_share=None):
 @pytest.fixture
 def case(board):
     return open_case(board, application_to_board(board))
+
+
+def meeting_with_cases(
+    board, present, *, titles=("Velferdsteknologi på Raufoss",), deputies=(), standing_in=None
+):
+    """An open meeting with ``present`` in their own seats, ``deputies`` present without a seat of
+    their own, ``standing_in`` ({deputy: member}) deputies sitting in an absent member's seat for
+    the whole meeting, and one open case per title."""
+    meeting = meeting_create(
+        board.programme, board.leader, starts_at=timezone.now(), place="Rådhuset, Raufoss"
+    )
+    for member in [*present, *deputies]:
+        attendance_register(meeting, board.leader, member)
+    for deputy, member in (standing_in or {}).items():
+        attendance_register(meeting, board.leader, deputy, stands_in_for=member)
+    cases = [case_add(meeting, application_to_board(board, title=title), board.leader) for title in titles]
+    return [case_open(case, board.leader) for case in cases]
+
+
+def free_deputy(board, name="Frida Fri", deputy_for=None):
+    """A deputy of the board; with no ``deputy_for`` she is nobody's personal deputy and may stand in
+    for any member."""
+    user = _person(f"{name.split()[0].lower()}@vestre-toten.demo", name, roles.BOARD_MEMBER)
+    return BoardMembershipFactory(
+        programme=board.programme, user=user, role=Role.DEPUTY, deputy_for=deputy_for
+    )

@@ -199,7 +199,7 @@ def test_decision_page_in_admin_lists_who_voted_and_who_was_recused(client, boar
     assert "&quot;name&quot;" not in html and '"choice":' not in html and "[{" not in html
     assert "<tr><td>Siri Styreleder</td><td>Styreleder</td><td>For</td></tr>" in html
     assert "<tr><td>Berit Bakken</td><td>Styremedlem</td><td>Mot</td></tr>" in html
-    assert "Stemmelikhet: styreleders dobbeltstemme avgjorde." in html
+    assert "Stemmelikhet: dobbeltstemmen til møteleder Siri Styreleder avgjorde." in html
     assert "<tr><td>Dina Dahl</td><td>Eier aksjer i søkeren.</td></tr>" in html
 
 

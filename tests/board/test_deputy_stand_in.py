@@ -4,58 +4,34 @@ board keeps its quorum and its full vote in that case, and only in that case."""
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from applications.models import CaseStandIn, Decision, Vote
 from applications.services.board import (
     attendance_register,
     attendance_unregister,
-    case_add,
     case_close,
     case_deputy_step_in,
     case_deputy_step_out,
-    case_open,
     case_quorum,
     case_tally,
     conflict_declare,
-    meeting_create,
     vote_cast,
 )
-from omstilling import roles
 from omstilling.exceptions import ServiceError
-from omstilling.models import AuditEntry, BoardMembership
-from tests.board.conftest import _person, application_to_board, make_board
+from omstilling.models import AuditEntry
+from tests.board.conftest import free_deputy, make_board, meeting_with_cases
 from tests.browser import assert_accessible
-from tests.factories import BoardMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 FOR, AGAINST = Vote.Choice.FOR, Vote.Choice.AGAINST
 
 
-def _meeting_with_cases(board, present, *, titles=("Velferdsteknologi på Raufoss",), deputies=()):
-    """An open meeting with ``present`` in their own seats, ``deputies`` present without a seat of
-    their own, and one open case per title."""
-    meeting = meeting_create(
-        board.programme, board.leader, starts_at=timezone.now(), place="Rådhuset, Raufoss"
-    )
-    for member in [*present, *deputies]:
-        attendance_register(meeting, board.leader, member)
-    cases = [case_add(meeting, application_to_board(board, title=title), board.leader) for title in titles]
-    return [case_open(case, board.leader) for case in cases]
-
-
-def _free_deputy(board, name="Frida Fri"):
-    """A deputy who is nobody's personal deputy: she may stand in for any member."""
-    user = _person(f"{name.split()[0].lower()}@vestre-toten.demo", name, roles.BOARD_MEMBER)
-    return BoardMembershipFactory(programme=board.programme, user=user, role=BoardMembership.Role.DEPUTY)
-
-
 @pytest.fixture
 def dina_recused(board):
     """Chair, Anders and Dina present, Eva (Dina's deputy) present without a vote; Dina is recused."""
     dina = board.members[3]
-    (case,) = _meeting_with_cases(board, [board.chair, board.members[0], dina], deputies=[board.deputy])
+    (case,) = meeting_with_cases(board, [board.chair, board.members[0], dina], deputies=[board.deputy])
     conflict_declare(case, dina.user, "Daglig leder i søkerbedriften er min svoger.")
     return case
 
@@ -102,7 +78,7 @@ def test_the_deputys_vote_counts_in_the_decision_and_the_recused_member_still_ca
 
 def test_stand_in_holds_for_that_case_only(board):
     dina, eva = board.members[3], board.deputy
-    first, second = _meeting_with_cases(
+    first, second = meeting_with_cases(
         board,
         [board.chair, board.members[0], dina],
         titles=("Velferdsteknologi på Raufoss", "Reiseliv ved Mjøsa"),
@@ -122,8 +98,8 @@ def test_stand_in_holds_for_that_case_only(board):
 
 def test_deputy_cannot_stand_in_for_two_members_in_one_case(board):
     carl, dina = board.members[2], board.members[3]
-    frida = _free_deputy(board)
-    (case,) = _meeting_with_cases(board, [board.chair, board.members[0], carl, dina], deputies=[frida])
+    frida = free_deputy(board)
+    (case,) = meeting_with_cases(board, [board.chair, board.members[0], carl, dina], deputies=[frida])
     conflict_declare(case, carl.user, "Eier aksjer i søkeren.")
     conflict_declare(case, dina.user, "Søsteren min er daglig leder.")
     case_deputy_step_in(case, board.leader, frida, carl)
@@ -136,7 +112,7 @@ def test_deputy_cannot_stand_in_for_two_members_in_one_case(board):
 
 def test_two_deputies_cannot_stand_in_for_the_same_member_in_one_case(board, dina_recused):
     case, dina = dina_recused, board.members[3]
-    frida = _free_deputy(board)
+    frida = free_deputy(board)
     attendance_register(case.meeting, board.leader, frida)
     case_deputy_step_in(case, board.leader, frida, dina)
 
@@ -148,7 +124,7 @@ def test_the_database_refuses_a_second_stand_in_for_the_same_member_or_by_the_sa
     board, dina_recused
 ):
     case, carl, dina, eva = dina_recused, board.members[2], board.members[3], board.deputy
-    frida = _free_deputy(board)
+    frida = free_deputy(board)
     CaseStandIn.objects.create(case=case, deputy=eva, stands_in_for=dina)
 
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -160,7 +136,7 @@ def test_the_database_refuses_a_second_stand_in_for_the_same_member_or_by_the_sa
 
 def test_deputy_cannot_stand_in_for_a_member_who_is_not_recused(board, dina_recused):
     case = dina_recused
-    frida = _free_deputy(board)
+    frida = free_deputy(board)
     attendance_register(case.meeting, board.leader, frida)
 
     with pytest.raises(ServiceError, match="Anders Andersen har ikke erklært seg inhabil i saken"):
@@ -179,7 +155,7 @@ def test_recused_deputy_cannot_stand_in(board, dina_recused):
 
 def test_personal_deputy_stands_in_only_for_her_own_member(board):
     carl, eva = board.members[2], board.deputy
-    (case,) = _meeting_with_cases(board, [board.chair, board.members[0], carl], deputies=[eva])
+    (case,) = meeting_with_cases(board, [board.chair, board.members[0], carl], deputies=[eva])
     conflict_declare(case, carl.user, "Eier aksjer i søkeren.")
 
     with pytest.raises(ServiceError, match="Eva Vara er vara for Dina Dahl, ikke for Carl Christensen"):
@@ -188,13 +164,13 @@ def test_personal_deputy_stands_in_only_for_her_own_member(board):
 
 def test_deputy_must_be_at_the_meeting_without_a_seat_of_her_own(board):
     dina, eva = board.members[3], board.deputy
-    (case,) = _meeting_with_cases(board, [board.chair, board.members[0], dina])
+    (case,) = meeting_with_cases(board, [board.chair, board.members[0], dina])
     conflict_declare(case, dina.user, "Styremedlem i søkerbedriften.")
     with pytest.raises(ServiceError, match="Eva Vara er ikke registrert som til stede"):
         case_deputy_step_in(case, board.leader, eva, dina)
 
     berit = board.members[1]
-    frida = _free_deputy(board)
+    frida = free_deputy(board)
     attendance_register(case.meeting, board.leader, frida, stands_in_for=berit)
     with pytest.raises(ServiceError, match="Frida Fri møter allerede for Berit Bakken på hele møtet"):
         case_deputy_step_in(case, board.leader, frida, dina)
@@ -227,7 +203,7 @@ def test_no_stand_in_once_the_case_is_decided(board, dina_recused):
     case, dina, eva = dina_recused, board.members[3], board.deputy
     for seat in (board.chair, board.members[0]):
         vote_cast(case, seat.user, FOR)
-    frida = _free_deputy(board)
+    frida = free_deputy(board)
     attendance_register(case.meeting, board.leader, frida)
     case_deputy_step_in(case, board.leader, frida, dina)
     vote_cast(case, frida.user, FOR)
@@ -337,7 +313,7 @@ def test_leader_picks_the_deputy_in_the_browser_and_the_deputy_votes(
 ):
     board = make_board("vestre-toten", "Omstillingsprogrammet i Vestre Toten", "vestre-toten.demo")
     dina, eva = board.members[3], board.deputy
-    (case,) = _meeting_with_cases(board, [board.chair, board.members[0], dina], deputies=[eva])
+    (case,) = meeting_with_cases(board, [board.chair, board.members[0], dina], deputies=[eva])
     conflict_declare(case, dina.user, "Daglig leder i søkerbedriften er min svoger.")
     page = browser_page
     page.set_viewport_size({"width": 1360, "height": 1000})

@@ -12,13 +12,19 @@ from pypdf import PdfReader
 
 from applications.letters import letters_for_application
 from applications.models import Letter, Vote
-from applications.services.board import case_close, conflict_declare, meeting_close, vote_cast
+from applications.services.board import (
+    case_close,
+    case_presiding_set,
+    conflict_declare,
+    meeting_close,
+    vote_cast,
+)
 from projects.models import Grant
 from tests.board.conftest import application_to_board, open_case
 
 pytestmark = pytest.mark.django_db
 
-FOR, AGAINST = Vote.Choice.FOR, Vote.Choice.AGAINST
+FOR, AGAINST, ABSTAIN = Vote.Choice.FOR, Vote.Choice.AGAINST, Vote.Choice.ABSTAIN
 
 
 def _text(letter):
@@ -99,7 +105,7 @@ def test_minutes_list_every_case_decision_tally_and_recusal(board, django_captur
     assert "Sak 1: Velferdsteknologi på Raufoss" in text
     assert "Innvilget tilsagn på 350 000 kr" in text
     assert "2 for, 2 mot, 0 avstår" in text
-    assert "dobbeltstemme" in text
+    assert "Vedtatt med dobbeltstemmen til møteleder Siri Styreleder." in " ".join(text.split())
     assert "Dina Dahl (Eier aksjer i søkeren.)" in text
     for name in ("Siri Styreleder", "Anders Andersen", "Berit Bakken", "Carl Christensen"):
         assert name in text
@@ -117,3 +123,23 @@ def test_the_letter_task_run_twice_issues_one_letter(board, django_capture_on_co
     decision_letter_build.delay(decision.pk)
 
     assert Letter.objects.filter(decision=decision).count() == 1
+
+
+def test_minutes_name_the_chosen_moteleder_whose_vote_decided_the_tie(
+    board, django_capture_on_commit_callbacks
+):
+    case = open_case(board, application_to_board(board, title="Sykkelturisme i Toten"))
+    chair, anders, berit, carl, dina = board.seats
+    conflict_declare(case, chair.user, "Søkeren er min bror.")
+    conflict_declare(case, dina.user, "Eier aksjer i søkeren.")
+    case_presiding_set(case, board.leader, berit)
+    vote_cast(case, anders.user, ABSTAIN)
+    vote_cast(case, berit.user, FOR)
+    vote_cast(case, carl.user, AGAINST)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_close(case, berit.user)
+        meeting_close(case.meeting, board.leader)
+
+    text = " ".join(_text(Letter.objects.get(kind=Letter.Kind.MINUTES, meeting=case.meeting)).split())
+    assert "Vedtatt med dobbeltstemmen til møteleder Berit Bakken." in text
+    assert "styreleders dobbeltstemme" not in text
