@@ -54,12 +54,13 @@ def plain_column(model, field_name):
     return column
 
 
-def related_column(model, path):
+def related_column(model, path, description=None):
     """A column showing the object at the end of ``path`` ("application__organisation"), labelled
-    with the last field's verbose_name; the admin labels its own ``__`` columns with the raw path."""
+    ``description`` or else with the last field's verbose_name; the admin labels its own ``__``
+    columns with the raw path."""
     field = get_fields_from_path(model, path)[-1]
 
-    @admin.display(description=field.verbose_name, ordering=path)
+    @admin.display(description=description or field.verbose_name, ordering=path)
     def column(obj):
         value = obj
         for name in path.split("__"):

@@ -39,7 +39,7 @@ class ReduceForm(forms.Form):
     reason = forms.CharField(
         label=_("Begrunnelse"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Søkeren får begrunnelsen på e-post, og den føres i revisjonsloggen."),
+        help_text=_("Tilsagnsmottakeren får begrunnelsen på e-post, og den føres i revisjonsloggen."),
     )
 
 
@@ -47,7 +47,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Begrunnelse"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Søkeren får begrunnelsen på e-post, og den føres i revisjonsloggen."),
+        help_text=_("Tilsagnsmottakeren får begrunnelsen på e-post, og den føres i revisjonsloggen."),
     )
 
 
@@ -144,7 +144,8 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
     list_display = (
         "reference",
         "application",
-        related_column(Grant, "application__organisation"),
+        # The organisation holds the grant now: it applied, but on a grant it is the recipient.
+        related_column(Grant, "application__organisation", _("tilsagnsmottaker")),
         grant_year,
         money_column(Grant, "amount"),
         money_annotation("committed_payouts", _("godkjent til utbetaling (kr)")),

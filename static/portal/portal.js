@@ -29,8 +29,13 @@
     return isNaN(n) ? 0 : n;
   }
 
+  // Written exactly as omstilling.formatting.format_kr writes it on the server: the digits grouped
+  // with no-break spaces (format_nok), then the msgid "%(amount)s kr" with an ordinary space, which
+  // the English catalogue translates as "NOK %(amount)s".
   function formatNok(n) {
-    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0") + "\u00a0kr";
+    var digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+    var amount = n < 0 ? "-" + digits : digits;
+    return document.documentElement.lang === "en" ? "NOK " + amount : amount + " kr";
   }
 
   function formsets() {

@@ -107,7 +107,7 @@ def test_grant_list_labels_columns_in_norwegian_and_writes_years_without_groupin
     response = admin_client.get(_url(Grant, "changelist"))
 
     headers = [str(header["text"]) for header in response.context["result_headers"]]
-    assert "søker" in headers
+    assert "tilsagnsmottaker" in headers
     assert "bevilgningsår" in headers
     html = response.content.decode()
     assert ">2012<" in html

@@ -10,8 +10,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from applications.models import Application, FinancingLine
+from omstilling.formatting import format_kr
 from tests.factories import (
     CallFactory,
     FocusAreaFactory,
@@ -85,8 +87,8 @@ def test_rows_added_with_the_buttons_are_saved(live_server, browser_page, screen
     last.get_by_label("Kilde").fill("Sparebank 1 Østlandet")
     last.get_by_label(required("Beløp (kr)")).fill("50 000")
     # The running sums follow what is typed.
-    assert page.locator("[data-total=cost]").inner_text() == "250\xa0000\xa0kr"
-    assert page.locator("[data-total=fin]").inner_text() == "250\xa0000\xa0kr"
+    assert page.locator("[data-total=cost]").text_content() == "250\xa0000 kr"
+    assert page.locator("[data-total=fin]").text_content() == "250\xa0000 kr"
     page.screenshot(path=str(screenshot_dir / "budsjett-rader-lagt-til.png"), full_page=True)
 
     page.get_by_role("button", name="Lagre utkast").click()
@@ -103,6 +105,39 @@ def test_rows_added_with_the_buttons_are_saved(live_server, browser_page, screen
     # Saved lines come back as ordinary rows, with two blank ones after them.
     assert costs.locator("fieldset.budget-line").count() == 4
     assert page.locator("#id_cost-1-description").input_value() == "Reise og opphold"
+
+
+# Amounts around each grouping boundary, up to what a budget line may hold (14 digits).
+AMOUNTS = [0, 7, 999, 1000, 25_000, 999_999, 1_000_000, 12_345_678, 99_999_999_999_999 - 200_000]
+
+
+def running_sums_match_the_server(page, language):
+    """The cost sum the page's script writes, for each amount typed in the blank row, is the text the
+    server writes for the same sum (format_kr, in the page's language); and clearing the row again
+    gives back, character for character, the sum the server rendered with the page."""
+    total = page.locator("[data-total=cost]")
+    rendered = total.text_content()
+    blank = page.locator("#id_cost-1-amount")
+    with translation.override(language):
+        assert rendered == format_kr(200000)
+        for amount in AMOUNTS:
+            blank.fill(str(amount))
+            assert total.text_content() == format_kr(200000 + amount), amount
+        blank.fill("1 000 kr")  # typed the way the server accepts it, grouping and unit included
+        assert total.text_content() == format_kr(201000)
+    blank.fill("")
+    assert total.text_content() == rendered
+
+
+def test_running_sums_read_exactly_as_the_server_writes_amounts(live_server, browser_page, draft_with_budget):
+    page = browser_page
+    log_in_and_open_budget(page, live_server, draft_with_budget)
+    assert page.evaluate("document.documentElement.lang") == "nb"
+    running_sums_match_the_server(page, "nb")
+
+    page.get_by_role("button", name="English", exact=True).click()
+    assert page.evaluate("document.documentElement.lang") == "en"
+    running_sums_match_the_server(page, "en")
 
 
 def test_without_javascript_the_blank_rows_do_the_same(

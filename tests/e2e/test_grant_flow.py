@@ -137,11 +137,12 @@ def test_a_grant_holder_accepts_requests_payouts_and_reports_to_the_end(
     assert ResultReport.objects.filter(is_final=True).count() == 1
 
     # The public list of granted projects and its open data.
-    walk.link("Tildelte prosjekter")
+    walk.link("Bevilgede prosjekter")
+    assert page.get_by_role("heading", name="Bevilgede prosjekter", level=1).is_visible()
     assert page.get_by_role("cell", name="Raufoss Velferd AS").is_visible()
     walk.label("Program").select_option(label="Omstillingsprogrammet i Vestre Toten")
     walk.button("Vis")
-    walk.check("tildelte-prosjekter")
+    walk.check("bevilgede-prosjekter")
     with page.expect_download() as download:
         page.get_by_role("link", name="Last ned listen som CSV").click()
     with open(download.value.path(), encoding="utf-8") as downloaded:

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -233,6 +234,28 @@ def test_the_page_is_linked_from_every_page_and_needs_no_login(client, grants):
 
     assert f'href="{reverse("public_grants")}"' in front
     assert client.get(reverse("public_grants_csv")).status_code == 200
+
+
+def _without_the_address(page):
+    """The page less the list's address, which keeps its old name (/tildelte-prosjekter/) for links."""
+    return page.replace(reverse("public_grants"), "")
+
+
+def test_the_list_is_called_bevilgede_prosjekter_like_the_plans_grant_tables(client, grants):
+    page = client.get(reverse("public_grants")).content.decode()
+    front = client.get(reverse("front_page")).content.decode()
+
+    assert "<title>Bevilgede prosjekter – " in page
+    assert "<h1>Bevilgede prosjekter</h1>" in page
+    assert "Se alle bevilgede prosjekter og last dem ned som åpne data (CSV, JSON)" in front
+
+
+def test_the_menu_names_the_list_like_its_heading(client, grants):
+    page = client.get(reverse("public_grants")).content.decode()
+
+    menu_item = re.search(rf'<a href="{reverse("public_grants")}"[^>]*>([^<]*)</a>', page)
+    assert menu_item and menu_item.group(1) == "Bevilgede prosjekter"
+    assert "ildelt" not in _without_the_address(page).lower()
 
 
 def test_only_get_is_allowed(client, grants):

@@ -113,6 +113,23 @@ def test_vestre_toten_2012_report_prints_the_seeds_grant_tables_and_goal_traject
     assert "Samfunnsutvikling basert på samspill mellom kunnskap, teknologi og familie" in text
 
 
+def test_the_appendix_lists_each_grant_with_its_tilsagnsmottaker(vestre_toten):
+    html = annual_report_html(vestre_toten, 2012)
+    appendix = html[html.index('<table class="data projects">') :]
+    headings = re.findall(r'<th[^>]*scope="col"[^>]*>([^<]*)</th>', appendix[: appendix.index("</thead>")])
+
+    assert headings == [
+        "År",
+        "Tilsagn",
+        "Prosjekt",
+        "Tilsagnsmottaker",
+        "Kategori",
+        "Innsatsområde",
+        "Beløp (kr)",
+        "Status",
+    ]
+
+
 def test_the_same_data_gives_the_same_pdf_and_new_data_a_different_one(vestre_toten, vestre_toten_2012_pdf):
     first = vestre_toten_2012_pdf[0]
 
