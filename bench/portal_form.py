@@ -1,34 +1,55 @@
 """The applicant's form: throughput and p95 of the form pages and of a valid step save.
 
 Creates a throw-away PostgreSQL database with one programme, an open call, an applicant and a draft
-with a filled-in budget, then for ``--seconds`` each requests, as the logged-in applicant through
-Django's test client (full middleware stack, sessions, CSRF, CSP, templates):
+with a filled-in budget, then, as the logged-in applicant, requests in turns (``--slice`` seconds
+each, until each has had ``--seconds``):
 
 - the bare view ``/healthz`` (the baseline, measured in the same run),
-- for reference, no target: a bare view that reads ``request.user`` (session and user from the database,
-  which every logged-in page pays), and the same plus the application's access-checked lookup,
+- for reference, no target: a bare view that reads ``request.user`` (the session and the user, which
+  every logged-in page pays) and the same plus the application's access-checked lookup
+  (``floor_urls.py``),
 - the project step (GET) and the budget step with its two formsets (GET),
 - a valid save of the project step (POST, answered with a redirect).
 
-The cases take turns (``--slice`` seconds each) until each has had ``--seconds``.
+Two ways to measure, both with the benchmark settings (``omstilling.settings.bench``: the test
+settings shaped like production — persistent connections, static files indexed at start-up, the
+log-in lock-out on):
+
+- in-process (default): Django's test client, one request after the other — the full middleware
+  stack and nothing else, so the ratios compare Django's own work per request;
+- ``--http``: a real gunicorn (sync workers, one per core, as ``docker-compose.yml`` runs it) driven
+  by ApacheBench (``ab``, Debian package ``apache2-utils``) with ``--concurrency`` clients — what the
+  server delivers, including HTTP parsing and a TCP connection per request.
 
 Prints requests per second, median and p95 per request and the ratio to the bare view; the issue's
 targets are at least 1/10 of the bare view for the form GET and 1/8 for the POST.
 
-    .venv/bin/python bench/portal_form.py [--seconds 5]
+    .venv/bin/python bench/portal_form.py [--seconds 5] [--http]
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/omstilling_bench_portal —
-dropped and recreated).
+dropped and recreated) and Redis (REDIS_URL, default redis://127.0.0.1:6379/15).
 """
 
 import argparse
+import http.client
+import os
+import re
+import shutil
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlencode
 
-from throwaway_db import recreate_database, use_throwaway_database
+from throwaway_db import ROOT, recreate_database, use_throwaway_database
 
-DB_URL = use_throwaway_database("omstilling_bench_portal")
+DB_URL = use_throwaway_database("omstilling_bench_portal", settings="omstilling.settings.bench")
+os.environ["ROOT_URLCONF"] = "floor_urls"
+HERE = Path(__file__).resolve().parent
 
 
 def populate():
@@ -112,61 +133,123 @@ def measure(cases, seconds, slice_seconds):
     return results
 
 
-# Two more bare views, for reference only: what every page of a logged-in applicant pays before it does
-# anything of its own (the session and the user, loaded from the database on first use of request.user;
-# /healthz never touches them), and that plus the access-checked lookup of the application.
-def _floor_user(request):
-    from django.http import HttpResponse
-
-    return HttpResponse(request.user.email)
-
-
-def _floor_application(request, pk):
-    from django.http import HttpResponse
-
-    from applications import selectors
-
-    return HttpResponse(selectors.application_for_member(request.user, pk).reference)
+def report(cases, results):
+    baseline = results[cases[0][0]][0]
+    print(f"{'request':<36} {'req/s':>8} {'median ms':>10} {'p95 ms':>8} {'ratio':>9}  target")
+    for label, *_rest, target in cases:
+        rate, median, p95 = results[label]
+        ratio = rate / baseline
+        verdict = "" if target is None else f"≥ 1/{target}: {'ok' if ratio >= 1 / target else 'MISSED'}"
+        share = f"1/{1 / ratio:.1f}"
+        print(f"{label:<36} {rate:>8.0f} {median * 1000:>10.2f} {p95 * 1000:>8.2f} {share:>9}  {verdict}")
 
 
-def _urlconf():
-    from django.contrib.auth.decorators import login_required
-    from django.urls import include, path
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    return [
-        path("bench/floor-user", login_required(_floor_user)),
-        path("bench/floor-application/<int:pk>", login_required(_floor_application)),
-        path("", include("omstilling.urls")),
-    ]
+
+def start_gunicorn(workers):
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)])}
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "omstilling.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    # Ready once every worker has loaded Django and answers (the master listens before they do).
+    deadline = time.monotonic() + 60
+    answered = 0
+    while time.monotonic() < deadline and answered < 4 * workers:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            answered += connection.getresponse().status == 200
+            connection.close()
+        except OSError:
+            time.sleep(0.2)
+    if answered < 4 * workers:
+        server.kill()
+        raise SystemExit("gunicorn did not start")
+    return server, port
+
+
+def ab_slice(url, seconds, concurrency, cookies, post=None):
+    """One ApacheBench run; returns (requests, seconds, non-2xx, median and p95 in seconds)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        percentiles = Path(scratch) / "p.csv"
+        command = ["ab", "-q", "-t", str(seconds), "-n", "10000000", "-c", str(concurrency)]
+        command += ["-e", str(percentiles)]
+        # One -C: ab sends only the last of several.
+        command += ["-C", "; ".join(f"{name}={value}" for name, value in cookies.items())]
+        if post is not None:
+            body = Path(scratch) / "body"
+            body.write_text(urlencode(post))
+            command += ["-p", str(body), "-T", "application/x-www-form-urlencoded"]
+            command += ["-H", f"X-CSRFToken: {cookies['csrftoken']}"]
+        output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+        complete = int(re.search(r"Complete requests:\s+(\d+)", output).group(1))
+        taken = float(re.search(r"Time taken for tests:\s+([\d.]+)", output).group(1))
+        non_2xx = re.search(r"Non-2xx responses:\s+(\d+)", output)
+        if not percentiles.exists():
+            raise SystemExit(f"ab wrote no percentiles for {url}:\n{output}")
+        table = dict(line.split(",") for line in percentiles.read_text().splitlines()[1:])
+    median, p95 = float(table["50"]) / 1000, float(table["95"]) / 1000
+    return complete, taken, int(non_2xx.group(1)) if non_2xx else 0, median, p95
+
+
+def measure_http(cases, seconds, slice_seconds, concurrency, cookies, port):
+    """Each case in turns of ``slice_seconds`` until it has had ``seconds``.
+
+    The rate is over all of a case's turns; the median and p95 are the medians of its turns' (ab
+    reports percentiles per run).
+    """
+    done = {label: [0, 0.0, [], []] for label, *_ in cases}
+    while any(spent < seconds for _n, spent, *_ in done.values()):
+        for label, path, post, expected, _target in cases:
+            url = f"http://127.0.0.1:{port}{path}"
+            complete, taken, non_2xx, median, p95 = ab_slice(url, slice_seconds, concurrency, cookies, post)
+            wrong = complete - non_2xx if expected != 200 else non_2xx
+            if wrong:
+                raise SystemExit(f"{label}: {wrong} of {complete} responses were not {expected}")
+            entry = done[label]
+            entry[0] += complete
+            entry[1] += taken
+            entry[2].append(p95)
+            entry[3].append(median)
+    return {
+        label: (n / spent, statistics.median(medians), statistics.median(p95s))
+        for label, (n, spent, p95s, medians) in done.items()
+    }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="time spent on each measurement")
-    parser.add_argument("--slice", type=float, default=0.25, help="seconds per turn (see measure)")
+    parser.add_argument("--slice", type=float, default=None, help="seconds per turn (0.25; --http 1)")
+    parser.add_argument("--http", action="store_true", help="measure gunicorn over HTTP with ab")
+    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="gunicorn workers (--http)")
+    parser.add_argument("--concurrency", type=int, default=None, help="ab clients (--http; 2 × workers)")
     args = parser.parse_args()
 
     recreate_database(DB_URL)
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
-    from django.urls import clear_url_caches, reverse
+    from django.urls import reverse
 
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["testserver"]
-    # As in production (settings/prod.py): persistent connections. The test settings open a new
-    # PostgreSQL connection for every request, which no deployed page pays.
-    from django.db import connection
-
-    connection.settings_dict["CONN_MAX_AGE"] = 60
-    connection.settings_dict["CONN_HEALTH_CHECKS"] = True
-    global urlpatterns
-    urlpatterns = _urlconf()
-    settings.ROOT_URLCONF = __name__
-    clear_url_caches()
     call_command("migrate", verbosity=0)
     user, application, area = populate()
 
@@ -184,29 +267,36 @@ def main():
         "end_date": "2027-12-31",
         "save_and_stay": "",
     }
-    baseline_label = "bare view /healthz (baseline)"
+    # label, path, POST data, expected status, target (the page's share of the baseline: 1/target)
     cases = [
-        (baseline_label, lambda: client.get("/healthz"), 200, None),
-        ("(ref.) bare view + session + user", lambda: client.get("/bench/floor-user"), 200, None),
-        (
-            "(ref.) ... + application lookup",
-            lambda: client.get(f"/bench/floor-application/{application.pk}"),
-            200,
-            None,
-        ),
-        ("form GET: project step", lambda: client.get(project), 200, 10),
-        ("form GET: budget step (formsets)", lambda: client.get(budget), 200, 10),
-        ("step save POST: project step", lambda: client.post(project, save), 302, 8),
+        ("bare view /healthz (baseline)", "/healthz", None, 200, None),
+        ("(ref.) bare view + session + user", "/bench/floor-user", None, 200, None),
+        ("(ref.) ... + application lookup", f"/bench/floor-application/{application.pk}", None, 200, None),
+        ("form GET: project step", project, None, 200, 10),
+        ("form GET: budget step (formsets)", budget, None, 200, 10),
+        ("step save POST: project step", project, save, 302, 8),
     ]
-    results = measure(cases, args.seconds, args.slice)
-    baseline = results[baseline_label][0]
-    print(f"{'request':<36} {'req/s':>8} {'median ms':>10} {'p95 ms':>8} {'ratio':>9}  target")
-    for label, _request, _status, target in cases:
-        rate, median, p95 = results[label]
-        ratio = rate / baseline
-        verdict = "" if target is None else f"≥ 1/{target}: {'ok' if ratio >= 1 / target else 'MISSED'}"
-        share = f"1/{1 / ratio:.1f}"
-        print(f"{label:<36} {rate:>8.0f} {median * 1000:>10.2f} {p95 * 1000:>8.2f} {share:>9}  {verdict}")
+    if not args.http:
+
+        def request(path, post):
+            return (lambda: client.get(path)) if post is None else (lambda: client.post(path, post))
+
+        runs = [(label, request(path, post), status, target) for label, path, post, status, target in cases]
+        report(cases, measure(runs, args.seconds, args.slice or 0.25))
+        return
+
+    if shutil.which("ab") is None:
+        raise SystemExit("--http needs ApacheBench: apt-get install apache2-utils")
+    client.get(project)  # sets the CSRF cookie
+    cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": client.cookies["csrftoken"].value}
+    concurrency = args.concurrency or 2 * args.workers
+    server, port = start_gunicorn(args.workers)
+    try:
+        print(f"gunicorn: {args.workers} sync workers; ab: {concurrency} concurrent clients")
+        report(cases, measure_http(cases, args.seconds, args.slice or 1.0, concurrency, cookies, port))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -7,15 +7,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def use_throwaway_database(default_name):
-    """Point Django (test settings) at BENCH_DATABASE_URL or ``default_name`` on the local server.
+def use_throwaway_database(default_name, settings="omstilling.settings.test"):
+    """Point Django (``settings``) at BENCH_DATABASE_URL or ``default_name`` on the local server.
 
     Call before ``django.setup()``; returns the URL.
     """
     sys.path.insert(0, str(ROOT))
     url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{default_name}")
     os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "omstilling.settings.test"
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
     return url
 
 

@@ -5,9 +5,11 @@ transition against the model's table of allowed moves, validates the row, saves 
 state fields and writes the audit entry in the same transaction.
 """
 
+from contextlib import contextmanager
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .exceptions import ServiceError
@@ -79,6 +81,30 @@ def full_clean_or_refuse(obj, **kwargs):
     except ValidationError as exc:
         field = next(iter(exc.message_dict), None) if hasattr(exc, "error_dict") else None
         raise ServiceError(" ".join(exc.messages), field=field) from exc
+
+
+@contextmanager
+def constraint_refusals(model, *, fields=None):
+    """Let the database check ``model``'s constraints and report a broken one as a :class:`ServiceError`.
+
+    A hot path (an applicant's step save) need not ask PostgreSQL about each check constraint
+    beforehand (``full_clean`` does so in a savepoint each: three statements a constraint): the
+    write itself is the check. A violated constraint of ``model`` comes back with its
+    ``violation_error_message``; ``fields`` maps a constraint name to the form field to mark.
+    Wrap the whole ``transaction.atomic()`` block, so that the failed transaction is rolled back first.
+    """
+    try:
+        yield
+    except IntegrityError as exc:
+        text = str(exc)
+        broken = [constraint for constraint in model._meta.constraints if constraint.name in text]
+        if not broken:
+            raise
+        # The longest name that matches, should one name be the start of another.
+        constraint = max(broken, key=lambda constraint: len(constraint.name))
+        raise ServiceError(
+            constraint.get_violation_error_message(), field=(fields or {}).get(constraint.name)
+        ) from exc
 
 
 def transition(obj, to_state, *, actor, reason="", action=None, extra_fields=(), data=None, from_states=None):

@@ -12,8 +12,10 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +31,7 @@ from applications.models import (
     OrganisationMembership,
 )
 from applications.uploads import describe_upload, store_upload
-from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
+from omstilling.audit import audit_log, constraint_refusals, full_clean_or_refuse, locked, transition
 from omstilling.exceptions import ServiceError
 from omstilling.formatting import format_nok, oslo_moment
 
@@ -199,7 +201,7 @@ def _snapshot_data(application, cost_lines, financing_lines):
 RECEIPT_RESEND_AFTER = timedelta(minutes=5)
 # At most this many applications are enqueued per run, oldest first; the next run takes the rest.
 RECEIPT_RESEND_BATCH = 200
-# A receipt still unsent a week after the submit is given up (its address is refused, say): the
+# A receipt still unsent a week after the submit is given up (the mail server kept failing, say): the
 # applicant has long since seen the application in the portal, and such rows must not keep the
 # oldest-first batch from reaching newer ones.
 RECEIPT_RESEND_WITHIN = timedelta(days=7)
@@ -209,10 +211,12 @@ def receipt_owed(application):
     """Whether the submission e-mails for ``application`` are still to be sent.
 
     Only a submission through the portal is owed them: not a draft, not a historical (imported)
-    application, and not one the applicant withdrew before they went out."""
+    application, not one the applicant withdrew before they went out, and not one whose receipt the
+    mail server refused for good (``receipt_undeliverable_at``)."""
     return (
         application.submitted_at is not None
         and application.receipt_sent_at is None
+        and application.receipt_undeliverable_at is None
         and not application.is_historical
         and application.state not in (Application.State.DRAFT, Application.State.WITHDRAWN)
     )
@@ -228,6 +232,7 @@ def receipts_unsent(older_than=RECEIPT_RESEND_AFTER, now=None):
             submitted_at__lte=now - older_than,
             submitted_at__gt=now - RECEIPT_RESEND_WITHIN,
             receipt_sent_at__isnull=True,
+            receipt_undeliverable_at__isnull=True,
             is_historical=False,
         )
         .exclude(state__in=[Application.State.DRAFT, Application.State.WITHDRAWN])
@@ -254,6 +259,10 @@ def receipt_send_once(application_id, send):
     """Call ``send(application)`` — which sends the receipt and the staff notice — if they are still
     owed, then record that they went out; return whether it sent.
 
+    ``send`` returns None, or the mail server's reply if it refused the applicant's receipt for good
+    (logged and audited by the task): the row then records that instead (``receipt_undeliverable_at``),
+    and the receipt is not sent again.
+
     The row is locked from the check to the mark, so a duplicate task (an enqueue by the resend while
     the first was still queued, a message Redis hands out again) waits, finds it marked and sends
     nothing. If ``send`` raises, nothing is marked and the task's retry (or the resend) tries again.
@@ -269,7 +278,12 @@ def receipt_send_once(application_id, send):
         )
         if not receipt_owed(application):
             return False
-        send(application)
+        refused = send(application)
+        if refused:
+            application.receipt_undeliverable_at = timezone.now()
+            application.receipt_undeliverable_reason = refused
+            application.save(update_fields=["receipt_undeliverable_at", "receipt_undeliverable_reason"])
+            return False
         application.receipt_sent_at = timezone.now()
         application.save(update_fields=["receipt_sent_at"])
     return True
@@ -419,6 +433,10 @@ def application_approve(application, actor, decision):
 # --- The applicant portal: organisations, drafts and attachments ---------------------------------
 
 
+def _refuse_non_member():
+    raise ServiceError(_("Du har ikke tilgang til å handle for denne organisasjonen."))
+
+
 def require_member(organisation_id, actor):
     """Refuse unless ``actor`` is signed in and acts for the organisation (portal services' guard)."""
     if (
@@ -426,7 +444,33 @@ def require_member(organisation_id, actor):
         or not actor.is_authenticated
         or not OrganisationMembership.objects.filter(organisation_id=organisation_id, user=actor).exists()
     ):
-        raise ServiceError(_("Du har ikke tilgang til å handle for denne organisasjonen."))
+        _refuse_non_member()
+
+
+def locked_for_member(application, actor, *, related=()):
+    """``locked(application)`` and ``require_member`` in one statement: the portal services' door.
+
+    The membership check rides along in the locking ``SELECT … FOR UPDATE`` (which locks the
+    application's row only, not the ``related`` rows joined in), so an applicant's save costs one
+    round trip to the database here instead of two or three.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("locked_for_member() must be called inside transaction.atomic()")
+    if actor is None or not actor.is_authenticated:
+        _refuse_non_member()
+    current = (
+        Application.objects.select_related(*related)
+        .select_for_update(of=("self",))
+        .annotate(
+            actor_is_member=Exists(
+                OrganisationMembership.objects.filter(organisation=OuterRef("organisation"), user=actor)
+            )
+        )
+        .get(pk=application.pk)
+    )
+    if not current.actor_is_member:
+        _refuse_non_member()
+    return current
 
 
 def _require_editable(application):
@@ -536,7 +580,7 @@ def application_create(*, actor, call, organisation, category, focus_area, title
             )
         if now < call.opens_at:
             raise ServiceError(_("Utlysningen åpner %(opens)s.") % {"opens": oslo_moment(call.opens_at)})
-        _check_category_and_area(call, category, focus_area)
+        _check_category_and_area(call, category, focus_area.pk)
         application = Application(
             # A unique placeholder until the row has its id; the reference is set in the same transaction.
             reference=f"new-{uuid.uuid4().hex[:24]}",
@@ -559,33 +603,50 @@ def application_create(*, actor, call, organisation, category, focus_area, title
     return application
 
 
-def _check_category_and_area(call, category, focus_area):
+def _check_category_and_area(call, category, focus_area_id):
     if category not in call.admitted_categories:
         raise ServiceError(
             _("Utlysningen tar ikke imot søknader i denne kategorien. Velg en av kategoriene i listen."),
             field="category",
         )
-    if not call.focus_areas.filter(pk=focus_area.pk).exists():
+    if not call.focus_areas.filter(pk=focus_area_id).exists():
         raise ServiceError(_("Velg et av utlysningens innsatsområder."), field="focus_area")
 
 
+# The form field to mark when a step's save breaks one of the application's check constraints.
+_CONSTRAINT_FIELDS = {
+    "application_dates_ordered": "end_date",
+    "application_de_minimis_non_negative": "de_minimis_received",
+    "application_category_valid": "category",
+}
+
+
 def application_save_step(application, *, actor, **fields):
-    """Save one step of a draft: only the fields given, and only while it is a draft."""
-    with transaction.atomic():
-        application = locked(application)
-        require_member(application.organisation_id, actor)
+    """Save one step of a draft: only the fields given, and only while it is a draft.
+
+    Four statements, as an applicant saves often: the locked row with the membership check, the
+    focus area against the call's, the update, the commit. The step's own values are checked in
+    Python (``clean_fields``); the check constraints by the update itself (``constraint_refusals``);
+    the cross-table rules of ``Application.clean`` cannot change here, as a step never moves an
+    application to another call or programme and the focus area is checked against the call's.
+    """
+    with constraint_refusals(Application, fields=_CONSTRAINT_FIELDS), transaction.atomic():
+        application = locked_for_member(application, actor, related=("call",))
         _require_editable(application)
-        if "category" in fields or "focus_area" in fields:
-            _check_category_and_area(
-                application.call,
-                fields.get("category", application.category),
-                fields.get("focus_area", application.focus_area),
-            )
+        area_checked = "category" in fields or "focus_area" in fields
+        if area_checked:
+            area = fields.get("focus_area")
+            area_id = getattr(area, "pk", None) if "focus_area" in fields else application.focus_area_id
+            _check_category_and_area(application.call, fields.get("category", application.category), area_id)
         for name, value in fields.items():
             setattr(application, name, value)
         # Only the fields of this step changed; the others were checked when they were saved.
+        # A foreign key's own check (does the row exist) is one more query: the call's list did it.
         unchanged = [field.name for field in Application._meta.concrete_fields if field.name not in fields]
-        full_clean_or_refuse(application, exclude=unchanged)
+        try:
+            application.clean_fields(exclude=[*unchanged, *(["focus_area"] if area_checked else [])])
+        except ValidationError as exc:
+            raise ServiceError(" ".join(exc.messages), field=next(iter(exc.message_dict), None)) from exc
         application.save(update_fields=[*fields, "updated_at"])
     return application
 
@@ -597,8 +658,7 @@ def application_save_budget(application, *, actor, cost_lines, financing_lines):
     An empty budget is a valid draft; a budget with lines must be complete.
     """
     with transaction.atomic():
-        application = locked(application)
-        require_member(application.organisation_id, actor)
+        application = locked_for_member(application, actor, related=("call",))
         _require_editable(application)
         costs = [
             CostLine(application=application, order=n, description=description, amount=amount)
@@ -635,8 +695,7 @@ def application_problems(application):
 def application_submit_from_portal(application, actor):
     """The applicant's submit: the portal also requires the state-aid declaration."""
     with transaction.atomic():
-        current = locked(application)
-        require_member(current.organisation_id, actor)
+        current = locked_for_member(application, actor)
         if current.state == Application.State.DRAFT and not current.de_minimis_declared:
             _check_call_is_open(current, timezone.now())
             raise ApplicationIncompleteError(application_problems(current))
@@ -645,15 +704,14 @@ def application_submit_from_portal(application, actor):
 
 def application_withdraw_from_portal(application, actor, reason=""):
     with transaction.atomic():
-        require_member(locked(application).organisation_id, actor)
+        locked_for_member(application, actor)
         return application_withdraw(application, actor, reason)
 
 
 def attachment_add(application, *, actor, upload, kind):
     """Attach a checked file to a draft; it is stored under a random name outside the web root."""
     with transaction.atomic():
-        application = locked(application)
-        require_member(application.organisation_id, actor)
+        application = locked_for_member(application, actor)
         _require_editable(application)
         attachment = Attachment(
             application=application, kind=kind, uploaded_by=actor, **describe_upload(upload)
@@ -672,8 +730,7 @@ def attachment_add(application, *, actor, upload, kind):
 
 def attachment_remove(attachment, *, actor):
     with transaction.atomic():
-        application = locked(attachment.application)
-        require_member(application.organisation_id, actor)
+        application = locked_for_member(attachment.application, actor)
         _require_editable(application)
         name = attachment.file.name
         audit_log(actor=actor, obj=attachment, action="attachment_remove", data={"sha256": attachment.sha256})

@@ -3,6 +3,7 @@ import html
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from omstilling.formatting import format_kr
 from omstilling.formatting import long_date as _long_date
@@ -136,3 +137,26 @@ def fields(form):
         parts.append(f'<div class="alert alert-block alert-danger"><ul class="m-0">{items}</ul></div>')
     parts.extend(field(bound_field) for bound_field in form)
     return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def budget_line(form, number=None):
+    """One row of the cost or the financing plan (a formset form), as a fieldset with a hidden legend.
+
+    ``number`` counts the rows for the legend; without it the row is the blank one the "add row"
+    button copies. Put together here rather than in an included template: the budget step has a
+    dozen rows or more, and an include per row cost as much as the fields in it.
+    """
+    if "kind" in form.fields:
+        legend = _("Finansiering %(number)s") % {"number": number} if number else _("Ny finansiering")
+        cells = [("col-sm-4", "kind"), ("col-sm-3", "source"), ("col-sm-3", "amount")]
+    else:
+        legend = _("Kostnad %(number)s") % {"number": number} if number else _("Ny kostnad")
+        cells = [("col-sm-6", "description"), ("col-sm-4", "amount")]
+    cells.append(("col-sm-2 pt-sm-4 mt-sm-2", "DELETE"))
+    columns = "".join(f'\n    <div class="{css}">{field(form[name])}</div>' for css, name in cells)
+    return mark_safe(
+        f'<fieldset class="budget-line" id="{_escape(form.prefix)}-row">\n'
+        f'  <legend class="visually-hidden">{_escape(legend)}</legend>\n'
+        f'  <div class="row g-2 align-items-start">{columns}\n  </div>\n</fieldset>'
+    )

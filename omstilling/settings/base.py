@@ -148,6 +148,37 @@ CONTENT_SECURITY_POLICY = {
 
 # Celery. Without REDIS_URL (the embedded default) tasks run in-process, in the web request.
 REDIS_URL = env("REDIS_URL", default="")
+
+
+def cache_settings(redis_url, key_prefix="omstilling"):
+    """The caches: Redis beside the broker (shared by every web process), else this process's memory.
+
+    ``sessions`` holds the logged-in sessions (``cached_db``: read from the cache, written through
+    to the database, so a restarted Redis logs nobody out). A Redis that cannot be reached within
+    half a second is a cache miss (``omstilling.cache.FailSoftRedisCache``), not an error page.
+    """
+    if not redis_url:
+        return {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+            "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions"},
+        }
+    options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    backend = "omstilling.cache.FailSoftRedisCache"
+    return {
+        "default": {"BACKEND": backend, "LOCATION": redis_url, "KEY_PREFIX": key_prefix, "OPTIONS": options},
+        "sessions": {
+            "BACKEND": backend,
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"{key_prefix}.sessions",
+            # A cached copy lives at most ten minutes (see omstilling.cache); the database keeps the rest.
+            "OPTIONS": {**options, "MAX_TIMEOUT": 10 * 60},
+        },
+    }
+
+
+CACHES = cache_settings(REDIS_URL)
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -3,7 +3,7 @@
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import cache_settings, env
 
 SECRET_KEY = "test-only-key"
 DEBUG = False
@@ -14,6 +14,8 @@ DATABASES = {
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
+# Cache keys carry the database's name: test runs on other databases share this Redis.
+CACHES = cache_settings(REDIS_URL, key_prefix=f"test.{DATABASES['default']['NAME']}")
 # Unit tests run tasks in-process; tests that need a real worker start one against Redis.
 CELERY_TASK_ALWAYS_EAGER = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
