@@ -6,15 +6,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from applications.models import Application, CostLine, Decision, FinancingLine, OrganisationMembership
+from applications.models import Application, CostLine, Decision, FinancingLine
 from omstilling.models import FocusArea
 from projects.models import Grant
 from projects.services import grant_accept, grant_offer
+from tests.applicants import applicant_fixtures
 from tests.factories import (
     ApplicationFactory,
     FocusAreaFactory,
-    OrganisationFactory,
-    OrganisationMembershipFactory,
     ProgrammeFactory,
     UserFactory,
 )
@@ -39,24 +38,7 @@ def officer(db):
     return UserFactory(email="leder@vestre-toten.demo", full_name="Lise Leder", is_staff=True)
 
 
-@pytest.fixture
-def applicant(db):
-    return UserFactory(email="kari@raufoss.no", full_name="Kari Nordmann", email_verified_at=timezone.now())
-
-
-@pytest.fixture
-def organisation(applicant):
-    organisation = OrganisationFactory(name="Raufoss Velferd AS")
-    OrganisationMembershipFactory(
-        organisation=organisation, user=applicant, role=OrganisationMembership.Role.ADMIN
-    )
-    return organisation
-
-
-@pytest.fixture
-def applicant_client(client, applicant):
-    client.force_login(applicant)
-    return client
+applicant, organisation, applicant_client = applicant_fixtures("kari@raufoss.no", "Raufoss Velferd AS")
 
 
 def make_offer(programme, organisation, officer, *, amount=Decimal(300000), title=None, decided_at=None):

@@ -2,19 +2,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from applications.models import Application, CostLine, FinancingLine, OrganisationMembership
+from applications.models import Application, CostLine, FinancingLine
 from omstilling.models import Category
+from tests.applicants import applicant_fixtures
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
     FocusAreaFactory,
-    OrganisationFactory,
-    OrganisationMembershipFactory,
     PlanPeriodFactory,
     ProgrammeFactory,
-    UserFactory,
 )
 
 PASSWORD = "pass-word-123"
@@ -49,24 +46,7 @@ def call(programme, focus_areas):
     return call
 
 
-@pytest.fixture
-def applicant(db):
-    return UserFactory(email="kari@bedrift.no", full_name="Kari Nordmann", email_verified_at=timezone.now())
-
-
-@pytest.fixture
-def organisation(applicant):
-    organisation = OrganisationFactory(name="Elverum Reiseliv AS")
-    OrganisationMembershipFactory(
-        organisation=organisation, user=applicant, role=OrganisationMembership.Role.ADMIN
-    )
-    return organisation
-
-
-@pytest.fixture
-def applicant_client(client, applicant):
-    client.force_login(applicant)
-    return client
+applicant, organisation, applicant_client = applicant_fixtures("kari@bedrift.no", "Elverum Reiseliv AS")
 
 
 def make_draft(call, organisation, user=None, **fields):

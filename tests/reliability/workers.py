@@ -1,8 +1,10 @@
-"""Real Celery worker processes (and a private Redis) for the fault tests.
+"""Real Celery worker processes (and a private Redis) for the tests that need them: the fault tests
+here and the end-to-end report test (tests/e2e/test_report_worker.py).
 
 A worker runs the production shape (``REDIS_URL`` set, nothing eager) against this test's database,
 which ``transaction=True`` commits so the worker can read it, and listens on a queue of its own so
-no other test run or worker takes its tasks. See tests/e2e/test_report_worker.py for the pattern.
+no other test run or worker takes its tasks; :class:`Publisher` points this process's Celery app at
+the same broker and queue.
 """
 
 import json
@@ -50,9 +52,11 @@ class Publisher:
 
 
 class Worker:
-    """One worker process; ``pause`` seconds of sleep after each progress step of a report build."""
+    """One worker process: ``celery -A omstilling worker`` as in production, or, given ``pause``, the
+    paused worker (paused_worker.py), which sleeps ``pause`` seconds after each progress step of a
+    report build."""
 
-    def __init__(self, broker, queue, media_root, log_path, pause=0.0):
+    def __init__(self, broker, queue, media_root, log_path, pause=None):
         db = connection.settings_dict
         env = {
             **os.environ,
@@ -63,11 +67,14 @@ class Worker:
         }
         self.log_path = log_path
         self.log = open(log_path, "a+")  # noqa: SIM115 - closed in stop()
+        if pause is None:
+            entry = ["-m", "celery", "-A", "omstilling", "worker"]
+        else:
+            entry = [str(PAUSED_WORKER), str(pause)]
         self.process = subprocess.Popen(
             [
                 sys.executable,
-                str(PAUSED_WORKER),
-                str(pause),
+                *entry,
                 "--pool",
                 "solo",
                 "-Q",
