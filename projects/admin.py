@@ -129,6 +129,12 @@ class PayoutInline(InlineQueriesMixin, ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
+def _status_years(programme):
+    """The years of the programme's status period (omstillingsstatus), when both ends are known."""
+    start, end = programme.status_start_year, programme.status_end_year
+    return range(start, end + 1) if start and end and start <= end else ()
+
+
 @admin.register(Grant)
 class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
     """Tilsagn. A grant is created from a decision and moves through its states only through the
@@ -307,7 +313,10 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
                 "programme": programme,
                 "programmes": allowed,
                 "year": str(year),
-                "years": [str(y) for y in sorted({*ledger.years, this_year})],
+                # The programme's years, any year with records, this year and the one asked for.
+                "years": [
+                    str(y) for y in sorted({*ledger.years, *_status_years(programme), this_year, year})
+                ],
                 "ledger": ledger,
                 "funding": [(row.source, row.kind, kr(row.amount)) for row in ledger.funding],
                 "figures": {

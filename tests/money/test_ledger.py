@@ -150,3 +150,17 @@ def test_leader_sees_the_ledger_page(client, demo_data):
     assert "regnes som utbetalt i sin helhet" in text
     assert text.count("(importert)") == 17
     assert page.context["ledger"].available == Decimal(1_160_000)
+
+
+def test_the_year_picker_shows_the_year_on_the_page_and_the_programmes_years(admin_client, demo_data):
+    """Elverum has no records in 2018 (its call year), yet that is the year asked for: the picker must
+    show it selected, not this year, and offer the programme's whole status period."""
+    elverum = Programme.objects.get(slug="elverumregionen")
+
+    page = admin_client.get(reverse("admin:projects_grant_ledger"), {"programme": elverum.pk, "year": "2018"})
+
+    text = page.content.decode()
+    assert '<option value="2018" selected>2018</option>' in text
+    offered = [int(year) for year in page.context["years"]]
+    assert set(range(elverum.status_start_year, elverum.status_end_year + 1)) <= set(offered)
+    assert offered == sorted(offered)
