@@ -18,14 +18,11 @@ from applications.services.board import case_close, conflict_declare, vote_cast
 from omstilling import roles
 from omstilling.models import AuditEntry
 from tests.board.conftest import _person, application_to_board, make_board, open_case
+from tests.board.pages import case_url
 
 pytestmark = pytest.mark.django_db
 
 FOR = Vote.Choice.FOR
-
-
-def _case_url(case, view="vote"):
-    return reverse(f"admin:applications_boardcase_{view}", args=[case.pk])
 
 
 def _messages(response):
@@ -57,11 +54,11 @@ def test_permissions_matrix_for_the_case_page(client, board, elverum, case, appl
     seen = {}
     for user in expected:
         client.force_login(user)
-        seen[user] = client.get(_case_url(case)).status_code
+        seen[user] = client.get(case_url(case)).status_code
     assert seen == expected
 
     client.force_login(applicant)
-    response = client.get(_case_url(case))
+    response = client.get(case_url(case))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
 
@@ -73,9 +70,9 @@ def test_vestre_toten_board_member_sees_nothing_of_elverum(client, board, elveru
     listed = client.get(reverse("admin:applications_boardcase_changelist"))
     assert listed.status_code == 200
     assert "Bioøkonomi i Elverum" not in listed.content.decode()
-    assert client.get(_case_url(elverum_case)).status_code == 404
-    assert client.post(_case_url(elverum_case), {"action": "vote", "choice": FOR}).status_code == 404
-    assert client.get(_case_url(elverum_case, "status")).status_code == 404
+    assert client.get(case_url(elverum_case)).status_code == 404
+    assert client.post(case_url(elverum_case), {"action": "vote", "choice": FOR}).status_code == 404
+    assert client.get(case_url(elverum_case, "status")).status_code == 404
     assert (
         client.get(
             reverse("admin:applications_boardmeeting_agenda", args=[elverum_case.meeting_id])
@@ -87,13 +84,13 @@ def test_vestre_toten_board_member_sees_nothing_of_elverum(client, board, elveru
 
 def test_member_votes_and_changes_the_vote_on_the_case_page(client, board, case):
     client.force_login(board.members[0].user)
-    page = client.get(_case_url(case)).content.decode()
+    page = client.get(case_url(case)).content.decode()
     assert 'name="choice"' in page
     assert "Jeg er inhabil" in page
     assert "Avslutt sak" not in page
 
-    client.post(_case_url(case), {"action": "vote", "choice": Vote.Choice.AGAINST})
-    response = client.post(_case_url(case), {"action": "vote", "choice": FOR}, follow=True)
+    client.post(case_url(case), {"action": "vote", "choice": Vote.Choice.AGAINST})
+    response = client.post(case_url(case), {"action": "vote", "choice": FOR}, follow=True)
 
     assert "Stemmen din er registrert." in _messages(response)
     assert Vote.objects.get(case=case).choice == FOR
@@ -103,13 +100,13 @@ def test_member_votes_and_changes_the_vote_on_the_case_page(client, board, case)
 def test_observer_sees_the_case_but_cannot_vote_through_any_door(client, board, case):
     client.force_login(board.observer.user)
 
-    page = client.get(_case_url(case))
+    page = client.get(case_url(case))
     assert page.status_code == 200
     html = page.content.decode()
     assert 'name="choice"' not in html
     assert "Du er observatør" in html
 
-    response = client.post(_case_url(case), {"action": "vote", "choice": FOR}, follow=True)
+    response = client.post(case_url(case), {"action": "vote", "choice": FOR}, follow=True)
     assert "Observatører har ikke stemmerett." in _messages(response)
     # The admin's own vote pages are read-only for everyone.
     assert (
@@ -123,7 +120,7 @@ def test_recused_member_does_not_see_the_vote_controls(client, board, case):
     conflict_declare(case, board.members[1].user, "Daglig leder er min søster.")
     client.force_login(board.members[1].user)
 
-    html = client.get(_case_url(case)).content.decode()
+    html = client.get(case_url(case)).content.decode()
 
     assert 'name="choice"' not in html
     assert "Du har erklært deg inhabil: Daglig leder er min søster." in html
@@ -133,7 +130,7 @@ def test_member_declares_a_conflict_on_the_case_page(client, board, case):
     client.force_login(board.members[2].user)
 
     response = client.post(
-        _case_url(case), {"action": "conflict", "reason": "Aksjonær i søkeren."}, follow=True
+        case_url(case), {"action": "conflict", "reason": "Aksjonær i søkeren."}, follow=True
     )
 
     assert "Du er registrert som inhabil i saken." in _messages(response)
@@ -145,10 +142,10 @@ def test_chair_without_quorum_is_told_why_and_the_case_stays_open(client, board)
     vote_cast(case, board.chair.user, FOR)
     client.force_login(board.chair.user)
 
-    page = client.get(_case_url(case)).content.decode()
+    page = client.get(case_url(case)).content.decode()
     assert "2 av 5 stemmeberettigede er til stede og habile; minst 3 kreves." in page
 
-    response = client.post(_case_url(case, "close"), {"confirm": "yes"}, follow=True)
+    response = client.post(case_url(case, "close"), {"confirm": "yes"}, follow=True)
     assert (
         "Styret er ikke vedtaksført: 2 av 5 stemmeberettigede er til stede og habile; minst 3 kreves."
         in _messages(response)
@@ -161,12 +158,12 @@ def test_chair_closes_the_case_after_a_confirmation_step(client, board, case):
         vote_cast(case, seat.user, FOR)
     client.force_login(board.chair.user)
 
-    confirm = client.get(_case_url(case, "close"))
+    confirm = client.get(case_url(case, "close"))
     assert confirm.status_code == 200
     assert "tilsagn på 350\u00a0000 kr" in confirm.content.decode()
     assert not Decision.objects.exists()
 
-    response = client.post(_case_url(case, "close"), {"confirm": "yes"}, follow=True)
+    response = client.post(case_url(case, "close"), {"confirm": "yes"}, follow=True)
 
     assert "Saken er avgjort: innvilget." in _messages(response)
     assert Decision.objects.get(case=case).votes_for == 5
@@ -177,7 +174,7 @@ def test_member_cannot_close_the_case_through_the_admin(client, board, case):
         vote_cast(case, seat.user, FOR)
     client.force_login(board.members[0].user)
 
-    response = client.post(_case_url(case, "close"), {"confirm": "yes"}, follow=True)
+    response = client.post(case_url(case, "close"), {"confirm": "yes"}, follow=True)
 
     assert any("Bare styreleder" in message for message in _messages(response))
     assert not Decision.objects.exists()

@@ -9,25 +9,15 @@ from applications.models import CaseStandIn, Decision, Vote
 from applications.services.board import attendance_register, case_quorum, case_tally
 from omstilling.models import AuditEntry
 from tests.board.conftest import free_deputy, meeting_with_cases
+from tests.board.pages import case_url, post_case
 
 pytestmark = pytest.mark.django_db
 
 FOR, AGAINST = Vote.Choice.FOR, Vote.Choice.AGAINST
 
 
-def _case_url(case, view="vote"):
-    return reverse(f"admin:applications_boardcase_{view}", args=[case.pk])
-
-
-def _post(client, user, case, data, view="vote"):
-    client.force_login(user)
-    response = client.post(_case_url(case, view), data, follow=True)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def _vote(client, seat, case, choice):
-    assert "Stemmen din er registrert." in _post(
+    assert "Stemmen din er registrert." in post_case(
         client, seat.user, case, {"action": "vote", "choice": choice}
     )
 
@@ -50,7 +40,7 @@ def _meeting_with_eva_in_dinas_seat(client, board, titles=("Velferdsteknologi p�
         deputies=[frida],
         standing_in={board.deputy: board.members[3]},
     )
-    page = _post(
+    page = post_case(
         client, board.deputy.user, cases[0], {"action": "conflict", "reason": "Samboeren min eier søkeren."}
     )
     assert "Du er registrert som inhabil i saken." in page
@@ -63,12 +53,12 @@ def test_second_deputy_steps_in_for_the_recused_deputy_and_the_board_keeps_its_q
     before = case_quorum(case)
     assert (before.present, before.impartial, before.required, before.met) == (3, 2, 3, False)
     client.force_login(board.leader)
-    page = client.get(_case_url(case)).content.decode()
+    page = client.get(case_url(case)).content.decode()
     assert f'name="stands_in_for" value="{eva.pk}"' in page
     assert "Varamedlem som trer inn for Eva Vara" in page
     assert f'<option value="{frida.pk}">Frida Fri</option>' in page
 
-    page = _post(
+    page = post_case(
         client, board.leader, case, {"action": "step_in", "deputy": frida.pk, "stands_in_for": eva.pk}
     )
 
@@ -76,15 +66,15 @@ def test_second_deputy_steps_in_for_the_recused_deputy_and_the_board_keeps_its_q
     assert "vara for Eva Vara (inhabil i saken), som møter for Dina Dahl" in page
     after = case_quorum(case)
     assert (after.seats, after.present, after.impartial, after.met) == (5, 3, 3, True)
-    assert "inhabil" in _post(client, eva.user, case, {"action": "vote", "choice": AGAINST})
+    assert "inhabil" in post_case(client, eva.user, case, {"action": "vote", "choice": AGAINST})
     _vote(client, frida, case, FOR)
     _vote(client, board.chair, case, FOR)
     _vote(client, board.members[0], case, AGAINST)
     client.force_login(board.leader)
-    status = client.get(_case_url(case, "status")).json()
+    status = client.get(case_url(case, "status")).json()
     assert (status["for"], status["against"], status["quorum_met"]) == (2, 1, True)
 
-    assert "Saken er avgjort: innvilget." in _post(
+    assert "Saken er avgjort: innvilget." in post_case(
         client, board.chair.user, case, {"confirm": "yes"}, "close"
     )
 
@@ -103,10 +93,10 @@ def test_in_the_next_case_the_whole_meeting_deputy_votes_again_and_the_second_de
         client, board, titles=("Velferdsteknologi på Raufoss", "Reiseliv ved Mjøsa")
     )
     eva = board.deputy
-    _post(client, board.leader, first, {"action": "step_in", "deputy": frida.pk, "stands_in_for": eva.pk})
+    post_case(client, board.leader, first, {"action": "step_in", "deputy": frida.pk, "stands_in_for": eva.pk})
     _vote(client, frida, first, FOR)
 
-    assert "Som varamedlem stemmer du bare" in _post(
+    assert "Som varamedlem stemmer du bare" in post_case(
         client, frida.user, second, {"action": "vote", "choice": FOR}
     )
     _vote(client, eva, second, AGAINST)
@@ -125,13 +115,13 @@ def test_personal_deputy_steps_in_for_a_recused_deputy_only_in_her_own_members_s
     for deputy in (gunnar, hanne):
         attendance_register(case.meeting, board.leader, deputy)
 
-    page = _post(
+    page = post_case(
         client, board.leader, case, {"action": "step_in", "deputy": gunnar.pk, "stands_in_for": eva.pk}
     )
     assert "Gunnar Gran er vara for Carl Christensen, ikke for Dina Dahl." in page
     assert not CaseStandIn.objects.exists()
 
-    page = _post(
+    page = post_case(
         client, board.leader, case, {"action": "step_in", "deputy": hanne.pk, "stands_in_for": eva.pk}
     )
     assert "Hanne Holm trer inn for Eva Vara i denne saken." in page
@@ -142,11 +132,11 @@ def test_deputy_cannot_step_in_for_a_recused_deputy_who_has_no_seat_at_the_meeti
     frida = free_deputy(board)
     gunnar = free_deputy(board, "Gunnar Gran")
     (case,) = meeting_with_cases(board, [board.chair, *board.members[:2]], deputies=[frida, gunnar])
-    _post(client, gunnar.user, case, {"action": "conflict", "reason": "Styremedlem i søkerbedriften."})
+    post_case(client, gunnar.user, case, {"action": "conflict", "reason": "Styremedlem i søkerbedriften."})
     client.force_login(board.leader)
-    assert 'value="step_in"' not in client.get(_case_url(case)).content.decode()
+    assert 'value="step_in"' not in client.get(case_url(case)).content.decode()
 
-    page = _post(
+    page = post_case(
         client, board.leader, case, {"action": "step_in", "deputy": frida.pk, "stands_in_for": gunnar.pk}
     )
 
@@ -160,7 +150,7 @@ def test_deputy_cannot_step_in_for_a_recused_deputy_who_has_no_seat_at_the_meeti
 def test_recused_deputy_who_leaves_before_the_vote_takes_the_stand_in_for_her_along(client, board):
     (case,), frida = _meeting_with_eva_in_dinas_seat(client, board)
     eva = board.deputy
-    _post(client, board.leader, case, {"action": "step_in", "deputy": frida.pk, "stands_in_for": eva.pk})
+    post_case(client, board.leader, case, {"action": "step_in", "deputy": frida.pk, "stands_in_for": eva.pk})
 
     _leave(client, board, case.meeting, eva)
 
@@ -174,7 +164,7 @@ def test_recused_deputy_who_leaves_before_the_vote_takes_the_stand_in_for_her_al
 def test_recused_deputy_cannot_leave_while_the_deputy_in_her_place_has_voted_in_an_open_case(client, board):
     (case,), frida = _meeting_with_eva_in_dinas_seat(client, board)
     eva = board.deputy
-    _post(client, board.leader, case, {"action": "step_in", "deputy": frida.pk, "stands_in_for": eva.pk})
+    post_case(client, board.leader, case, {"action": "step_in", "deputy": frida.pk, "stands_in_for": eva.pk})
     _vote(client, frida, case, FOR)
 
     page = _leave(client, board, case.meeting, eva)
@@ -191,19 +181,21 @@ def test_second_deputy_takes_the_chairs_seat_from_a_recused_deputy_and_leads_onl
     siri, anders, berit, carl, dina = board.seats
     frida, gunnar = free_deputy(board), free_deputy(board, "Gunnar Gran")
     (case,) = meeting_with_cases(board, board.members, deputies=[gunnar], standing_in={frida: siri})
-    _post(client, frida.user, case, {"action": "conflict", "reason": "Søkeren er min bror."})
-    _post(client, board.leader, case, {"action": "step_in", "deputy": gunnar.pk, "stands_in_for": frida.pk})
+    post_case(client, frida.user, case, {"action": "conflict", "reason": "Søkeren er min bror."})
+    post_case(
+        client, board.leader, case, {"action": "step_in", "deputy": gunnar.pk, "stands_in_for": frida.pk}
+    )
     assert case_quorum(case).impartial == 5
 
-    page = _post(client, board.leader, case, {"action": "presiding", "member": berit.pk})
+    page = post_case(client, board.leader, case, {"action": "presiding", "member": berit.pk})
 
     assert "Berit Bakken leder saken som møteleder." in page
     for seat, choice in [(gunnar, FOR), (anders, FOR), (berit, AGAINST), (carl, AGAINST)]:
         _vote(client, seat, case, choice)
-    assert "Bare styreleder, eller den styret har valgt" in _post(
+    assert "Bare styreleder, eller den styret har valgt" in post_case(
         client, gunnar.user, case, {"confirm": "yes"}, "close"
     )
-    _post(client, berit.user, case, {"confirm": "yes"}, "close")
+    post_case(client, berit.user, case, {"confirm": "yes"}, "close")
     decision = Decision.objects.get(case=case)
     assert (decision.outcome, decision.casting_vote_used, decision.presided_by) == (
         Decision.Outcome.REJECTED,

@@ -3,7 +3,6 @@ board keeps its quorum and its full vote in that case, and only in that case."""
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 
 from applications.models import CaseStandIn, Decision, Vote
 from applications.services.board import (
@@ -20,6 +19,7 @@ from applications.services.board import (
 from omstilling.exceptions import ServiceError
 from omstilling.models import AuditEntry
 from tests.board.conftest import free_deputy, make_board, meeting_with_cases
+from tests.board.pages import browser_login, case_url
 from tests.browser import assert_accessible
 
 pytestmark = pytest.mark.django_db
@@ -231,21 +231,17 @@ def test_deputy_who_leaves_the_meeting_no_longer_sits_in_the_recused_members_sea
 # Through the admin's case page ------------------------------------------------------------------
 
 
-def _case_url(case, view="vote"):
-    return reverse(f"admin:applications_boardcase_{view}", args=[case.pk])
-
-
 def test_leader_lets_the_deputy_step_in_on_the_case_page_and_the_deputy_votes_there(
     client, board, dina_recused
 ):
     case, dina, eva = dina_recused, board.members[3], board.deputy
     client.force_login(board.leader)
-    page = client.get(_case_url(case)).content.decode()
+    page = client.get(case_url(case)).content.decode()
     assert 'name="action" value="step_in"' in page
     assert f'<option value="{eva.pk}">Eva Vara</option>' in page
 
     response = client.post(
-        _case_url(case), {"action": "step_in", "deputy": eva.pk, "stands_in_for": dina.pk}, follow=True
+        case_url(case), {"action": "step_in", "deputy": eva.pk, "stands_in_for": dina.pk}, follow=True
     )
 
     assert "Eva Vara trer inn for Dina Dahl i denne saken." in response.content.decode()
@@ -253,10 +249,10 @@ def test_leader_lets_the_deputy_step_in_on_the_case_page_and_the_deputy_votes_th
     assert "vara for Dina Dahl (inhabil i saken)" in response.content.decode()
 
     client.force_login(eva.user)
-    assert 'name="choice"' in client.get(_case_url(case)).content.decode()
-    client.post(_case_url(case), {"action": "vote", "choice": FOR})
+    assert 'name="choice"' in client.get(case_url(case)).content.decode()
+    client.post(case_url(case), {"action": "vote", "choice": FOR})
     assert Vote.objects.get(case=case, member=eva).choice == FOR
-    status = client.get(_case_url(case, "status")).json()
+    status = client.get(case_url(case, "status")).json()
     assert (status["for"], status["quorum_met"], status["voted"]) == (1, True, ["Eva Vara"])
 
 
@@ -264,22 +260,22 @@ def test_chair_removes_the_stand_in_on_the_case_page(client, board, dina_recused
     case, dina, eva = dina_recused, board.members[3], board.deputy
     case_deputy_step_in(case, board.leader, eva, dina)
     client.force_login(board.chair.user)
-    assert 'name="action" value="step_out"' in client.get(_case_url(case)).content.decode()
+    assert 'name="action" value="step_out"' in client.get(case_url(case)).content.decode()
 
-    client.post(_case_url(case), {"action": "step_out", "deputy": eva.pk})
+    client.post(case_url(case), {"action": "step_out", "deputy": eva.pk})
 
     assert not CaseStandIn.objects.exists()
     client.force_login(eva.user)
-    assert 'name="choice"' not in client.get(_case_url(case)).content.decode()
+    assert 'name="choice"' not in client.get(case_url(case)).content.decode()
 
 
 def test_member_deputy_and_observer_cannot_register_a_stand_in_on_the_case_page(client, board, dina_recused):
     case, dina, eva = dina_recused, board.members[3], board.deputy
     for user in (board.members[0].user, eva.user, board.observer.user):
         client.force_login(user)
-        assert 'value="step_in"' not in client.get(_case_url(case)).content.decode()
+        assert 'value="step_in"' not in client.get(case_url(case)).content.decode()
         data = {"action": "step_in", "deputy": eva.pk, "stands_in_for": dina.pk}
-        assert client.post(_case_url(case), data).status_code == 403
+        assert client.post(case_url(case), data).status_code == 403
     assert not CaseStandIn.objects.exists()
 
 
@@ -289,7 +285,7 @@ def test_another_programmes_leader_gets_404_on_the_case_page(client, board, dina
     client.force_login(elverum.leader)
 
     data = {"action": "step_in", "deputy": eva.pk, "stands_in_for": dina.pk}
-    assert client.post(_case_url(case), data).status_code == 404
+    assert client.post(case_url(case), data).status_code == 404
     assert not CaseStandIn.objects.exists()
 
 
@@ -298,7 +294,7 @@ def test_refused_stand_in_is_explained_on_the_case_page(client, board, dina_recu
     client.force_login(board.leader)
 
     response = client.post(
-        _case_url(case),
+        case_url(case),
         {"action": "step_in", "deputy": eva.pk, "stands_in_for": board.members[0].pk},
         follow=True,
     )
@@ -317,16 +313,9 @@ def test_leader_picks_the_deputy_in_the_browser_and_the_deputy_votes(
     conflict_declare(case, dina.user, "Daglig leder i søkerbedriften er min svoger.")
     page = browser_page
     page.set_viewport_size({"width": 1360, "height": 1000})
-    url = f"{live_server.url}{_case_url(case)}"
+    url = f"{live_server.url}{case_url(case)}"
 
-    def login(user):
-        page.context.clear_cookies()
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("input[name=username]", user.email)
-        page.fill("input[name=password]", "pass-word-123")
-        page.click("input[type=submit]")
-
-    login(board.leader)
+    browser_login(page, live_server, board.leader)
     page.goto(url)
     page.screenshot(path=screenshot_dir / "stand-in-01-recused.png", full_page=True)
     assert_accessible(page, "case page with a recused member")
@@ -336,7 +325,7 @@ def test_leader_picks_the_deputy_in_the_browser_and_the_deputy_votes(
     page.screenshot(path=screenshot_dir / "stand-in-02-stepped-in.png", full_page=True)
     assert_accessible(page, "case page with the deputy stepped in")
 
-    login(eva.user)
+    browser_login(page, live_server, eva.user)
     page.goto(url)
     page.get_by_role("button", name="For", exact=True).click()
     page.wait_for_selector("text=Stemmen din er registrert.")

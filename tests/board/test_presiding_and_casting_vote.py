@@ -14,6 +14,7 @@ from applications.services.board import case_deputy_step_in, case_presiding_set,
 from omstilling.exceptions import ServiceError
 from omstilling.models import AuditEntry
 from tests.board.conftest import free_deputy, make_board, meeting_with_cases
+from tests.board.pages import browser_login, case_url, post_case
 from tests.browser import assert_accessible
 
 pytestmark = pytest.mark.django_db
@@ -21,31 +22,19 @@ pytestmark = pytest.mark.django_db
 FOR, AGAINST, ABSTAIN = Vote.Choice.FOR, Vote.Choice.AGAINST, Vote.Choice.ABSTAIN
 
 
-def _case_url(case, view="vote"):
-    return reverse(f"admin:applications_boardcase_{view}", args=[case.pk])
-
-
-def _post(client, user, case, data, view="vote"):
-    """``user`` posts ``data`` on the case page; the page they land on, as text."""
-    client.force_login(user)
-    response = client.post(_case_url(case, view), data, follow=True)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def _page(client, user, case, view="vote"):
     client.force_login(user)
-    return client.get(_case_url(case, view), follow=True).content.decode()
+    return client.get(case_url(case, view), follow=True).content.decode()
 
 
 def _votes(client, case, seats_and_choices):
     for seat, choice in seats_and_choices:
-        page = _post(client, seat.user, case, {"action": "vote", "choice": choice})
+        page = post_case(client, seat.user, case, {"action": "vote", "choice": choice})
         assert "Stemmen din er registrert." in page, page
 
 
 def _close(client, user, case):
-    return _post(client, user, case, {"confirm": "yes"}, view="close")
+    return post_case(client, user, case, {"confirm": "yes"}, view="close")
 
 
 @pytest.fixture
@@ -54,7 +43,7 @@ def chair_recused(client, board):
     herself recused on the case page."""
     frida = free_deputy(board)
     (case,) = meeting_with_cases(board, board.seats, deputies=[frida])
-    page = _post(client, board.chair.user, case, {"action": "conflict", "reason": "Søkeren er min bror."})
+    page = post_case(client, board.chair.user, case, {"action": "conflict", "reason": "Søkeren er min bror."})
     assert "Du er registrert som inhabil i saken." in page
     return case, frida
 
@@ -64,13 +53,13 @@ def test_deputy_in_the_recused_chairs_seat_votes_but_the_chosen_moteleder_decide
 ):
     case, frida = chair_recused
     siri, anders, berit, carl, dina = board.seats
-    page = _post(
+    page = post_case(
         client, board.leader, case, {"action": "step_in", "deputy": frida.pk, "stands_in_for": siri.pk}
     )
     assert "Frida Fri trer inn for Siri Styreleder i denne saken." in page
     assert "Styreleder er inhabil i saken og leder den ikke." in page
 
-    page = _post(client, board.leader, case, {"action": "presiding", "member": berit.pk})
+    page = post_case(client, board.leader, case, {"action": "presiding", "member": berit.pk})
 
     assert "Berit Bakken leder saken som møteleder." in page
     _votes(client, case, [(frida, FOR), (anders, FOR), (berit, AGAINST), (carl, AGAINST), (dina, ABSTAIN)])
@@ -102,10 +91,10 @@ def test_board_may_choose_the_deputy_in_the_recused_chairs_seat_to_lead_and_then
 ):
     case, frida = chair_recused
     siri, anders, berit, carl, dina = board.seats
-    _post(client, board.leader, case, {"action": "step_in", "deputy": frida.pk, "stands_in_for": siri.pk})
-    _post(client, board.leader, case, {"action": "presiding", "member": frida.pk})
+    post_case(client, board.leader, case, {"action": "step_in", "deputy": frida.pk, "stands_in_for": siri.pk})
+    post_case(client, board.leader, case, {"action": "presiding", "member": frida.pk})
     _votes(client, case, [(frida, FOR), (anders, FOR), (berit, AGAINST), (carl, AGAINST), (dina, ABSTAIN)])
-    assert 'href="{}"'.format(_case_url(case, "close")) in _page(client, frida.user, case)
+    assert 'href="{}"'.format(case_url(case, "close")) in _page(client, frida.user, case)
 
     assert "Saken er avgjort: innvilget." in _close(client, frida.user, case)
 
@@ -124,7 +113,7 @@ def test_recused_chair_neither_leads_nor_closes_nor_chooses_who_leads(client, bo
     page = _page(client, siri.user, case)
     assert "Avslutt sak" not in page
     assert "Styret velger en møteleder blant dem som stemmer i saken." in page
-    assert "Du er inhabil i saken og kan ikke velge møteleder for den." in _post(
+    assert "Du er inhabil i saken og kan ikke velge møteleder for den." in post_case(
         client, siri.user, case, {"action": "presiding", "member": anders.pk}
     )
     assert "Styreleder kan ikke lede saken (fraværende eller inhabil)." in _close(client, siri.user, case)
@@ -138,12 +127,12 @@ def test_nobody_votes_before_the_board_has_chosen_who_leads_the_case(client, boa
     case, _frida = chair_recused
     anders = board.members[0]
 
-    page = _post(client, anders.user, case, {"action": "vote", "choice": FOR})
+    page = post_case(client, anders.user, case, {"action": "vote", "choice": FOR})
 
     assert "Saken har ingen møteleder ennå: styreleder er fraværende eller inhabil." in page
     assert 'name="choice"' not in page
     assert not Vote.objects.exists()
-    _post(client, board.leader, case, {"action": "presiding", "member": anders.pk})
+    post_case(client, board.leader, case, {"action": "presiding", "member": anders.pk})
     assert 'name="choice"' in _page(client, anders.user, case)
 
 
@@ -162,7 +151,7 @@ def test_whole_meeting_deputy_for_the_absent_chair_has_the_casting_vote_only_if_
     assert 'name="action" value="presiding"' in page
     moteleder = frida if leader == "deputy" else anders
 
-    _post(client, board.leader, case, {"action": "presiding", "member": moteleder.pk})
+    post_case(client, board.leader, case, {"action": "presiding", "member": moteleder.pk})
     _votes(client, case, [(frida, FOR), (anders, AGAINST), (berit, AGAINST), (carl, FOR), (dina, ABSTAIN)])
     other = anders if moteleder == frida else frida
     assert "Bare styreleder, eller den styret har valgt" in _close(client, other.user, case)
@@ -176,11 +165,11 @@ def test_whole_meeting_deputy_for_the_absent_chair_has_the_casting_vote_only_if_
 def test_moteleder_cannot_be_switched_once_voting_has_begun(client, board, chair_recused):
     case, _frida = chair_recused
     anders, berit = board.members[0], board.members[1]
-    _post(client, board.leader, case, {"action": "presiding", "member": anders.pk})
+    post_case(client, board.leader, case, {"action": "presiding", "member": anders.pk})
     _votes(client, case, [(anders, FOR)])
     assert 'value="presiding"' not in _page(client, board.leader, case)
 
-    page = _post(client, board.leader, case, {"action": "presiding", "member": berit.pk})
+    page = post_case(client, board.leader, case, {"action": "presiding", "member": berit.pk})
 
     assert "Voteringen har begynt; møteleder kan ikke byttes nå." in page
     case.refresh_from_db()
@@ -192,14 +181,16 @@ def test_moteleder_cannot_be_switched_once_voting_has_begun(client, board, chair
 def test_board_chooses_a_new_moteleder_when_the_one_chosen_is_recused_mid_vote(client, board, chair_recused):
     case, _frida = chair_recused
     anders, berit, carl = board.members[:3]
-    _post(client, board.leader, case, {"action": "presiding", "member": anders.pk})
+    post_case(client, board.leader, case, {"action": "presiding", "member": anders.pk})
     _votes(client, case, [(berit, FOR), (anders, FOR)])
-    _post(client, anders.user, case, {"action": "conflict", "reason": "Min datter er ansatt hos søkeren."})
+    post_case(
+        client, anders.user, case, {"action": "conflict", "reason": "Min datter er ansatt hos søkeren."}
+    )
 
-    assert "Saken har ingen møteleder ennå" in _post(
+    assert "Saken har ingen møteleder ennå" in post_case(
         client, carl.user, case, {"action": "vote", "choice": FOR}
     )
-    assert "Berit Bakken leder saken som møteleder." in _post(
+    assert "Berit Bakken leder saken som møteleder." in post_case(
         client, board.leader, case, {"action": "presiding", "member": berit.pk}
     )
     _votes(client, case, [(carl, AGAINST)])
@@ -216,8 +207,8 @@ def test_only_whoever_runs_the_meeting_chooses_the_moteleder(client, board, chai
     anders = board.members[0]
     for user in (anders.user, board.deputy.user, frida.user, board.observer.user):
         client.force_login(user)
-        assert 'value="presiding"' not in client.get(_case_url(case)).content.decode()
-        assert client.post(_case_url(case), {"action": "presiding", "member": anders.pk}).status_code == 403
+        assert 'value="presiding"' not in client.get(case_url(case)).content.decode()
+        assert client.post(case_url(case), {"action": "presiding", "member": anders.pk}).status_code == 403
     case.refresh_from_db()
     assert case.presiding is None
 
@@ -250,16 +241,9 @@ def test_leader_chooses_the_moteleder_in_the_browser_and_she_closes_the_tied_cas
     case_deputy_step_in(case, board.leader, frida, siri)
     page = browser_page
     page.set_viewport_size({"width": 1360, "height": 1000})
-    url = f"{live_server.url}{_case_url(case)}"
+    url = f"{live_server.url}{case_url(case)}"
 
-    def login(user):
-        page.context.clear_cookies()
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("input[name=username]", user.email)
-        page.fill("input[name=password]", "pass-word-123")
-        page.click("input[type=submit]")
-
-    login(board.leader)
+    browser_login(page, live_server, board.leader)
     page.goto(url)
     page.screenshot(path=screenshot_dir / "presiding-01-chair-recused.png", full_page=True)
     assert_accessible(page, "case page whose chair is recused")
@@ -271,7 +255,7 @@ def test_leader_chooses_the_moteleder_in_the_browser_and_she_closes_the_tied_cas
 
     for seat, choice in [(frida, FOR), (anders, FOR), (berit, AGAINST), (carl, AGAINST), (dina, ABSTAIN)]:
         vote_cast(case, seat.user, choice)
-    login(berit.user)
+    browser_login(page, live_server, berit.user)
     page.goto(url)
     page.get_by_role("link", name="Avslutt sak").click()
     page.screenshot(path=screenshot_dir / "presiding-03-confirm.png", full_page=True)

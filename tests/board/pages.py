@@ -1,0 +1,26 @@
+"""The board's admin pages as the tests reach them: the case page's URL, a post on it, a browser log-in."""
+
+from django.urls import reverse
+
+PASSWORD = "pass-word-123"
+
+
+def case_url(case, view="vote"):
+    return reverse(f"admin:applications_boardcase_{view}", args=[case.pk])
+
+
+def post_case(client, user, case, data, view="vote"):
+    """``user`` posts ``data`` on the case page; the page they land on, as text."""
+    client.force_login(user)
+    response = client.post(case_url(case, view), data, follow=True)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def browser_login(page, live_server, user):
+    """Log ``user`` in to the admin in the browser, after forgetting whoever was logged in."""
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("input[name=username]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
