@@ -24,10 +24,12 @@ run: venv
 	$(BIN)/python manage.py seed_demo_users
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## make test: the whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default local servers)
+## make test: the whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default local servers),
+## one pytest-xdist worker per core (TEST_WORKERS=1 for one process), each file kept on one worker
+TEST_WORKERS ?= auto
 test: venv
 	$(TEST_ENV) $(BIN)/python manage.py check_services
-	$(TEST_ENV) $(BIN)/pytest
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: venv
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.utils import translation
 
 
@@ -11,6 +12,17 @@ from django.utils import translation
 def _media_root(settings, tmp_path):
     """Every test writes uploads and reports to its own temporary MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _celery_may_wait_for_results():
+    """Each test starts with Celery's process-wide "a task is running here" flag down.
+
+    An eager task raises the flag while it runs and puts back what it found; tasks run eagerly in
+    several threads at once (the concurrency tests) can put it back raised, and a later test's
+    ``result.get()`` is then refused with "Never call result.get() within a task!".
+    """
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)
