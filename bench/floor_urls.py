@@ -1,7 +1,8 @@
-"""The portal's URLs plus two reference views for ``portal_form.py`` (no target; see its docstring).
+"""The portal's URLs plus two bare views for ``portal_form.py`` (see its docstring).
 
 What every page of a logged-in applicant pays before it does anything of its own: the session and
-the user (``/healthz`` never touches them), and that plus the access-checked lookup of the application.
+the user (``/healthz`` never touches them) — the logged-in bare view, the script's second baseline —
+and, for reference, that plus the access-checked lookup of the application.
 """
 
 from django.contrib.auth.decorators import login_required

@@ -13,6 +13,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 WHITENOISE_AUTOREFRESH = False
 AXES_ENABLED = True
-# The benchmark adds two reference views (bench/floor_urls.py) in front of the portal's URLs.
+# The benchmark adds two bare views (bench/floor_urls.py) in front of the portal's URLs.
 ROOT_URLCONF = env("ROOT_URLCONF", default="omstilling.urls")
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
