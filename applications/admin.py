@@ -28,6 +28,7 @@ from omstilling.formatting import format_nok, long_date
 from omstilling.models import BoardMembership
 from projects.models import Grant
 
+from . import selectors
 from .letters import letters_for_application
 from .models import (
     Application,
@@ -50,7 +51,12 @@ from .models import (
     OrganisationMembership,
     Vote,
 )
-from .services import application_review_start, application_send_to_board
+from .services import (
+    application_review_start,
+    application_send_to_board,
+    receipt_resend,
+    receipt_resend_refusal,
+)
 from .services import board as board_services
 from .views.common import add_service_error
 
@@ -454,6 +460,11 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                 view(self.send_to_board_view),
                 name="applications_application_send_to_board",
             ),
+            path(
+                "<path:object_id>/kvittering-paa-nytt/",
+                view(self.receipt_resend_view),
+                name="applications_application_receipt_resend",
+            ),
             *super().get_urls(),
         ]
 
@@ -505,7 +516,16 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             and application.state == Application.State.IN_REVIEW
             and assessment is not None
             and assessment.submitted_at is not None,
+            "can_resend_receipt": application.receipt_undeliverable_at is not None
+            and self._may_resend_receipt(request, application),
         }
+
+    def _may_resend_receipt(self, request, application):
+        # The application's change permission alone does not do: it is off once the application is
+        # submitted, and the board may read the application but not act for the programme.
+        return request.user.has_perm("applications.change_application") and board_services.is_programme_staff(
+            request.user, application.programme
+        )
 
     def assessment_view(self, request, object_id):
         application = self._scoped_object(request, object_id)
@@ -578,6 +598,40 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             success=gettext("Søknaden er sendt til styret."),
         )
         return HttpResponseRedirect(reverse("admin:applications_application_change", args=[application.pk]))
+
+    def receipt_resend_view(self, request, object_id):
+        """Confirm, then send again a receipt the mail server refused for good (``receipt_resend``)."""
+        application = self._scoped_object(request, object_id)
+        if not self._may_resend_receipt(request, application):
+            raise PermissionDenied
+        change_url = reverse("admin:applications_application_change", args=[application.pk])
+        addresses = selectors.receipt_addresses(application)
+        if request.method == "POST":
+            self._call(
+                request,
+                receipt_resend,
+                application,
+                actor=request.user,
+                success=gettext(
+                    "Kvitteringen sendes på nytt til %(addresses)s. Avviser e-posttjeneren den igjen, "
+                    "står det på søknaden."
+                )
+                % {"addresses": ", ".join(addresses)},
+            )
+            return HttpResponseRedirect(change_url)
+        # The reply names each refused address first ("address: code reply", see
+        # omstilling.celery.smtp_refusal_reply).
+        refused = application.receipt_undeliverable_reason.split("; ")
+        return self._page(
+            request,
+            "admin/applications/application/receipt_resend.html",
+            gettext("Send kvitteringen for %(reference)s på nytt") % {"reference": application.reference},
+            application,
+            change_url=change_url,
+            addresses=addresses,
+            refusal=receipt_resend_refusal(application),
+            same_address=any(part.startswith(f"{address}: ") for part in refused for address in addresses),
+        )
 
 
 @admin.register(ApplicationSnapshot)

@@ -187,15 +187,15 @@ class Application(models.Model):
     # a submitted application without it is owed them (see applications.tasks.receipts_resend_unsent).
     receipt_sent_at = models.DateTimeField(_("kvittering sendt"), null=True, blank=True, editable=False)
     # Set instead when the mail server refused the applicant's address for good (a mistyped address):
-    # the receipt is not sent again, and the staff see why on the application's page.
+    # the receipt is not sent again by itself; the staff see why on the application's page and can resend it.
     receipt_undeliverable_at = models.DateTimeField(
         _("kvittering kunne ikke leveres"),
         null=True,
         blank=True,
         editable=False,
         help_text=_(
-            "E-posttjeneren avviste søkerens adresse. Kvitteringen sendes ikke på nytt; "
-            "kontakt søkeren på annen måte."
+            "E-posttjeneren avviste søkerens adresse. Kvitteringen sendes ikke på nytt av seg selv: "
+            "rett adressen og send den på nytt fra søknadens side."
         ),
     )
     receipt_undeliverable_reason = models.TextField(_("svar fra e-posttjeneren"), blank=True, editable=False)

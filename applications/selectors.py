@@ -190,3 +190,18 @@ def budget_totals(cost_lines, financing_lines):
         (line.amount for line in financing_lines if line.kind == FinancingLine.Kind.PROGRAMME), Decimal(0)
     )
     return {"costs": costs, "financing": financing, "applied": applied, "balanced": costs == financing}
+
+
+def receipt_addresses(application):
+    """Where a submission receipt goes: the first address given of the application's contact, the
+    organisation's contact and the person who submitted it (from the frozen copy); [] if none."""
+    snapshot = getattr(application, "snapshot", None)
+    submitter = snapshot.submitted_by if snapshot else None
+    for address in (
+        application.contact_email,
+        application.organisation.contact_email,
+        submitter.email if submitter else "",
+    ):
+        if address:
+            return [address]
+    return []

@@ -11,21 +11,9 @@ from omstilling.celery import EMAIL_TASK_OPTIONS, send_or_record_refusal
 from omstilling.formatting import oslo_moment
 from omstilling.models import StaffMembership
 
+from .selectors import receipt_addresses
 from .services import receipt_send_once
 from .services import receipts_resend_unsent as receipts_resend_unsent_service
-
-
-def _applicant_addresses(application):
-    snapshot = getattr(application, "snapshot", None)
-    submitter = snapshot.submitted_by if snapshot else None
-    for address in (
-        application.contact_email,
-        application.organisation.contact_email,
-        submitter.email if submitter else "",
-    ):
-        if address:
-            return [address]
-    return []
 
 
 def _staff_addresses(application):
@@ -68,7 +56,7 @@ def _send_submission_emails(application):
     }
 
     refused = None
-    applicant = _applicant_addresses(application)
+    applicant = receipt_addresses(application)
     if applicant:
         subject = _("Kvittering: søknad %(reference)s er mottatt") % facts
         body = (
@@ -196,7 +184,7 @@ def decision_letter_build(decision_id):
             content = letter.file.read()
 
         application = decision.application
-        addresses = _applicant_addresses(application)
+        addresses = receipt_addresses(application)
         if not addresses:
             return letter.pk
         facts = {

@@ -20,8 +20,8 @@ class Migration(migrations.Migration):
                 blank=True,
                 editable=False,
                 help_text=(
-                    "E-posttjeneren avviste søkerens adresse. Kvitteringen sendes ikke på nytt; "
-                    "kontakt søkeren på annen måte."
+                    "E-posttjeneren avviste søkerens adresse. Kvitteringen sendes ikke på nytt av seg selv: "
+                    "rett adressen og send den på nytt fra søknadens side."
                 ),
                 null=True,
                 verbose_name="kvittering kunne ikke leveres",

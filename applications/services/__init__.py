@@ -289,6 +289,61 @@ def receipt_send_once(application_id, send):
     return True
 
 
+def receipt_resend_refusal(application):
+    """Why the receipt of ``application`` cannot be sent again by hand, or None if it can.
+
+    Only a receipt the mail server refused for good is sent again this way (a lost one is resent by
+    ``receipts_resend_unsent``), and only for a submission that is still owed one once the mark is
+    gone (see ``receipt_owed``)."""
+    if application.receipt_undeliverable_at is None:
+        return _("Det er ikke registrert at kvitteringen ikke kunne leveres; den sendes ikke på nytt herfra.")
+    if (
+        application.submitted_at is None
+        or application.is_historical
+        or application.state in (Application.State.DRAFT, Application.State.WITHDRAWN)
+    ):
+        return _("Kvitteringen sendes bare for en innsendt søknad. Søknaden har status «%(state)s».") % {
+            "state": application.get_state_display()
+        }
+    return None
+
+
+def receipt_resend(application, *, actor):
+    """Send the receipt again after the mail server refused it for good and the programme's staff
+    have seen to the applicant's address: clear the mark and enqueue the notify task after the commit.
+
+    The task's once-only bookkeeping applies as for the first receipt: it sends (the receipt and,
+    with it, the staff notice) only if the row is still unmarked, and a second refusal for good is
+    recorded on the row again."""
+    from applications.selectors import receipt_addresses
+
+    with transaction.atomic():
+        application = locked(application)
+        refusal = receipt_resend_refusal(application)
+        if refusal:
+            raise ServiceError(refusal)
+        refused_at = application.receipt_undeliverable_at
+        reply = application.receipt_undeliverable_reason
+        application.receipt_undeliverable_at = None
+        application.receipt_undeliverable_reason = ""
+        application.save(update_fields=["receipt_undeliverable_at", "receipt_undeliverable_reason"])
+        audit_log(
+            actor=actor,
+            obj=application,
+            action="receipt_resend",
+            reason=reply,
+            data={
+                "refused_at": refused_at.isoformat(),
+                "reply": reply,
+                "recipients": receipt_addresses(application),
+            },
+        )
+        application_id = application.pk
+        # Named, not a partial: see application_submit.
+        transaction.on_commit(lambda: _notify_submitted(application_id), robust=True)
+    return application
+
+
 def _notify_submitted(application_id):
     from applications.tasks import application_submitted_notify
 
