@@ -63,24 +63,34 @@ def audit_log(*, actor, obj, action, from_state="", to_state="", reason="", data
     )
 
 
-def locked(obj):
+def locked(obj, queryset=None):
     """A fresh copy of ``obj``'s row, locked until the surrounding transaction ends.
 
     A service decides on the locked copy, never on the caller's instance, which may be stale:
-    two requests that both saw "draft" must not both submit.
+    two requests that both saw "draft" must not both submit. ``queryset`` (of ``obj``'s model) may
+    join in related rows or annotate; only ``obj``'s own row is locked.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("locked() must be called inside transaction.atomic()")
-    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    if queryset is None:
+        return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    return queryset.select_for_update(of=("self",)).get(pk=obj.pk)
+
+
+@contextmanager
+def validation_refusals():
+    """A :class:`ValidationError` raised inside, reported as a :class:`ServiceError` (first field named)."""
+    try:
+        yield
+    except ValidationError as exc:
+        field = next(iter(exc.message_dict), None) if hasattr(exc, "error_dict") else None
+        raise ServiceError(" ".join(exc.messages), field=field) from exc
 
 
 def full_clean_or_refuse(obj, **kwargs):
     """``obj.full_clean()``, with a broken rule reported as a :class:`ServiceError`."""
-    try:
+    with validation_refusals():
         obj.full_clean(**kwargs)
-    except ValidationError as exc:
-        field = next(iter(exc.message_dict), None) if hasattr(exc, "error_dict") else None
-        raise ServiceError(" ".join(exc.messages), field=field) from exc
 
 
 @contextmanager

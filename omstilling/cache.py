@@ -10,6 +10,7 @@ logout while Redis cannot be reached deletes the session from the database, but 
 only be deleted once Redis answers again, so it must not outlive the cap.
 """
 
+import functools
 import logging
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -17,6 +18,34 @@ from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+
+
+def _miss_on_redis_error(answer):
+    """Wrap a cache method: a Redis error is logged and answered with ``answer(*args, **kwargs)``,
+    what an empty cache would say."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def guarded(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except RedisError:
+                logger.warning(
+                    "Redis cache unavailable (%s); carrying on without it", method.__name__, exc_info=True
+                )
+                return answer(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+def _no(*args, **kwargs):
+    return False
 
 
 class FailSoftRedisCache(RedisCache):
@@ -31,66 +60,13 @@ class FailSoftRedisCache(RedisCache):
             return self.max_timeout
         return seconds
 
-    def _unavailable(self, operation):
-        logger.warning("Redis cache unavailable (%s); carrying on without it", operation, exc_info=True)
-
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except RedisError:
-            self._unavailable("get")
-            return default
-
-    def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except RedisError:
-            self._unavailable("get_many")
-            return {}
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except RedisError:
-            self._unavailable("has_key")
-            return False
-
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except RedisError:
-            self._unavailable("add")
-            return False
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except RedisError:
-            self._unavailable("set")
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except RedisError:
-            self._unavailable("set_many")
-            return list(data)
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except RedisError:
-            self._unavailable("touch")
-            return False
-
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except RedisError:
-            self._unavailable("delete")
-            return False
-
-    def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except RedisError:
-            self._unavailable("delete_many")
+    get = _miss_on_redis_error(lambda key, default=None, version=None: default)(RedisCache.get)
+    get_many = _miss_on_redis_error(lambda *args, **kwargs: {})(RedisCache.get_many)
+    has_key = _miss_on_redis_error(_no)(RedisCache.has_key)
+    add = _miss_on_redis_error(_no)(RedisCache.add)
+    set = _miss_on_redis_error(_nothing)(RedisCache.set)
+    # set_many answers the keys it could not set: all of them.
+    set_many = _miss_on_redis_error(lambda data, *args, **kwargs: list(data))(RedisCache.set_many)
+    touch = _miss_on_redis_error(_no)(RedisCache.touch)
+    delete = _miss_on_redis_error(_no)(RedisCache.delete)
+    delete_many = _miss_on_redis_error(_nothing)(RedisCache.delete_many)

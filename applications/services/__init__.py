@@ -12,7 +12,6 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 
-from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -30,8 +29,16 @@ from applications.models import (
     OrganisationJoinRequest,
     OrganisationMembership,
 )
+from applications.selectors import receipt_addresses
 from applications.uploads import describe_upload, store_upload
-from omstilling.audit import audit_log, constraint_refusals, full_clean_or_refuse, locked, transition
+from omstilling.audit import (
+    audit_log,
+    constraint_refusals,
+    full_clean_or_refuse,
+    locked,
+    transition,
+    validation_refusals,
+)
 from omstilling.exceptions import ServiceError
 from omstilling.formatting import format_nok, oslo_moment
 
@@ -315,8 +322,6 @@ def receipt_resend(application, *, actor):
     The task's once-only bookkeeping applies as for the first receipt: it sends (the receipt and,
     with it, the staff notice) only if the row is still unmarked, and a second refusal for good is
     recorded on the row again."""
-    from applications.selectors import receipt_addresses
-
     with transaction.atomic():
         application = locked(application)
         refusal = receipt_resend_refusal(application)
@@ -509,19 +514,15 @@ def locked_for_member(application, actor, *, related=()):
     application's row only, not the ``related`` rows joined in), so an applicant's save costs one
     round trip to the database here instead of two or three.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("locked_for_member() must be called inside transaction.atomic()")
     if actor is None or not actor.is_authenticated:
         _refuse_non_member()
-    current = (
-        Application.objects.select_related(*related)
-        .select_for_update(of=("self",))
-        .annotate(
+    current = locked(
+        application,
+        Application.objects.select_related(*related).annotate(
             actor_is_member=Exists(
                 OrganisationMembership.objects.filter(organisation=OuterRef("organisation"), user=actor)
             )
-        )
-        .get(pk=application.pk)
+        ),
     )
     if not current.actor_is_member:
         _refuse_non_member()
@@ -698,10 +699,8 @@ def application_save_step(application, *, actor, **fields):
         # Only the fields of this step changed; the others were checked when they were saved.
         # A foreign key's own check (does the row exist) is one more query: the call's list did it.
         unchanged = [field.name for field in Application._meta.concrete_fields if field.name not in fields]
-        try:
+        with validation_refusals():
             application.clean_fields(exclude=[*unchanged, *(["focus_area"] if area_checked else [])])
-        except ValidationError as exc:
-            raise ServiceError(" ".join(exc.messages), field=next(iter(exc.message_dict), None)) from exc
         application.save(update_fields=[*fields, "updated_at"])
     return application
 

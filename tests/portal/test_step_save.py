@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from applications.services import application_save_step
 from omstilling.exceptions import ServiceError
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import UserFactory
 
 from .conftest import reload
 
@@ -76,7 +76,6 @@ def test_a_step_save_that_breaks_a_constraint_is_refused_with_its_message_and_sa
 
 def test_a_step_save_by_someone_outside_the_organisation_is_refused(draft):
     outsider = UserFactory()
-    OrganisationFactory()
     with pytest.raises(ServiceError, match="ikke tilgang"):
         application_save_step(draft, actor=outsider, title="Kapret")
     assert reload(draft).title != "Kapret"
