@@ -25,10 +25,12 @@ run: venv
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## make test: the whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default local servers),
-## one pytest-xdist worker per core (TEST_WORKERS=1 for one process), each file kept on one worker
+## after import-linter checks the layers (pyproject.toml); one pytest-xdist worker per core
+## (TEST_WORKERS=1 for one process), each file kept on one worker
 TEST_WORKERS ?= auto
 test: venv
 	$(TEST_ENV) $(BIN)/python manage.py check_services
+	$(BIN)/lint-imports
 	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: venv

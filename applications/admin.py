@@ -4,10 +4,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, OuterRef, Q, Subquery, Sum
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator, smart_split, unescape_string_literal
+from django.utils.html import format_html
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,20 +17,19 @@ from omstilling.admin_mixins import (
     ProgrammeScopedAdmin,
     ProgrammeScopedChoicesMixin,
     ReadOnlyAdminMixin,
-    ScopedPagesMixin,
     money_annotation,
     money_column,
     programme_ids_for,
     related_column,
-    stored_file_name,
 )
 from omstilling.exceptions import ServiceError
-from omstilling.formatting import format_nok, long_date
-from omstilling.models import BoardMembership
-from projects.models import Grant
+from omstilling.formatting import format_nok
+from omstilling.policies import Refused, as_permission_denied
 
 from . import selectors
-from .letters import letters_for_application
+from .admin_pages import ServicePagesMixin, VisibleApplicationsMixin
+from .board.letters import letters_for_application
+from .board.money import grant_side
 from .models import (
     Application,
     ApplicationSnapshot,
@@ -37,28 +37,16 @@ from .models import (
     AssessmentCriterion,
     AssessmentScore,
     Attachment,
-    BoardCase,
-    BoardMeeting,
-    CaseStandIn,
-    ConflictDeclaration,
     CostLine,
-    Decision,
     FinancingLine,
-    Letter,
-    MeetingAttendance,
     Organisation,
     OrganisationJoinRequest,
     OrganisationMembership,
-    Vote,
 )
-from .services import (
-    application_review_start,
-    application_send_to_board,
-    receipt_resend,
-    receipt_resend_refusal,
-)
-from .services import board as board_services
-from .views.common import add_service_error
+from .policies import can_resend_receipt, is_programme_staff, receipt_resend_refusal
+from .services import application_review_start, application_send_to_board, receipt_resend
+from .services.assessment import assessment_submit, assessment_submit_and_send
+from .views.common import add_service_error, private_download
 
 
 class OrganisationMembershipInline(InlineQueriesMixin, ProgrammeScopedChoicesMixin, admin.TabularInline):
@@ -164,15 +152,21 @@ class FinancingLineInline(ApplicationPartInline):
 
 
 class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
-    """Attachments arrive through the applicant portal (checked and hashed there); here they are listed.
-
-    The file itself is not linked: uploads are private and served by a permission-checked view.
-    """
+    """Attachments arrive through the applicant portal (checked and hashed there); here they are listed,
+    each with a link to the application admin's own download view, which serves the file only to
+    those who may read the application here."""
 
     model = Attachment
-    fields = ("original_name", "kind", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
+    fields = ("download", "kind", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
     readonly_fields = fields
     extra = 0
+
+    @admin.display(description=_("filnavn"))
+    def download(self, attachment):
+        url = reverse(
+            "admin:applications_application_attachment", args=[attachment.application_id, attachment.pk]
+        )
+        return format_html('<a href="{}">{}</a>', url, attachment.original_name)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("uploaded_by")
@@ -181,35 +175,6 @@ class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 def _sum_of_lines(model, **filters):
     lines = model.objects.filter(application=OuterRef("pk"), **filters).order_by()
     return Subquery(lines.values("application").annotate(total=Sum("amount")).values("total"))
-
-
-class ServicePagesMixin(ScopedPagesMixin):
-    """Custom admin pages and actions that write only through the board services.
-
-    The object is looked up through the admin's programme-scoped queryset, so a page of another
-    programme is a 404; a ServiceError becomes an error message on the page the user came from.
-    """
-
-    def _call(self, request, service, *args, success=None, **kwargs):
-        """Run ``service``; report its ServiceError as an admin error message. True when it worked."""
-        try:
-            service(*args, **kwargs)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return False
-        if success:
-            messages.success(request, success)
-        return True
-
-    def _view_url(self, name, obj):
-        return reverse(f"admin:applications_{self.model._meta.model_name}_{name}", args=[obj.pk])
-
-
-def _adopt(obj, saved):
-    """Make the admin's unsaved form instance stand for the row a service created."""
-    for field in obj._meta.concrete_fields:
-        setattr(obj, field.attname, getattr(saved, field.attname))
-    obj._state.adding = False
 
 
 class AppliedAmountFilter(admin.SimpleListFilter):
@@ -278,10 +243,12 @@ class AssessmentForm(forms.Form):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
+class ApplicationAdmin(VisibleApplicationsMixin, ServicePagesMixin, ProgrammeScopedAdmin):
     """Applications. Once submitted an application is frozen and shown read-only; its state changes
     only through the case-handling services, never by editing the field.
     """
+
+    application_path = None
 
     list_display = (
         "reference",
@@ -427,7 +394,9 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
         done = 0
         for application in queryset:
             try:
-                service(application, request.user)
+                service(application, actor=request.user)
+            except Refused as exc:
+                raise as_permission_denied(exc) from exc
             except ServiceError as exc:
                 messages.error(request, f"{application.reference}: {exc.message}")
             else:
@@ -465,6 +434,11 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                 view(self.receipt_resend_view),
                 name="applications_application_receipt_resend",
             ),
+            path(
+                "<path:object_id>/vedlegg/<int:attachment_pk>/",
+                view(self.attachment_view),
+                name="applications_application_attachment",
+            ),
             *super().get_urls(),
         ]
 
@@ -479,8 +453,8 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
         assessment = (
             Assessment.objects.filter(application=application).prefetch_related("scores__criterion").first()
         )
-        history = board_services.organisation_grant_history(application)
-        staff = board_services.is_programme_staff(request.user, application.programme)
+        history = grant_side().history(application)
+        staff = is_programme_staff(request.user, application.programme)
         data = snapshot.data if snapshot else {}
         kinds = dict(FinancingLine.Kind.choices)
         return {
@@ -523,8 +497,9 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
     def _may_resend_receipt(self, request, application):
         # The application's change permission alone does not do: it is off once the application is
         # submitted, and the board may read the application but not act for the programme.
-        return request.user.has_perm("applications.change_application") and board_services.is_programme_staff(
-            request.user, application.programme
+        return (
+            request.user.has_perm("applications.change_application")
+            and can_resend_receipt(request.user, application) is None
         )
 
     def assessment_view(self, request, object_id):
@@ -546,9 +521,10 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                board_services.assessment_submit(
+                submit = assessment_submit_and_send if data["send_to_board"] else assessment_submit
+                submit(
                     application,
-                    request.user,
+                    actor=request.user,
                     scores={
                         criterion.pk: (data[f"score_{criterion.pk}"], data[f"comment_{criterion.pk}"])
                         for criterion in form.criteria
@@ -558,8 +534,6 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                     conditions=data["conditions"],
                     reasoning=data["reasoning"],
                 )
-                if data["send_to_board"]:
-                    application_send_to_board(application, request.user)
             except ServiceError as exc:
                 add_service_error(form, exc)
             else:
@@ -586,6 +560,20 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             ),
         )
 
+    def attachment_view(self, request, object_id, attachment_pk):
+        """An attachment of an application the user may read here: for the board, one on the agenda
+        of its meetings, as submitted (attachments cannot change after the submission)."""
+        application = self._scoped_object(request, object_id)
+        attachments = application.attachments.all()
+        snapshot = ApplicationSnapshot.objects.filter(application=application).first()
+        if snapshot is not None:
+            # A submitted application is read as submitted: the files its frozen copy lists.
+            attachments = attachments.filter(
+                pk__in=[row["id"] for row in snapshot.data.get("attachments", [])]
+            )
+        attachment = get_object_or_404(attachments, pk=attachment_pk)
+        return private_download(attachment.file, attachment.original_name, attachment.content_type)
+
     def send_to_board_view(self, request, object_id):
         application = self._scoped_object(request, object_id)
         if request.method != "POST":
@@ -594,7 +582,7 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             request,
             application_send_to_board,
             application,
-            request.user,
+            actor=request.user,
             success=gettext("Søknaden er sendt til styret."),
         )
         return HttpResponseRedirect(reverse("admin:applications_application_change", args=[application.pk]))
@@ -635,7 +623,7 @@ class ApplicationAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
 
 
 @admin.register(ApplicationSnapshot)
-class ApplicationSnapshotAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
+class ApplicationSnapshotAdmin(VisibleApplicationsMixin, ReadOnlyAdminMixin, ProgrammeScopedAdmin):
     """What the applicant submitted, exactly; it is evidence and never changes."""
 
     programme_path = "application__programme"
@@ -668,7 +656,7 @@ class AssessmentScoreInline(InlineQueriesMixin, ProgrammeScopedChoicesMixin, adm
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
+class AssessmentAdmin(VisibleApplicationsMixin, ReadOnlyAdminMixin, ProgrammeScopedAdmin):
     """Assessments are listed here and written only on the application's assessment page, through
     ``assessment_submit`` (scores on the programme's criteria, recommendation, audit entry)."""
 
@@ -698,927 +686,5 @@ class AssessmentAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
         return f"{assessment.average_score:.1f}".replace(".", ",")
 
 
-class BoardCaseInline(ReadOnlyAdminMixin, admin.TabularInline):
-    """The meeting's agenda, as a list. Cases are put on it, moved, opened and closed from the
-    meeting's agenda page and the case page, through the board services."""
-
-    model = BoardCase
-    fields = ("number", "application", "proposed_amount", "state")
-    readonly_fields = fields
-    show_change_link = True
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("application")
-
-
-class BoardMeetingForm(forms.ModelForm):
-    class Meta:
-        model = BoardMeeting
-        fields = ("programme", "starts_at", "place", "quorum_share")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "quorum_share" in self.fields:
-            self.fields["quorum_share"].required = False
-            self.fields["quorum_share"].help_text = _(
-                "Tomt: programmets regel. "
-                "Mer enn denne andelen av stemmeberettigede må være til stede og habile."
-            )
-
-
-@admin.register(BoardMeeting)
-class BoardMeetingAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
-    str_select_related = ("programme",)
-    form = BoardMeetingForm
-    list_display = ("starts_at", "programme", "place", "state", "case_count", "agenda_link")
-    list_select_related = ("programme",)
-    list_filter = ("state", "programme")
-    search_fields = ("place", "programme__name", "programme__short_name")
-    date_hierarchy = "starts_at"
-    readonly_fields = ("state", "created_by")
-    inlines = (BoardCaseInline,)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(case_count=Count("cases"))
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        # Once the meeting is under way its quorum rule is fixed: changing it would change
-        # whether decisions already taken were lawful.
-        if obj is not None and obj.state != BoardMeeting.State.PLANNED:
-            return (*fields, "programme", "starts_at", "quorum_share")
-        if obj is not None:
-            return (*fields, "programme")
-        return fields
-
-    @admin.display(description=_("saker"), ordering="case_count")
-    def case_count(self, meeting):
-        return meeting.case_count
-
-    @admin.display(description=_("saksliste"))
-    def agenda_link(self, meeting):
-        return format_html(
-            '<a class="button" href="{}">{}</a>', self._view_url("agenda", meeting), gettext("Saksliste")
-        )
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        data = form.cleaned_data
-        meeting = board_services.meeting_create(
-            data["programme"],
-            request.user,
-            starts_at=data["starts_at"],
-            place=data["place"],
-            quorum_share=data.get("quorum_share"),
-        )
-        _adopt(obj, meeting)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def response_add(self, request, obj, post_url_continue=None):
-        if "_addanother" in request.POST or "_continue" in request.POST:
-            return super().response_add(request, obj, post_url_continue)
-        return HttpResponseRedirect(self._view_url("agenda", obj))
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path(
-                "<path:object_id>/saksliste/", view(self.agenda_view), name="applications_boardmeeting_agenda"
-            ),
-            *super().get_urls(),
-        ]
-
-    def agenda_view(self, request, object_id):
-        meeting = self._scoped_object(request, object_id)
-        programme = meeting.programme
-        may_run = board_services.may_run_meeting(request.user, programme)
-        if request.method == "POST":
-            if not may_run:
-                raise PermissionDenied
-            self._agenda_post(request, meeting)
-            return HttpResponseRedirect(request.path)
-
-        cases = list(meeting.cases.select_related("application__organisation").order_by("number"))
-        decisions = {decision.case_id: decision for decision in Decision.objects.filter(case__in=cases)}
-        attendance = {row.member_id: row for row in meeting.attendance.select_related("stands_in_for__user")}
-        seats = list(
-            BoardMembership.objects.filter(programme=programme, is_active=True)
-            .select_related("user", "deputy_for__user")
-            .order_by("role", "user__full_name")
-        )
-        waiting = Application.objects.filter(
-            programme=programme, state__in=[Application.State.TO_BOARD, Application.State.IN_REVIEW]
-        ).exclude(board_cases__state__in=[BoardCase.State.PENDING, BoardCase.State.OPEN])
-        waiting = [
-            application
-            for application in waiting.select_related("organisation", "assessment")
-            if board_services.case_add_refusal(meeting, application) is None
-        ]
-        return self._page(
-            request,
-            "admin/applications/boardmeeting/agenda.html",
-            gettext("Styremøte %(date)s") % {"date": long_date(meeting.starts_at)},
-            meeting,
-            meeting=meeting,
-            may_run=may_run,
-            cases=[
-                {
-                    "case": case,
-                    "amount": format_nok(case.proposed_amount),
-                    "decision": decisions.get(case.pk),
-                    "decision_amount": format_nok(decisions[case.pk].amount) if case.pk in decisions else "",
-                }
-                for case in cases
-            ],
-            seats=[{"seat": seat, "attendance": attendance.get(seat.pk)} for seat in seats],
-            absent_voting_seats=[seat for seat in seats if seat.has_vote and seat.pk not in attendance],
-            waiting=waiting,
-            letters=meeting.letters.all(),
-            meeting_date=long_date(meeting.starts_at),
-        )
-
-    def _agenda_post(self, request, meeting):
-        action = request.POST.get("action")
-        user = request.user
-
-        def member(field):
-            return BoardMembership.objects.filter(
-                programme=meeting.programme, pk=request.POST.get(field)
-            ).first()
-
-        def case():
-            return meeting.cases.filter(pk=request.POST.get("case")).first()
-
-        if action == "add_case":
-            application = Application.objects.filter(
-                programme=meeting.programme, pk=request.POST.get("application")
-            ).first()
-            if application is None:
-                messages.error(request, gettext("Velg en søknad."))
-                return
-            self._call(
-                request,
-                board_services.case_add,
-                meeting,
-                application,
-                user,
-                success=gettext("Saken er ført opp på sakslisten."),
-            )
-        elif action in ("up", "down") and case():
-            self._call(request, board_services.agenda_move, case(), user, -1 if action == "up" else 1)
-        elif action == "open_case" and case():
-            self._call(
-                request,
-                board_services.case_open,
-                case(),
-                user,
-                success=gettext("Saken er åpnet for votering."),
-            )
-        elif action == "attend" and member("member"):
-            self._call(
-                request,
-                board_services.attendance_register,
-                meeting,
-                user,
-                member("member"),
-                stands_in_for=member("stands_in_for") if request.POST.get("stands_in_for") else None,
-            )
-        elif action == "leave" and member("member"):
-            self._call(request, board_services.attendance_unregister, meeting, user, member("member"))
-        elif action == "close_meeting":
-            self._call(
-                request,
-                board_services.meeting_close,
-                meeting,
-                user,
-                success=gettext("Møtet er avsluttet. Møteboken lages nå."),
-            )
-        else:
-            messages.error(request, gettext("Ukjent handling."))
-
-
-def _votes(choice):
-    return Count("votes", filter=Q(votes__choice=choice))
-
-
-class BoardCaseAddForm(forms.ModelForm):
-    """A case is added with its meeting and application; number, proposal and amount come from the
-    agenda and the assessment (``case_add``)."""
-
-    class Meta:
-        model = BoardCase
-        fields = ("meeting", "application")
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-
-    def clean(self):
-        data = super().clean()
-        meeting, application = data.get("meeting"), data.get("application")
-        if meeting and application:
-            if not board_services.may_run_meeting(self.request.user, meeting.programme):
-                raise forms.ValidationError(
-                    gettext("Bare styreleder eller programmets administrasjon kan gjøre dette.")
-                )
-            refusal = board_services.case_add_refusal(meeting, application)
-            if refusal:
-                self.add_error("application", refusal)
-        return data
-
-
-@admin.register(BoardCase)
-class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
-    programme_path = "meeting__programme"
-    str_select_related = ("application",)
-    list_display = (
-        "number",
-        "application",
-        "meeting",
-        "state",
-        money_column(BoardCase, "proposed_amount"),
-        "votes_for",
-        "votes_against",
-        "votes_abstain",
-        "case_link",
-    )
-    list_select_related = ("application", "meeting__programme")
-    list_filter = ("state", "meeting__programme")
-    search_fields = ("application__reference", "application__title", "recommendation")
-    autocomplete_fields = ("application",)
-    readonly_fields = ("state", "opened_at", "closed_at")
-    change_form_template = "admin/applications/boardcase/change_form.html"
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                votes_for=_votes(Vote.Choice.FOR),
-                votes_against=_votes(Vote.Choice.AGAINST),
-                votes_abstain=_votes(Vote.Choice.ABSTAIN),
-            )
-        )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            form = super().get_form(
-                request, obj, change=change, form=BoardCaseAddForm, fields=("meeting", "application")
-            )
-
-            class RequestForm(form):
-                def __init__(self, *args, **kw):
-                    super().__init__(*args, request=request, **kw)
-
-            return RequestForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("meeting", "application")
-        return super().get_fields(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        # An existing case changes only through the services (agenda, votes, closing).
-        if obj is not None:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        case = board_services.case_add(
-            form.cleaned_data["meeting"], form.cleaned_data["application"], request.user
-        )
-        _adopt(obj, case)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        return HttpResponseRedirect(reverse("admin:applications_boardmeeting_agenda", args=[obj.meeting_id]))
-
-    @admin.display(description=_("for"), ordering="votes_for")
-    def votes_for(self, case):
-        return case.votes_for
-
-    @admin.display(description=_("mot"), ordering="votes_against")
-    def votes_against(self, case):
-        return case.votes_against
-
-    @admin.display(description=_("avstår"), ordering="votes_abstain")
-    def votes_abstain(self, case):
-        return case.votes_abstain
-
-    @admin.display(description=_("behandling"))
-    def case_link(self, case):
-        return format_html(
-            '<a class="button" href="{}">{}</a>', self._view_url("vote", case), gettext("Åpne saken")
-        )
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<path:object_id>/votering/", view(self.case_view), name="applications_boardcase_vote"),
-            path("<path:object_id>/avslutt/", view(self.close_view), name="applications_boardcase_close"),
-            path("<path:object_id>/status/", view(self.status_view), name="applications_boardcase_status"),
-            *super().get_urls(),
-        ]
-
-    def _case_state(self, request, case):
-        """Everything the case page shows about the vote, computed once."""
-        statuses = board_services.seat_statuses(case)
-        quorum = board_services.case_quorum(case, statuses)
-        tally = board_services.case_tally(case, statuses)
-        programme = case.meeting.programme
-        seat = board_services.board_seat(request.user, programme)
-        my_vote = Vote.objects.filter(case=case, member=seat).first() if seat else None
-        my_conflict = ConflictDeclaration.objects.filter(case=case, member=seat).first() if seat else None
-        votes = {vote.member_id: vote for vote in case.votes.all()}
-        closed = case.state == BoardCase.State.CLOSED
-        may_run = board_services.may_run_meeting(request.user, programme)
-        candidates = board_services.case_deputy_candidates(case, statuses) if may_run else {}
-        presiding = board_services.case_presiding(case, statuses)
-        chair_leads = board_services.chair_leads(statuses)
-        chair_status = next(
-            (status for status in statuses if status.seat.role == BoardMembership.Role.CHAIR), None
-        )
-        rows = []
-        for status in statuses:
-            voter = status.voter
-            vote = votes.get(voter.pk) if voter else None
-            rows.append(
-                {
-                    "seat": status.seat,
-                    "voter": voter,
-                    "deputy": voter is not None and voter.pk != status.seat.pk,
-                    "case_stand_in": status.case_stand_in,
-                    "recused_holder": status.recused_holder,
-                    "presiding": presiding is not None and voter is not None and voter.pk == presiding.pk,
-                    "deputy_candidates": candidates.get(status.seat.pk, []),
-                    "recused": status.recused,
-                    "voted": vote is not None,
-                    # How each voted is shown once the case is decided; until then only who has voted.
-                    "choice": vote.get_choice_display() if (vote and closed) else "",
-                    "choice_value": vote.choice if (vote and closed) else "",
-                }
-            )
-        return {
-            "quorum": quorum,
-            "tally": tally,
-            "seat_rows": rows,
-            "seat": seat,
-            "my_vote": my_vote,
-            "my_conflict": my_conflict,
-            "vote_refusal": board_services.vote_refusal(case, request.user),
-            "close_refusal": board_services.close_refusal(case, request.user, statuses),
-            "presiding": presiding,
-            "chair_leads": chair_leads,
-            "chair_recused": chair_status is not None
-            and chair_status.recused_holder is not None
-            and chair_status.recused_holder.pk == chair_status.seat.pk,
-            "is_presiding": presiding is not None and presiding.user_id == request.user.pk,
-            "presiding_candidates": (
-                board_services.case_presiding_candidates(case, statuses)
-                if may_run and not chair_leads
-                else []
-            ),
-            "may_run": may_run,
-        }
-
-    def case_view(self, request, object_id):
-        case = self._scoped_object(request, object_id)
-        if request.method == "POST":
-            action = request.POST.get("action")
-            if action == "vote":
-                self._call(
-                    request,
-                    board_services.vote_cast,
-                    case,
-                    request.user,
-                    request.POST.get("choice"),
-                    success=gettext("Stemmen din er registrert."),
-                )
-            elif action == "conflict":
-                self._call(
-                    request,
-                    board_services.conflict_declare,
-                    case,
-                    request.user,
-                    request.POST.get("reason"),
-                    success=gettext("Du er registrert som inhabil i saken."),
-                )
-            elif action == "open":
-                self._call(
-                    request,
-                    board_services.case_open,
-                    case,
-                    request.user,
-                    success=gettext("Saken er åpnet for votering."),
-                )
-            elif action in ("step_in", "step_out"):
-                self._stand_in_post(request, case, action)
-            elif action == "presiding":
-                self._presiding_post(request, case)
-            else:
-                messages.error(request, gettext("Ukjent handling."))
-            return HttpResponseRedirect(request.path)
-
-        application = case.application
-        assessment = (
-            Assessment.objects.filter(application=application).prefetch_related("scores__criterion").first()
-        )
-        decision = Decision.objects.filter(case=case).first()
-        history = board_services.organisation_grant_history(application)
-        return self._page(
-            request,
-            "admin/applications/boardcase/case.html",
-            gettext("Sak %(number)d: %(title)s") % {"number": case.number, "title": application.title},
-            case,
-            case=case,
-            meeting=case.meeting,
-            application=application,
-            assessment=assessment,
-            decision=decision,
-            decision_amount=format_nok(decision.amount) if decision else "",
-            letters=decision.letters.all() if decision else [],
-            **(_correction_context(request.user, decision) if decision else {}),
-            proposed_amount=format_nok(case.proposed_amount),
-            applied_amount=format_nok(
-                FinancingLine.objects.filter(
-                    application=application, kind=FinancingLine.Kind.PROGRAMME
-                ).aggregate(total=Sum("amount"))["total"]
-                or 0
-            ),
-            total_cost=format_nok(
-                CostLine.objects.filter(application=application).aggregate(total=Sum("amount"))["total"] or 0
-            ),
-            history=history,
-            decision_warnings=board_services.case_warnings(case, history=history),
-            de_minimis_total=format_nok(history.de_minimis_total),
-            # As text: with USE_THOUSAND_SEPARATOR the template would print a year as "2 026".
-            de_minimis_first=str(history.de_minimis_years[0]),
-            de_minimis_last=str(history.de_minimis_years[1]),
-            meeting_date=long_date(case.meeting.starts_at),
-            choices=Vote.Choice.choices,
-            **self._case_state(request, case),
-        )
-
-    def _stand_in_post(self, request, case, action):
-        """A deputy takes (or leaves) a recused member's seat in this case; whoever runs the meeting
-        and registers attendance decides it."""
-        programme = case.meeting.programme
-        if not board_services.may_run_meeting(request.user, programme):
-            raise PermissionDenied
-        seats = BoardMembership.objects.filter(programme=programme).select_related("user", "deputy_for__user")
-        deputy = seats.filter(pk=request.POST.get("deputy") or None).first()
-        if deputy is None:
-            messages.error(request, gettext("Velg et varamedlem."))
-        elif action == "step_out":
-            self._call(
-                request,
-                board_services.case_deputy_step_out,
-                case,
-                request.user,
-                deputy,
-                success=gettext("%(deputy)s trer ikke lenger inn i saken.") % {"deputy": deputy.user},
-            )
-        else:
-            member = seats.filter(pk=request.POST.get("stands_in_for") or None).first()
-            if member is None:
-                messages.error(request, gettext("Velg styremedlemmet varamedlemmet skal tre inn for."))
-                return
-            self._call(
-                request,
-                board_services.case_deputy_step_in,
-                case,
-                request.user,
-                deputy,
-                member,
-                success=gettext("%(deputy)s trer inn for %(member)s i denne saken.")
-                % {"deputy": deputy.user, "member": member.user},
-            )
-
-    def _presiding_post(self, request, case):
-        """Register whom the board chose to lead the case when the chair cannot."""
-        programme = case.meeting.programme
-        if not board_services.may_run_meeting(request.user, programme):
-            raise PermissionDenied
-        member = (
-            BoardMembership.objects.filter(programme=programme, pk=request.POST.get("member") or None)
-            .select_related("user")
-            .first()
-        )
-        if member is None:
-            messages.error(request, gettext("Velg hvem som leder saken."))
-            return
-        self._call(
-            request,
-            board_services.case_presiding_set,
-            case,
-            request.user,
-            member,
-            success=gettext("%(name)s leder saken som møteleder.") % {"name": member.user},
-        )
-
-    def close_view(self, request, object_id):
-        case = self._scoped_object(request, object_id)
-        if request.method == "POST" and request.POST.get("confirm") == "yes":
-            try:
-                decision = board_services.case_close(case, request.user)
-            except ServiceError as exc:
-                messages.error(request, exc.message)
-                return HttpResponseRedirect(self._view_url("vote", case))
-            if decision is None:
-                messages.warning(
-                    request,
-                    gettext(
-                        "Innstillingen ble ikke vedtatt; søknaden er sendt tilbake til administrasjonen."
-                    ),
-                )
-            else:
-                messages.success(
-                    request,
-                    gettext("Saken er avgjort: %(outcome)s.")
-                    % {"outcome": decision.get_outcome_display().lower()},
-                )
-            return HttpResponseRedirect(self._view_url("vote", case))
-        state = self._case_state(request, case)
-        if state["close_refusal"]:
-            messages.error(request, state["close_refusal"])
-            return HttpResponseRedirect(self._view_url("vote", case))
-        tally = state["tally"]
-        casting = tally.votes_for == tally.votes_against
-        adopted = (
-            tally.presiding_choice == Vote.Choice.FOR if casting else tally.votes_for > tally.votes_against
-        )
-        return self._page(
-            request,
-            "admin/applications/boardcase/close_confirm.html",
-            gettext("Avslutt sak %(number)d") % {"number": case.number},
-            case,
-            case=case,
-            adopted=adopted,
-            casting=casting,
-            proposed_amount=format_nok(case.proposed_amount),
-            decision_warnings=board_services.case_warnings(case) if adopted else [],
-            **state,
-        )
-
-    def status_view(self, request, object_id):
-        """The live tally the case page polls."""
-        case = self._scoped_object(request, object_id)
-        statuses = board_services.seat_statuses(case)
-        quorum = board_services.case_quorum(case, statuses)
-        tally = board_services.case_tally(case, statuses)
-        return JsonResponse(
-            {
-                "state": case.state,
-                "for": tally.votes_for,
-                "against": tally.votes_against,
-                "abstain": tally.votes_abstain,
-                "not_voted": len(tally.not_voted),
-                "quorum_met": quorum.met,
-                "quorum_text": quorum.explanation,
-                "voted": sorted(voter["name"] for voter in tally.voters),
-            }
-        )
-
-
-class BoardCaseRecordAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
-    """Votes and conflict declarations, shown read-only: they are written only by the board services
-    (``vote_cast``, ``conflict_declare``), which check recusal, the case's state and the audit trail."""
-
-    programme_path = "case__meeting__programme"
-    list_select_related = ("member__user", "member__programme", "case__application")
-    list_filter = ("case__meeting__programme",)
-    search_fields = (
-        "member__user__full_name",
-        "member__user__email",
-        "case__application__reference",
-        "case__application__title",
-    )
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        return (*fields, "case", "member") if obj is not None else fields
-
-
-@admin.register(ConflictDeclaration)
-class ConflictDeclarationAdmin(BoardCaseRecordAdmin):
-    str_select_related = ("member__user", "case__application")
-    list_display = ("member", "case", "reason_excerpt", "declared_at")
-
-    @admin.display(description=_("grunn"), ordering="reason")
-    def reason_excerpt(self, conflict):
-        return Truncator(conflict.reason).chars(80)
-
-
-@admin.register(Vote)
-class VoteAdmin(BoardCaseRecordAdmin):
-    str_select_related = ("member__user",)
-    list_display = ("member", "case", "choice", "cast_at", "changed_at")
-    list_filter = ("choice", *BoardCaseRecordAdmin.list_filter)
-
-
-@admin.register(CaseStandIn)
-class CaseStandInAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
-    """Deputies who took a recused member's seat in one case, shown read-only: written only by
-    ``case_deputy_step_in`` / ``case_deputy_step_out``."""
-
-    programme_path = "case__meeting__programme"
-    str_select_related = ("deputy__user", "stands_in_for__user", "case__application")
-    list_display = ("deputy", "stands_in_for", "case", "registered_at")
-    list_select_related = (
-        "deputy__user",
-        "deputy__programme",
-        "stands_in_for__user",
-        "stands_in_for__programme",
-        "case__application",
-    )
-    list_filter = ("case__meeting__programme",)
-    search_fields = (
-        "deputy__user__full_name",
-        "stands_in_for__user__full_name",
-        "case__application__reference",
-        "case__application__title",
-    )
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        return (*fields, "case", "deputy", "stands_in_for") if obj is not None else fields
-
-
-def _may_correct(user, decision):
-    """The programme's leader (or other staff holding the right to record decisions) corrects a
-    decision; the board and observers only read it."""
-    return user.has_perm("applications.add_decision") and board_services.is_programme_staff(
-        user, decision.application.programme
-    )
-
-
-def _correction_of(decision):
-    """The decision in force after every correction of ``decision``, or None if it was never corrected."""
-    latest = None
-    current = Decision.objects.filter(corrects=decision).first()
-    while current is not None:
-        latest = current
-        current = Decision.objects.filter(corrects=current).first()
-    return latest
-
-
-def _correction_context(user, decision):
-    """What the decision's own page and its case page say about correcting it."""
-    correction = _correction_of(decision)
-    may_correct = correction is None and _may_correct(user, decision)
-    refusal = board_services.correction_refusal(decision) if may_correct else None
-    return {
-        "correction": correction,
-        "correction_amount": format_nok(correction.amount) if correction else "",
-        "correction_date": long_date(correction.decided_at) if correction else "",
-        "may_correct": may_correct and refusal is None,
-        "correction_refusal": refusal,
-    }
-
-
-class DecisionCorrectionForm(forms.Form):
-    """The corrected terms of an approving decision, for ``decision_correct``."""
-
-    amount = forms.DecimalField(label=_("Rettet beløp (kr)"), min_value=1, decimal_places=0, max_digits=14)
-    conditions = forms.CharField(
-        label=_("Rettede vilkår"), required=False, widget=forms.Textarea(attrs={"rows": 5, "cols": 34})
-    )
-    reason = forms.CharField(
-        label=_("Hvorfor vedtaket rettes"),
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        error_messages={"required": _("Skriv hvorfor vedtaket rettes.")},
-        help_text=_("Begrunnelsen står i det nye tilsagnsbrevet og i revisjonsloggen."),
-    )
-    confirm = forms.BooleanField(
-        label=_("Jeg har kontrollert beløpet og vilkårene i det rettede vedtaket."),
-        error_messages={"required": _("Bekreft at du har kontrollert det rettede vedtaket.")},
-    )
-
-    def clean_conditions(self):
-        # Browsers send CRLF line breaks; the decision keeps the text with plain newlines.
-        return self.cleaned_data["conditions"].replace("\r\n", "\n")
-
-
-@admin.register(Decision)
-class DecisionAdmin(ServicePagesMixin, ReadOnlyAdminMixin, ProgrammeScopedAdmin):
-    """A vedtak is recorded once, by ``decision_record`` when the chair closes a case (quorum, tally,
-    casting vote), and never edited or deleted here; a correction is a new decision, made by the
-    programme leader on the correction page (``decision_correct``)."""
-
-    change_form_template = "admin/applications/decision/change_form.html"
-    programme_path = "application__programme"
-    str_select_related = ("application",)
-    list_display = (
-        "application",
-        "outcome",
-        money_column(Decision, "amount"),
-        "decided_at",
-        "votes_for",
-        "votes_against",
-        "votes_abstain",
-        "casting_vote_used",
-        "case",
-    )
-    list_select_related = ("application", "case__application")
-    list_filter = ("outcome", "is_historical", "application__programme")
-    search_fields = ("application__reference", "application__title", "reason")
-    readonly_fields = ("voters_display", "recused_display")
-    # The JSON the decision keeps of who voted is shown as the list it stands for, where it stood.
-    shown_as = {"voters": "voters_display", "recused": "recused_display"}
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        return [self.shown_as.get(name, name) for name in fields if name not in self.shown_as.values()]
-
-    @admin.display(description=_("stemte"))
-    def voters_display(self, decision):
-        if not decision.voters:
-            return self.get_empty_value_display()
-        rows = []
-        for voter in decision.voters:
-            who = voter.get("role", "")
-            if voter.get("stands_in_for"):
-                who = gettext("%(role)s, møter for %(name)s") % {"role": who, "name": voter["stands_in_for"]}
-            choice = voter.get("choice", "")
-            label = Vote.Choice(choice).label if choice in Vote.Choice.values else choice
-            rows.append((voter.get("name", ""), who, label))
-        casting = ""
-        if decision.casting_vote_used:
-            # A decision recorded before the møteleder was kept (or imported) names nobody.
-            casting = format_html(
-                "<p>{}</p>",
-                gettext("Stemmelikhet: dobbeltstemmen til møteleder %(name)s avgjorde.")
-                % {"name": decision.presided_by}
-                if decision.presided_by
-                else gettext("Stemmelikhet: styreleders dobbeltstemme avgjorde."),
-            )
-        return format_html(
-            '<table class="decision-voters"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
-            '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>{}',
-            gettext("Navn"),
-            gettext("Rolle"),
-            gettext("Stemme"),
-            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
-            casting,
-        )
-
-    @admin.display(description=_("inhabile"))
-    def recused_display(self, decision):
-        if not decision.recused:
-            return gettext("Ingen")
-        rows = ((person.get("name", ""), person.get("reason", "")) for person in decision.recused)
-        return format_html(
-            '<table class="decision-recused"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
-            "</tr></thead><tbody>{}</tbody></table>",
-            gettext("Navn"),
-            gettext("Begrunnelse for inhabilitet"),
-            format_html_join("", "<tr><td>{}</td><td>{}</td></tr>", rows),
-        )
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/rett/",
-                self.admin_site.admin_view(self.correct_view),
-                name="applications_decision_correct",
-            ),
-            *super().get_urls(),
-        ]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        decision = self.get_object(request, object_id)
-        if decision is not None:
-            extra_context = {
-                **(extra_context or {}),
-                **_correction_context(request.user, decision),
-                "corrects_date": long_date(decision.corrects.decided_at) if decision.corrects else "",
-                "corrects_amount": format_nok(decision.corrects.amount) if decision.corrects else "",
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def correct_view(self, request, object_id):
-        decision = self._scoped_object(request, object_id)
-        if not _may_correct(request.user, decision):
-            raise PermissionDenied
-        form = DecisionCorrectionForm(
-            request.POST if request.method == "POST" else None,
-            initial={"amount": decision.amount, "conditions": decision.conditions},
-        )
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                correction = board_services.decision_correct(
-                    decision,
-                    request.user,
-                    amount=data["amount"],
-                    conditions=data["conditions"],
-                    reason=data["reason"],
-                )
-            except ServiceError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(
-                    request,
-                    gettext(
-                        "Vedtaket er rettet. Søkeren får et nytt tilbud om tilsagn på %(amount)s kr "
-                        "og det nye tilsagnsbrevet på e-post."
-                    )
-                    % {"amount": format_nok(correction.amount)},
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:applications_decision_change", args=[correction.pk])
-                )
-        application = decision.application
-        grant = Grant.objects.filter(decision=decision).first()
-        deadline = grant.acceptance_deadline if grant else None
-        return self._page(
-            request,
-            "admin/applications/decision/correct.html",
-            gettext("Rett vedtaket om %(reference)s") % {"reference": application.reference},
-            decision,
-            decision=decision,
-            application=application,
-            form=form,
-            grant=grant,
-            grant_deadline=long_date(deadline) if deadline else "",
-            grant_accepted=grant is not None and grant.state in (Grant.State.ACCEPTED, Grant.State.ACTIVE),
-            decided_on=long_date(decision.decided_at),
-            meeting_date=long_date(decision.case.meeting.starts_at) if decision.case else "",
-            old_amount=format_nok(decision.amount),
-            **_correction_context(request.user, decision),
-        )
-
-
-@admin.register(MeetingAttendance)
-class MeetingAttendanceAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
-    """Who was present decides whether the board had a quorum; the rows are kept as registered."""
-
-    programme_path = "meeting__programme"
-    str_select_related = ("member__user", "meeting__programme")
-    list_display = ("member", "meeting", "stands_in_for", "registered_at")
-    list_select_related = (
-        "member__user",
-        "member__programme",
-        "meeting__programme",
-        "stands_in_for__user",
-        "stands_in_for__programme",
-    )
-    list_filter = ("meeting__programme",)
-    search_fields = ("member__user__full_name", "member__user__email", "meeting__place")
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        return (*fields, "meeting", "member") if obj is not None else fields
-
-
-@admin.register(Letter)
-class LetterAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):
-    """Generated tilsagnsbrev, avslagsbrev and møtebøker: documents that are issued, never edited."""
-
-    programme_path = None
-    list_display = ("kind", "decision", "meeting", "created_at", "sha256")
-    list_select_related = ("decision__application", "meeting__programme")
-    list_filter = ("kind",)
-    search_fields = ("decision__application__reference", "decision__application__title", "meeting__place")
-    date_hierarchy = "created_at"
-    fields = ("kind", "decision", "meeting", stored_file_name, "sha256", "created_at")
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/fil/",
-                self.admin_site.admin_view(self.download_view),
-                name="applications_letter_download",
-            ),
-            *super().get_urls(),
-        ]
-
-    def download_view(self, request, object_id):
-        """The PDF itself, to those who may see the letter (the files have no public URL)."""
-        letter = self.get_object(request, object_id)
-        # The board reads the letters of its decisions from the case page without holding
-        # permission on the Letter list itself; the programme scope applies either way.
-        if letter is None or not (
-            self.has_view_permission(request, letter) or request.user.has_perm("applications.view_decision")
-        ):
-            raise Http404
-        return FileResponse(
-            letter.file.open("rb"), content_type="application/pdf", filename=f"{letter.kind}-{letter.pk}.pdf"
-        )
-
-    def scope_queryset(self, queryset, request):
-        if request.user.is_superuser:
-            return queryset
-        # A letter belongs to its decision's programme; the minutes to their meeting's.
-        programme_ids = programme_ids_for(request)
-        return queryset.filter(
-            Q(decision__application__programme__in=programme_ids) | Q(meeting__programme__in=programme_ids)
-        )
+# The board's admin pages register themselves on import: meetings, cases, votes, decisions, letters.
+from .board import admin as board_admin  # noqa: E402, F401  (registers the board pages)

@@ -15,7 +15,7 @@ from stdnum.no import orgnr as stdnum_orgnr
 from omstilling.models import Category, FocusArea, User
 
 from .models import Application, Attachment, FinancingLine, Organisation
-from .services import SUMMARY_MAX_LENGTH
+from .selectors import SUMMARY_MAX_LENGTH
 from .uploads import ACCEPT
 
 # Rendering a widget through Django's templates (input.html including attrs.html, select.html including

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from stdnum.no import orgnr as stdnum_orgnr
 
 from omstilling.models import Call, Category, FocusArea, MoneyField, Programme
+from omstilling.roles import programmes_for_board, programmes_for_staff
 
 
 def validate_orgnr(value):
@@ -101,6 +102,25 @@ class OrganisationMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.organisation}"
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The applications ``user`` may read in the case-handling admin.
+
+        Programme staff read all of their programme's, drafts included (as the national grant portal
+        lets its administrators do; the applicant's form says so). Board members, deputies and
+        observers read only the applications on the agenda of their programme's board meetings,
+        which are never drafts. Site admins read all; anyone else none.
+        """
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        staff = programmes_for_staff(user).values("pk")
+        board = programmes_for_board(user).values("pk")
+        on_agenda = Exists(BoardCase.objects.filter(application=OuterRef("pk"), meeting__programme__in=board))
+        return self.filter(Q(programme__in=staff) | (on_agenda & ~Q(state=Application.State.DRAFT)))
 
 
 class Application(models.Model):
@@ -199,6 +219,8 @@ class Application(models.Model):
         ),
     )
     receipt_undeliverable_reason = models.TextField(_("svar fra e-posttjeneren"), blank=True, editable=False)
+
+    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("søknad")
@@ -552,6 +574,16 @@ class BoardCase(models.Model):
         blank=True,
         related_name="+",
     )
+    # A case that puts a decision of the board back before the board (omgjøring, forvaltningsloven
+    # § 35): the application is decided, and the board votes on a changed amount.
+    reconsiders = models.ForeignKey(
+        "Decision",
+        verbose_name=_("omgjør vedtak"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reconsiderations",
+    )
 
     class Meta:
         verbose_name = _("styresak")
@@ -598,6 +630,11 @@ class Vote(models.Model):
         FOR = "for", _("For")
         AGAINST = "against", _("Mot")
         ABSTAIN = "abstain", _("Avstår")
+        # Recorded by the møteleder for a present member who gave no vote, so that the case can close.
+        NOT_VOTING = "not_voting", _("Stemte ikke")
+
+    # What a member casts; NOT_VOTING is only recorded by the møteleder.
+    BALLOT = (Choice.FOR, Choice.AGAINST, Choice.ABSTAIN)
 
     case = models.ForeignKey(
         BoardCase, verbose_name=_("styresak"), on_delete=models.CASCADE, related_name="votes"
@@ -608,7 +645,7 @@ class Vote(models.Model):
         on_delete=models.PROTECT,
         related_name="votes",
     )
-    choice = models.CharField(_("stemme"), max_length=10, choices=Choice.choices)
+    choice = models.CharField(_("stemme"), max_length=12, choices=Choice.choices)
     cast_at = models.DateTimeField(_("avgitt"), auto_now_add=True)
     changed_at = models.DateTimeField(_("endret"), auto_now=True)
 
@@ -618,7 +655,7 @@ class Vote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "member"], name="vote_unique_member_case"),
             models.CheckConstraint(
-                condition=Q(choice__in=["for", "against", "abstain"]), name="vote_choice_valid"
+                condition=Q(choice__in=["for", "against", "abstain", "not_voting"]), name="vote_choice_valid"
             ),
         ]
 

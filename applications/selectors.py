@@ -4,15 +4,17 @@ Every lookup by id goes through the user's own organisations, so a row that is n
 not found (404), whoever she is.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from omstilling.formatting import format_nok
 from omstilling.models import Call, FocusArea, Programme
-from omstilling.roles import programmes_for_board, programmes_for_staff
-from projects.models import Grant
+from omstilling.roles import programmes_for_staff
 
 from .models import (
     Application,
@@ -23,6 +25,13 @@ from .models import (
     OrganisationJoinRequest,
     OrganisationMembership,
 )
+
+SUMMARY_MAX_LENGTH = 500
+
+
+def call_is_open(call, now=None):
+    now = now or timezone.now()
+    return not call.is_historical and call.opens_at <= now <= call.deadline
 
 
 def open_calls_qs(now=None):
@@ -46,29 +55,6 @@ def open_call(pk):
     return get_object_or_404(
         open_calls_qs().select_related("programme").prefetch_related("focus_areas"), pk=pk
     )
-
-
-def public_grants(limit=None):
-    """Granted projects as the public may see them: who, what, how much, which year and focus area."""
-    grants = (
-        # A cancelled grant was withdrawn and a lapsed offer was never taken up: neither is support given.
-        Grant.objects.exclude(state__in=["cancelled", "lapsed"])
-        # A zero grant (recorded but nothing granted) is no support to show the public.
-        .exclude(amount=0)
-        .select_related("application__organisation", "application__focus_area", "application__programme")
-        .only(
-            "year",
-            "amount",
-            "state",
-            "application__title",
-            "application__organisation__name",
-            "application__focus_area__name",
-            "application__programme__name",
-            "application__programme__short_name",
-        )
-        .order_by("-year", "application__organisation__name", "pk")
-    )
-    return grants[:limit] if limit else grants
 
 
 def organisations_for_user(user):
@@ -168,7 +154,9 @@ def decisions_for_application(application):
 
 
 def attachment_for_reader(user, pk):
-    """An attachment the user may read: her organisation's, or her programme's as staff or board."""
+    """An attachment the user may read in the portal: her organisation's, or her programme's as staff.
+    The board reads the attachments of the applications on its agenda in the admin, through the
+    application's page (``ApplicationAdmin.attachment_view``)."""
     if not user.is_authenticated:
         return get_object_or_404(Attachment.objects.none(), pk=pk)
     readable = Q(application__organisation__memberships__user=user)
@@ -176,7 +164,6 @@ def attachment_for_reader(user, pk):
         readable = Q()
     else:
         readable |= Q(application__programme__in=programmes_for_staff(user))
-        readable |= Q(application__programme__in=programmes_for_board(user))
     return get_object_or_404(
         Attachment.objects.filter(readable).distinct().select_related("application"), pk=pk
     )
@@ -205,3 +192,121 @@ def receipt_addresses(application):
         if address:
             return [address]
     return []
+
+
+# What stands between a draft and a complete application ------------------------------------------
+
+
+def budget_problems(call, cost_lines, financing_lines):
+    """What is wrong with a cost and financing plan under ``call``'s rules (empty when it is fine)."""
+    problems = []
+    totals = budget_totals(cost_lines, financing_lines)
+    costs, financing, applied = totals["costs"], totals["financing"], totals["applied"]
+    if not cost_lines:
+        problems.append(_("Kostnadsplanen har ingen linjer."))
+    if financing != costs:
+        problems.append(
+            _("Finansieringsplanen (%(financing)s kr) går ikke i balanse med kostnadsplanen (%(costs)s kr).")
+            % {"financing": format_nok(financing), "costs": format_nok(costs)}
+        )
+    if applied <= 0:
+        problems.append(_("Finansieringsplanen viser ikke hvor mye som søkes fra omstillingsprogrammet."))
+    if call.max_amount is not None and applied > call.max_amount:
+        problems.append(
+            _("Søkt beløp (%(applied)s kr) er høyere enn utlysningens maksimum på %(max)s kr.")
+            % {"applied": format_nok(applied), "max": format_nok(call.max_amount)}
+        )
+    if call.max_share_percent is not None and applied * 100 > costs * call.max_share_percent:
+        problems.append(
+            _("Søkt beløp (%(applied)s kr) er mer enn %(percent)d %% av kostnadene (%(costs)s kr).")
+            % {"applied": format_nok(applied), "percent": call.max_share_percent, "costs": format_nok(costs)}
+        )
+    return problems
+
+
+def missing_parts(application, cost_lines, financing_lines):
+    """What stands between this draft and a complete application, in the order of the form."""
+    call = application.call
+    problems = []
+    if not application.title.strip():
+        problems.append(_("Prosjekttittel mangler."))
+    if not application.summary.strip():
+        problems.append(_("Sammendrag mangler."))
+    elif len(application.summary) > SUMMARY_MAX_LENGTH:
+        problems.append(
+            _("Sammendraget er på %(length)d tegn; høyst %(max)d er tillatt.")
+            % {"length": len(application.summary), "max": SUMMARY_MAX_LENGTH}
+        )
+    if not application.description.strip():
+        problems.append(_("Prosjektbeskrivelse mangler."))
+    if application.start_date is None:
+        problems.append(_("Startdato mangler."))
+    if application.end_date is None:
+        problems.append(_("Sluttdato mangler."))
+    if application.category not in call.admitted_categories:
+        problems.append(
+            _("Utlysningen tar ikke imot søknader om %(category)s.")
+            % {"category": application.get_category_display().lower()}
+        )
+    admitted_areas = set(call.focus_areas.values_list("pk", flat=True))
+    if admitted_areas and application.focus_area_id not in admitted_areas:
+        problems.append(
+            _("Innsatsområdet «%(area)s» er ikke med i utlysningen.") % {"area": application.focus_area.name}
+        )
+
+    problems += budget_problems(call, cost_lines, financing_lines)
+    return problems
+
+
+def application_problems(application):
+    """Everything that stops ``application`` from being submitted through the portal."""
+    problems = missing_parts(
+        application, list(application.cost_lines.all()), list(application.financing_lines.all())
+    )
+    if not application.de_minimis_declared:
+        problems.append(_("Erklæringen om bagatellstøtte er ikke avgitt."))
+    return problems
+
+
+# Receipts still owed (see applications.services.receipts_resend_unsent) ---------------------------
+
+# A receipt is presumed lost when it is still unsent this long after the submit: the task normally
+# runs within seconds, and one that is merely late finds the row marked and does nothing.
+RECEIPT_RESEND_AFTER = timedelta(minutes=5)
+# A receipt still unsent a week after the submit is given up (the mail server kept failing, say): the
+# applicant has long since seen the application in the portal, and such rows must not keep the
+# oldest-first batch from reaching newer ones.
+RECEIPT_RESEND_WITHIN = timedelta(days=7)
+
+
+def receipt_owed(application):
+    """Whether the submission e-mails for ``application`` are still to be sent.
+
+    Only a submission through the portal is owed them: not a draft, not a historical (imported)
+    application, not one the applicant withdrew before they went out, and not one whose receipt the
+    mail server refused for good (``receipt_undeliverable_at``)."""
+    return (
+        application.submitted_at is not None
+        and application.receipt_sent_at is None
+        and application.receipt_undeliverable_at is None
+        and not application.is_historical
+        and application.state not in (Application.State.DRAFT, Application.State.WITHDRAWN)
+    )
+
+
+def receipts_unsent(older_than=RECEIPT_RESEND_AFTER, now=None):
+    """Applications still owed their submission e-mails ``older_than`` after being submitted (and
+    less than ``RECEIPT_RESEND_WITHIN``), oldest submission first."""
+    now = now or timezone.now()
+    return (
+        Application.objects.filter(
+            submitted_at__isnull=False,
+            submitted_at__lte=now - older_than,
+            submitted_at__gt=now - RECEIPT_RESEND_WITHIN,
+            receipt_sent_at__isnull=True,
+            receipt_undeliverable_at__isnull=True,
+            is_historical=False,
+        )
+        .exclude(state__in=[Application.State.DRAFT, Application.State.WITHDRAWN])
+        .order_by("submitted_at", "pk")
+    )

@@ -4,13 +4,18 @@ import smtplib
 from functools import partial
 
 from celery import shared_task
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import EmailMessage, send_mail
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from omstilling.celery import EMAIL_TASK_OPTIONS, send_or_record_refusal
-from omstilling.formatting import oslo_moment
+from omstilling.formatting import format_kr, long_date, oslo_moment
 from omstilling.models import StaffMembership
 
+from .board.decisions import letter_issue
+from .board.letters import grant_letter_pdf, minutes_pdf, original_decision, rejection_letter_pdf
+from .models import BoardMeeting, Decision, Letter, OrganisationJoinRequest, OrganisationMembership
 from .selectors import receipt_addresses
 from .services import receipt_send_once
 from .services import receipts_resend_unsent as receipts_resend_unsent_service
@@ -39,7 +44,7 @@ def application_submitted_notify(application_id):
     which an e-mail can go out twice. A receipt the mail server refuses for good (the applicant's
     address does not exist) is recorded on the row instead and not retried; the staff notice still
     goes out. Returns whether it sent the receipt."""
-    return receipt_send_once(application_id, _send_submission_emails)
+    return receipt_send_once(application_id, send=_send_submission_emails)
 
 
 def _send_submission_emails(application):
@@ -108,7 +113,6 @@ def receipts_resend_unsent():
 @shared_task(**EMAIL_TASK_OPTIONS)
 def organisation_join_requested_notify(join_request_id):
     """Tell an organisation's administrators that someone asks to act for it."""
-    from .models import OrganisationJoinRequest, OrganisationMembership
 
     join_request = OrganisationJoinRequest.objects.select_related("organisation", "user").get(
         pk=join_request_id
@@ -159,16 +163,6 @@ def decision_letter_build(decision_id):
 
     Safe to run again: a letter already issued for the decision is reused, not made twice.
     """
-    from django.conf import settings
-    from django.core.mail import EmailMessage
-    from django.utils import translation
-
-    from omstilling.formatting import format_kr, long_date
-    from projects.models import Grant
-
-    from .letters import grant_letter_pdf, original_decision, rejection_letter_pdf
-    from .models import Decision, Letter
-    from .services.board import letter_issue
 
     with translation.override(settings.LANGUAGE_CODE):
         decision = Decision.objects.select_related(
@@ -196,7 +190,7 @@ def decision_letter_build(decision_id):
         if approved and decision.corrects_id:
             grant = decision.grant
             old = decision.corrects
-            old_grant = Grant.objects.filter(decision=old).first()
+            old_grant = getattr(old, "grant", None)
             facts.update(
                 amount=format_kr(grant.amount),
                 deadline=long_date(grant.acceptance_deadline),
@@ -207,15 +201,21 @@ def decision_letter_build(decision_id):
                 old_grant_reference=old_grant.reference if old_grant else "",
                 reason=decision.reason,
             )
-            subject = _("Rettet tilsagn: søknad %(reference)s") % facts
-            paragraphs = [
-                _(
-                    "%(programme)s har rettet styrets vedtak av %(old_date)s om tilsagn til «%(title)s» "
-                    "(referanse %(reference)s). Tilsagnet er nå på %(amount)s "
-                    "(før rettingen %(old_amount)s)."
-                ),
-                _("Begrunnelse: %(reason)s"),
-            ]
+            if decision.case_id:
+                # A new decision of the board itself (omgjøring), not the programme leader's correction.
+                subject = _("Endret tilsagn: søknad %(reference)s") % facts
+                first = _(
+                    "Styret i %(programme)s har %(date)s omgjort sitt vedtak av %(old_date)s om tilsagn til "
+                    "«%(title)s» (referanse %(reference)s). Tilsagnet er nå på %(amount)s "
+                    "(før omgjøringen %(old_amount)s)."
+                )
+            else:
+                subject = _("Rettet tilsagn: søknad %(reference)s") % facts
+                first = _(
+                    "%(programme)s har rettet ordlyden i styrets vedtak av %(old_date)s om tilsagn til "
+                    "«%(title)s» (referanse %(reference)s). Tilsagnet er på %(amount)s, som før."
+                )
+            paragraphs = [first, _("Begrunnelse: %(reason)s")]
             if old_grant:
                 paragraphs.append(
                     _(
@@ -270,12 +270,6 @@ def decision_letter_build(decision_id):
 @shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=3, retry_backoff=60, soft_time_limit=300)
 def meeting_minutes_build(meeting_id):
     """Write the møtebok of a closed meeting (once)."""
-    from django.conf import settings
-    from django.utils import translation
-
-    from .letters import minutes_pdf
-    from .models import BoardMeeting, Letter
-    from .services.board import letter_issue
 
     with translation.override(settings.LANGUAGE_CODE):
         meeting = BoardMeeting.objects.select_related("programme").get(pk=meeting_id)

@@ -6,7 +6,7 @@ fresh forked process:
 
 * the whole job: ``report_job_request`` → the Celery task in-process → selectors, charts, HTML,
   WeasyPrint, checksum and the stored file (what the programme leader waits for);
-* the baseline: WeasyPrint rendering the same finished HTML (``reports.pdf.render_pdf``) alone.
+* the baseline: WeasyPrint rendering the same finished HTML (``omstilling.pdf.render_pdf``) alone.
 
 Prints wall time (median of --repeat runs), peak RSS of each process, pages and the ratios.
 
@@ -156,16 +156,20 @@ def main():
     print(f"created {args.grants} grants over {len(YEARS)} years in {time.perf_counter() - started:.1f} s")
     year = max(YEARS)
 
+    from omstilling.models import StaffMembership, User
+    from omstilling.pdf import render_pdf
     from reports.annual import annual_report_html
     from reports.models import ReportJob
-    from reports.pdf import render_pdf
     from reports.services import report_job_request
 
     html = annual_report_html(programme, year)
+    # The programme leader orders it, as in the admin: only the programme's staff may.
+    leader = User.objects.create(email="leder@bench.invalid", full_name="Programleder (benchmark)")
+    StaffMembership.objects.create(programme=programme, user=leader, role=StaffMembership.Role.LEADER)
 
     def whole_job():
         with transaction.atomic():
-            job = report_job_request(programme, year, ReportJob.Kind.ANNUAL_PLAN_PDF, None)
+            job = report_job_request(programme, actor=leader, year=year, kind=ReportJob.Kind.ANNUAL_PLAN_PDF)
         job.refresh_from_db()
         assert job.state == ReportJob.State.DONE, job.error
         with job.file.open("rb") as fh:

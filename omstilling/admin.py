@@ -8,8 +8,6 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import OrganisationMembership
-
 from .admin_mixins import (
     AuditedAdminMixin,
     InlineQueriesMixin,
@@ -126,10 +124,11 @@ class UserAdmin(AuditedAdminMixin, ProgrammeScopedAdminMixin, BaseUserAdmin):
             Q(pk=request.user.pk)
             | Q(pk__in=StaffMembership.objects.filter(programme__in=programme_ids).values("user"))
             | Q(pk__in=BoardMembership.objects.filter(programme__in=programme_ids).values("user"))
+            # Applicants, through the reverse relations' names: this app imports none of the apps above it.
             | Q(
-                pk__in=OrganisationMembership.objects.filter(
-                    organisation__applications__programme__in=programme_ids
-                ).values("user")
+                pk__in=User.objects.filter(
+                    organisation_memberships__organisation__applications__programme__in=programme_ids
+                ).values("pk")
             )
         )
 

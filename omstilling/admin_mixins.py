@@ -12,10 +12,8 @@ from django.contrib import admin
 from django.contrib.admin.sites import NotRegistered
 from django.contrib.admin.utils import get_fields_from_path
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_log
@@ -82,15 +80,8 @@ def programme_ids_for(request):
     if cached is not None:
         return cached
     user = request.user
-    today = timezone.localdate()
     staff = StaffMembership.objects.filter(user=user, is_active=True).order_by().values_list("programme_id")
-    board = (
-        BoardMembership.objects.filter(user=user, is_active=True)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .order_by()
-        .values_list("programme_id")
-    )
+    board = BoardMembership.objects.valid_on().filter(user=user).order_by().values_list("programme_id")
     request._programme_ids = frozenset(row[0] for row in staff.union(board))
     return request._programme_ids
 

@@ -9,6 +9,7 @@ redelivered instead of lost, and a slow task is never redelivered while it still
 import logging
 import os
 import smtplib
+from importlib import import_module
 
 from celery import Celery
 
@@ -19,6 +20,25 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 logger = logging.getLogger(__name__)
+
+
+def registered_task(task_name):
+    """The task registered as ``task_name`` ("applications.tasks.decision_letter_build").
+
+    Services start tasks by name, and tasks call services: a service never imports the tasks module
+    that imports it. The task's module is imported by that name here (once; Python keeps it), which
+    registers the task in any process: web, worker or management command. (Celery's own
+    ``import_default_modules`` would do it too, but its Django fixup runs ``django.setup()`` and the
+    system checks again on every call, which resets the logging configuration.)
+    """
+    import_module(task_name.rpartition(".")[0])
+    return app.tasks[task_name]
+
+
+def enqueue(task_name, *args):
+    """Start the task registered as ``task_name`` (run in-process when tasks are eager)."""
+    return registered_task(task_name).delay(*args)
+
 
 # How every e-mail task runs: acknowledged when done, retried with back-off when the mail server or
 # the network fails, and stopped well before a stuck SMTP connection could hold a worker.

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -537,6 +538,17 @@ class Call(models.Model):
         return [category for category in Category if getattr(self, f"admits_{category.value}")]
 
 
+class BoardMembershipQuerySet(models.QuerySet):
+    def valid_on(self, date=None):
+        """Active seats valid on ``date`` (default: today in Europe/Oslo)."""
+        date = date or timezone.localdate()
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=date),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=date),
+            is_active=True,
+        )
+
+
 class BoardMembership(models.Model):
     """A person's seat on a programme's board."""
 
@@ -570,6 +582,8 @@ class BoardMembership(models.Model):
     valid_from = models.DateField(_("fra"), null=True, blank=True)
     valid_to = models.DateField(_("til"), null=True, blank=True)
     is_active = models.BooleanField(_("aktiv"), default=True)
+
+    objects = BoardMembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("styreverv")

@@ -9,9 +9,8 @@ from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q
-from django.utils import timezone
 
-from .models import Programme
+from .models import BoardMembership, Programme
 
 PROGRAMME_LEADER = "Programleder"
 BOARD_MEMBER = "Styremedlem"
@@ -159,12 +158,7 @@ def programmes_for_board(user):
     """Programmes where ``user`` holds an active board seat today, observers and deputies included."""
     if not user.is_authenticated:
         return Programme.objects.none()
-    today = timezone.localdate()
-    seats = user.board_memberships.filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-        is_active=True,
-    )
+    seats = BoardMembership.objects.valid_on().filter(user=user)
     return Programme.objects.filter(pk__in=seats.values("programme_id"))
 
 

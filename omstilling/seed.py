@@ -3,7 +3,8 @@
 Every fact comes from the source documents in ``/work/shared/seeds/`` (004_* is Vestre Toten's
 "Omstillingsplan 2013–2015", 000_* is ERNU's page on Omstillingsprogrammet for Elverumregionen).
 Texts are copied verbatim (the PDF prints them); amounts are whole NOK. The loader is
-:func:`omstilling.services.programmes_seed`.
+:func:`applications.services.seed.reference_programmes_seed`: the programmes through
+:func:`omstilling.services.programmes_seed`, then their assessment criteria.
 """
 
 import datetime as dt

@@ -1,7 +1,12 @@
-"""Writes for the programmes app: loading the reference programmes and the demo users.
+"""Writes for the programmes app: loading the reference programmes and their staff and board demo users.
 
-Both loaders are idempotent: rows are found by their natural key, created when missing, updated
-only when a field differs from the seed, and left alone otherwise, so a second run writes nothing.
+The loaders are idempotent: rows are found by their natural key, created when missing, updated only
+when a field differs from the seed, and left alone otherwise, so a second run writes nothing. What
+the apps above this one add to the seed (assessment criteria, the demo applicants) is loaded by
+:mod:`applications.services.seed` with :meth:`SeedResult.upsert` and :func:`demo_user_seed` from here.
+
+Only the system runs them (the ``seed_programmes`` and ``seed_demo_users`` commands, ``make run``):
+they are registered with :func:`omstilling.policies.system_service`.
 """
 
 from collections import Counter
@@ -12,8 +17,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from applications.models import AssessmentCriterion, Organisation, OrganisationMembership
 
 from . import roles, seed
 from .exceptions import ServiceError
@@ -34,6 +37,7 @@ from .models import (
     SubGoal,
     User,
 )
+from .policies import system_service
 
 
 @dataclass
@@ -55,15 +59,15 @@ class SeedResult:
     def unchanged(self):
         return self.counts["unchanged"]
 
-
-def _upsert(result, model, lookup, **values):
-    """The row with natural key ``lookup`` holding ``values``; validated and saved only if it changed."""
-    obj = model.objects.filter(**lookup).first() or model(**lookup)
-    outcome = _assign(obj, values)
-    if outcome != "unchanged":
-        _validated_save(obj, lookup)
-    result.counts[outcome] += 1
-    return obj
+    def upsert(self, model, lookup, **values):
+        """The row with natural key ``lookup`` holding ``values``; validated and saved only if it
+        changed, and counted here."""
+        obj = model.objects.filter(**lookup).first() or model(**lookup)
+        outcome = _assign(obj, values)
+        if outcome != "unchanged":
+            _validated_save(obj, lookup)
+        self.counts[outcome] += 1
+        return obj
 
 
 def _assign(obj, values):
@@ -93,12 +97,13 @@ def _validated_save(obj, lookup):
     obj.save()
 
 
+@system_service
 @transaction.atomic
-def programmes_seed():
+def programmes_seed() -> SeedResult:
     """Create or bring up to date both reference programmes from :mod:`omstilling.seed`."""
     result = SeedResult()
     municipalities = {
-        number: _upsert(result, Municipality, {"number": number}, name=name)
+        number: result.upsert(Municipality, {"number": number}, name=name)
         for number, name in seed.MUNICIPALITIES.items()
     }
     for spec in seed.PROGRAMMES:
@@ -108,8 +113,7 @@ def programmes_seed():
 
 
 def _programme_seed(result, spec, municipalities):
-    programme = _upsert(
-        result,
+    programme = result.upsert(
         Programme,
         {"slug": spec["slug"]},
         name=spec["name"],
@@ -130,19 +134,17 @@ def _programme_seed(result, spec, municipalities):
     _goals_seed(result, programme, None, {}, spec.get("goals", []))
 
     for order, source_spec in enumerate(spec["funding_sources"], start=1):
-        source = _upsert(
-            result,
+        source = result.upsert(
             FundingSource,
             {"programme": programme, "name": source_spec["name"]},
             kind=source_spec["kind"],
             order=order,
         )
         for year, amount in source_spec.get("amounts", {}).items():
-            _upsert(result, Funding, {"source": source, "year": year}, amount=amount)
+            result.upsert(Funding, {"source": source, "year": year}, amount=amount)
 
     for order, indicator_spec in enumerate(spec.get("indicators", []), start=1):
-        indicator = _upsert(
-            result,
+        indicator = result.upsert(
             Indicator,
             {"programme": programme, "code": indicator_spec["code"]},
             name=indicator_spec["name"],
@@ -156,8 +158,7 @@ def _programme_seed(result, spec, municipalities):
             order=order,
         )
         for breakdown, value_order, year, value in indicator_spec["values"]:
-            _upsert(
-                result,
+            result.upsert(
                 IndicatorValue,
                 {"indicator": indicator, "breakdown": breakdown, "year": year},
                 order=value_order,
@@ -166,8 +167,7 @@ def _programme_seed(result, spec, municipalities):
 
     for call_spec in spec.get("calls", []):
         _period, areas = periods[call_spec["plan_period_start_year"]]
-        call = _upsert(
-            result,
+        call = result.upsert(
             Call,
             {"programme": programme, "title": call_spec["title"]},
             year=call_spec["year"],
@@ -180,21 +180,11 @@ def _programme_seed(result, spec, municipalities):
             admits_hovedprosjekt=call_spec["admits_hovedprosjekt"],
         )
         call.focus_areas.set([areas[number] for number in call_spec["focus_areas"]])
-
-    for order, (name, description) in enumerate(seed.ASSESSMENT_CRITERIA, start=1):
-        _upsert(
-            result,
-            AssessmentCriterion,
-            {"programme": programme, "name": name},
-            order=order,
-            description=description,
-        )
     return programme
 
 
 def _plan_period_seed(result, programme, spec):
-    period = _upsert(
-        result,
+    period = result.upsert(
         PlanPeriod,
         {"programme": programme, "start_year": spec["start_year"]},
         end_year=spec["end_year"],
@@ -205,10 +195,9 @@ def _plan_period_seed(result, programme, spec):
         communication=spec.get("communication", ""),
     )
     for order, text in enumerate(spec.get("sub_goals", []), start=1):
-        _upsert(result, SubGoal, {"plan_period": period, "order": order}, text=text)
+        result.upsert(SubGoal, {"plan_period": period, "order": order}, text=text)
     areas = {
-        area["number"]: _upsert(
-            result,
+        area["number"]: result.upsert(
             FocusArea,
             {"plan_period": period, "name": area["name"]},
             number=area["number"],
@@ -219,8 +208,7 @@ def _plan_period_seed(result, programme, spec):
     }
     _goals_seed(result, programme, period, areas, spec.get("goals", []))
     for order, allocation in enumerate(spec.get("allocations", []), start=1):
-        _upsert(
-            result,
+        result.upsert(
             BudgetAllocation,
             {"plan_period": period, "label": allocation["label"]},
             focus_area=areas.get(allocation.get("focus_area")),
@@ -238,8 +226,7 @@ def _goals_seed(result, programme, period, areas, goals):
         orders[kind] += 1
         # A result goal without years of its own runs over its plan period.
         in_period = period is not None and kind == Goal.Kind.RESULT
-        _upsert(
-            result,
+        result.upsert(
             Goal,
             {"programme": programme, "plan_period": period, "kind": kind, "order": orders[kind]},
             focus_area=areas.get(goal.get("focus_area")),
@@ -260,66 +247,28 @@ class DemoLogin:
     programme: str
 
 
-@transaction.atomic
-def demo_users_seed(*, password=seed.DEMO_PASSWORD):
-    """Create or repair a demo login for every role in both reference programmes.
-
-    Needs the programmes from :func:`programmes_seed`. Returns the logins as :class:`DemoLogin`.
-    """
-    slugs = [spec["slug"] for spec in seed.PROGRAMMES]
-    programmes = {programme.slug: programme for programme in Programme.objects.filter(slug__in=slugs)}
-    missing = [slug for slug in slugs if slug not in programmes]
-    if missing:
-        raise ServiceError(
-            _("Programmene %(slugs)s finnes ikke. Kjør «python manage.py seed_programmes» først.")
-            % {"slugs": ", ".join(missing)}
-        )
+@system_service
+def demo_role_groups() -> dict[str, Group]:
+    """The role groups by name, with their permissions brought up to date first."""
     roles.role_groups_sync()
-    groups = {group.name: group for group in Group.objects.filter(name__in=roles.ROLE_PERMISSIONS)}
-
-    result = SeedResult()
-    logins = []
-    for spec in seed.PROGRAMMES:
-        programme = programmes[spec["slug"]]
-        logins += _programme_demo_users(result, programme, spec, groups, password)
-    admin = _demo_user(
-        result, seed.DEMO_ADMIN_EMAIL, _("Nettstedsadministrator (demo)"), password, is_superuser=True
-    )
-    logins.append(DemoLogin(admin.email, _("Nettstedsadministrator"), _("alle")))
-    return logins
+    return {group.name: group for group in Group.objects.filter(name__in=roles.ROLE_PERMISSIONS)}
 
 
-def _programme_demo_users(result, programme, spec, groups, password):
+@system_service
+def demo_staff_and_board_seed(
+    programme: Programme, *, result: SeedResult, groups: dict[str, Group], password: str
+) -> list[DemoLogin]:
+    """The programme leader and the board of ``programme`` (chair, two members, an observer): their logins."""
     domain = f"{programme.slug}.demo"
     name = programme.short_name
     logins = []
 
-    role = _("Søker")
-    applicant = _demo_user(result, f"soker@{domain}", f"{role} {name} (demo)", password)
-    applicant.groups.add(groups[roles.APPLICANT])
-    organisation_spec = seed.DEMO_APPLICANTS[programme.slug]
-    organisation = _upsert(
-        result,
-        Organisation,
-        {"orgnr": organisation_spec["orgnr"]},
-        name=organisation_spec["name"],
-        municipality=Municipality.objects.get(number=spec["municipalities"][0]),
-        contact_name=applicant.full_name,
-        contact_email=applicant.email,
-    )
-    _upsert(
-        result,
-        OrganisationMembership,
-        {"organisation": organisation, "user": applicant},
-        role=OrganisationMembership.Role.ADMIN,
-    )
-    logins.append(DemoLogin(applicant.email, role, name))
-
     role = str(StaffMembership.Role.LEADER.label)
-    leader = _demo_user(result, f"leder@{domain}", f"{role} {name} (demo)", password, is_staff=True)
+    leader = demo_user_seed(
+        f"leder@{domain}", result=result, full_name=f"{role} {name} (demo)", password=password, is_staff=True
+    )
     leader.groups.add(groups[roles.PROGRAMME_LEADER])
-    _upsert(
-        result,
+    result.upsert(
         StaffMembership,
         {"programme": programme, "user": leader},
         role=StaffMembership.Role.LEADER,
@@ -340,10 +289,11 @@ def _programme_demo_users(result, programme, spec, groups, password):
         label = f"{role} ({represents})" if represents else role
         number = local_part.removeprefix("styremedlem")
         full_name = f"{role} {number} {name} (demo)" if number.isdigit() else f"{role} {name} (demo)"
-        person = _demo_user(result, f"{local_part}@{domain}", full_name, password, is_staff=True)
+        person = demo_user_seed(
+            f"{local_part}@{domain}", result=result, full_name=full_name, password=password, is_staff=True
+        )
         person.groups.add(groups[group_name])
-        _upsert(
-            result,
+        result.upsert(
             BoardMembership,
             {"programme": programme, "user": person},
             role=seat,
@@ -354,7 +304,30 @@ def _programme_demo_users(result, programme, spec, groups, password):
     return logins
 
 
-def _demo_user(result, email, full_name, password, *, is_staff=False, is_superuser=False):
+@system_service
+def demo_admin_seed(*, result: SeedResult, password: str) -> DemoLogin:
+    """The site administrator's demo login, for every programme."""
+    admin = demo_user_seed(
+        seed.DEMO_ADMIN_EMAIL,
+        result=result,
+        full_name=_("Nettstedsadministrator (demo)"),
+        password=password,
+        is_superuser=True,
+    )
+    return DemoLogin(admin.email, _("Nettstedsadministrator"), _("alle"))
+
+
+@system_service
+def demo_user_seed(
+    email: str,
+    *,
+    result: SeedResult,
+    full_name: str,
+    password: str,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> User:
+    """The demo user ``email``, created or repaired so that it logs in with ``password``."""
     lookup = {"email": email}
     user = User.objects.filter(**lookup).first() or User(**lookup)
     outcome = _assign(

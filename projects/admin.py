@@ -24,10 +24,11 @@ from omstilling.exceptions import ServiceError
 from omstilling.formatting import format_nok, long_date
 from omstilling.models import Programme
 from omstilling.roles import programmes_for_staff
-from reports.selectors import budget_ledger, budget_ledger_grants, grant_position
 
 from . import services
 from .models import Grant, Payout, PayoutAttachment, ResultFunding, ResultReport
+from .policies import can_manage_grant
+from .selectors import budget_ledger, budget_ledger_grants, grant_position
 
 grant_year = plain_column(Grant, "year")
 
@@ -63,21 +64,30 @@ class MoneyPagesMixin(ScopedPagesMixin):
     """Confirmation pages for the grant and payout services, in the way of the board's case pages.
 
     The object is looked up through the admin's programme-scoped queryset, so another programme's
-    grant is a 404; acting needs the model's change permission (403 otherwise). The form fields
-    stay read-only: money moves only through the services, after a confirmation.
+    grant is a 404; acting needs the model's change permission and the services' policy
+    (:func:`projects.policies.can_manage_grant`: the programme's staff), the permission-denied page
+    otherwise. The form fields stay read-only: money moves only through the services, after a
+    confirmation.
     """
 
     def has_change_permission(self, request, obj=None):
         return False
 
-    def may_act(self, request):
+    def may_act(self, request, obj):
         opts = self.model._meta
-        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+        return (
+            request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+            and can_manage_grant(request.user, obj) is None
+        )
 
     def _scoped_object(self, request, object_id):
         obj = super()._scoped_object(request, object_id)
-        if not self.may_act(request):
+        opts = self.model._meta
+        if not request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
             raise PermissionDenied
+        refusal = can_manage_grant(request.user, obj)
+        if refusal:
+            raise PermissionDenied(refusal)
         return obj
 
     def _change_url(self, obj):
@@ -87,11 +97,12 @@ class MoneyPagesMixin(ScopedPagesMixin):
     def _page(self, request, template, title, obj, **context):
         return super()._page(request, template, title, obj, change_url=self._change_url(obj), **context)
 
-    def _run(self, request, form, obj, service, *args, success):
-        """Call ``service``; on success redirect to the object's page, otherwise show the refusal
-        on the form. Returns the redirect, or None to render the form again."""
+    def _run(self, request, form, obj, service, *, success, **arguments):
+        """Call ``service`` on ``obj`` as the requesting user; on success redirect to the object's
+        page, otherwise show the refusal on the form (a policy's refusal is the permission-denied
+        page). Returns the redirect, or None to render the form again."""
         try:
-            service(*args)
+            service(obj, actor=request.user, **arguments)
         except ServiceError as exc:
             add_service_error(form, exc)
             return None
@@ -220,7 +231,7 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
             extra_context = {
                 **(extra_context or {}),
                 **_grant_figures(grant),
-                "may_act": self.may_act(request) and grant.state in Grant.ACTIVE_STATES,
+                "may_act": self.may_act(request, grant) and grant.state in Grant.ACTIVE_STATES,
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -234,10 +245,8 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
                 form,
                 grant,
                 services.grant_reduce,
-                grant,
-                request.user,
-                data["new_amount"],
-                data["reason"],
+                new_amount=data["new_amount"],
+                reason=data["reason"],
                 success=gettext("Tilsagnet er redusert til %(amount)s kr.")
                 % {"amount": format_nok(data["new_amount"])},
             )
@@ -262,9 +271,7 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
                 form,
                 grant,
                 services.grant_cancel,
-                grant,
-                request.user,
-                form.cleaned_data["reason"],
+                reason=form.cleaned_data["reason"],
                 success=gettext("Tilsagnet er annullert."),
             )
             if done is not None:
@@ -420,7 +427,7 @@ class PayoutAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         payout = self.get_object(request, object_id)
         if payout is not None:
-            extra_context = {**(extra_context or {}), "may_act": self.may_act(request)}
+            extra_context = {**(extra_context or {}), "may_act": self.may_act(request, payout)}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _payout_page(self, request, template, title, payout, **context):
@@ -449,8 +456,6 @@ class PayoutAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
                 form,
                 payout,
                 services.payout_approve,
-                payout,
-                request.user,
                 success=gettext("Utbetaling nr. %(number)d er godkjent.") % {"number": payout.number},
             )
             if done is not None:
@@ -478,9 +483,7 @@ class PayoutAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
                 form,
                 payout,
                 services.payout_reject,
-                payout,
-                request.user,
-                form.cleaned_data["reason"],
+                reason=form.cleaned_data["reason"],
                 success=gettext("Utbetaling nr. %(number)d er avvist.") % {"number": payout.number},
             )
             if done is not None:
@@ -503,9 +506,7 @@ class PayoutAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
                 form,
                 payout,
                 services.payout_mark_paid,
-                payout,
-                request.user,
-                paid_on,
+                paid_on=paid_on,
                 success=gettext("Utbetaling nr. %(number)d er registrert som utbetalt %(date)s.")
                 % {"number": payout.number, "date": long_date(paid_on)},
             )

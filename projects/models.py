@@ -5,10 +5,23 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from omstilling.models import MoneyField
+
+# What a grant is worth now: the amount granted less what went back to the programme.
+EFFECTIVE_AMOUNT = F("amount") - F("released_amount")
+
+
+class GrantQuerySet(models.QuerySet):
+    def effective_total(self):
+        """What these grants are worth now, summed (0 for none)."""
+        return self.aggregate(total=Sum(EFFECTIVE_AMOUNT))["total"] or Decimal(0)
+
+    def effective_by(self, field):
+        """{``field`` value: what the grants with that value are worth now}."""
+        return dict(self.values_list(field).annotate(total=Sum(EFFECTIVE_AMOUNT)).order_by())
 
 
 class Grant(models.Model):
@@ -74,6 +87,8 @@ class Grant(models.Model):
     cancelled_at = models.DateTimeField(_("annullert/bortfalt"), null=True, blank=True)
     cancel_reason = models.TextField(_("grunn til annullering"), blank=True)
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+
+    objects = GrantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tilsagn")

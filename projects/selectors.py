@@ -8,19 +8,41 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import DecimalField, Exists, OuterRef, Prefetch, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from applications.models import CostLine
-from applications.selectors import public_grants
-from omstilling.models import Programme
+from omstilling.models import Funding, Programme
 
 from .models import Grant, Payout, PayoutAttachment, ResultFunding, ResultReport
 
 OSLO = ZoneInfo("Europe/Oslo")
 ZERO = Decimal(0)
+
+
+def public_grants(limit=None):
+    """Granted projects as the public may see them: who, what, how much, which year and focus area."""
+    grants = (
+        # A cancelled grant was withdrawn and a lapsed offer was never taken up: neither is support given.
+        Grant.objects.exclude(state__in=["cancelled", "lapsed"])
+        # A zero grant (recorded but nothing granted) is no support to show the public.
+        .exclude(amount=0)
+        .select_related("application__organisation", "application__focus_area", "application__programme")
+        .only(
+            "year",
+            "amount",
+            "state",
+            "application__title",
+            "application__organisation__name",
+            "application__focus_area__name",
+            "application__programme__name",
+            "application__programme__short_name",
+        )
+        .order_by("-year", "application__organisation__name", "pk")
+    )
+    return grants[:limit] if limit else grants
 
 
 def _today():
@@ -118,6 +140,13 @@ def reported_years(grant):
     return set(grant.result_reports.filter(is_final=False).values_list("year", flat=True))
 
 
+def held_back(grant):
+    """The share of the grant payable only with the final payout, rounded up to whole kroner."""
+    return (grant.effective_amount * grant.holdback_percent / Decimal(100)).quantize(
+        Decimal(1), rounding=ROUND_CEILING
+    )
+
+
 @dataclass(frozen=True)
 class PayoutSummary:
     """A grant's money as the grant holder sees it. Amounts in whole kroner (Decimal)."""
@@ -141,9 +170,7 @@ class PayoutSummary:
 def payout_summary(grant):
     """The payout plan and its state; ``grant`` must come from :func:`grants_for_user` (annotated)."""
     effective = grant.amount - grant.released_amount
-    held_back = (effective * grant.holdback_percent / Decimal(100)).quantize(
-        Decimal(1), rounding=ROUND_CEILING
-    )
+    kept = held_back(grant)
     on_acceptance = (effective * grant.payout_on_acceptance_percent / Decimal(100)).quantize(
         Decimal(1), rounding=ROUND_FLOOR
     )
@@ -155,14 +182,14 @@ def payout_summary(grant):
         effective=effective,
         on_acceptance_percent=grant.payout_on_acceptance_percent,
         on_acceptance=on_acceptance,
-        in_between=max(effective - held_back - on_acceptance, ZERO),
+        in_between=max(effective - kept - on_acceptance, ZERO),
         holdback_percent=grant.holdback_percent,
-        held_back=held_back,
+        held_back=kept,
         paid=paid,
         approved=approved,
         requested=requested,
         remaining=max(effective - committed - requested, ZERO),
-        partial_available=max(effective - held_back - committed - requested, ZERO),
+        partial_available=max(effective - kept - committed - requested, ZERO),
         not_paid=max(effective - paid, ZERO),
     )
 
@@ -250,3 +277,220 @@ def public_grant_rows(grants):
         }
         for grant in grants
     ]
+
+
+# The budget ledger -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerFunding:
+    source: str
+    kind: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class BudgetLedger:
+    """A programme's money in one year, every figure summed from the records.
+
+    The year's grants are followed to the end of their life: ``released``, ``paid`` and
+    ``approved_unpaid`` are what happened *to the grants awarded in this year*, whenever it
+    happened. What a year leaves unused is carried forward to the next (``brought_forward``), so
+    the available figure of the latest year is what the programme can still grant.
+
+        available   = brought_forward + funding_in − granted + released
+        outstanding = granted − released − paid      (approved but unpaid is part of outstanding)
+    """
+
+    programme: object
+    year: int
+    years: list[int]  # every year with funding or grants, for the year picker
+    has_funding: bool  # False: the programme keeps no budget in the portal (no funding rows at all)
+    brought_forward: Decimal
+    funding: list[LedgerFunding]
+    funding_in: Decimal
+    granted_count: int
+    granted: Decimal
+    released_cancelled: Decimal
+    released_lapsed: Decimal
+    released_other: Decimal  # reductions, and money left unused when a grant was completed
+    paid: Decimal
+    paid_historical: Decimal  # part of ``paid``: imported completed grants, counted as paid in full
+    approved_unpaid: Decimal
+
+    @property
+    def released(self):
+        return self.released_cancelled + self.released_lapsed + self.released_other
+
+    @property
+    def available(self):
+        return self.brought_forward + self.funding_in - self.granted + self.released
+
+    @property
+    def outstanding(self):
+        return self.granted - self.released - self.paid
+
+
+def _zero_if_none(value):
+    return value if value is not None else Decimal("0")
+
+
+def budget_ledger(programme, year):
+    """The budget ledger of ``programme`` for ``year`` (see :class:`BudgetLedger`).
+
+    Historical grants imported from a file (``projects.importers``) carry no payout records: the
+    money was paid outside the portal. An imported grant that is *completed* and has no approved
+    or paid payout here counts as paid in full (its amount less anything released); an imported
+    grant still *active* counts as not paid yet, i.e. outstanding, until payouts are registered or
+    it is completed. Cancelled imported grants were released in full by the import.
+    """
+
+    zero = Decimal("0")
+    fundings = Funding.objects.filter(source__programme=programme)
+    funding_rows = list(
+        fundings.filter(year=year).select_related("source").order_by("source__order", "source__name")
+    )
+    earlier_funding = _zero_if_none(fundings.filter(year__lt=year).aggregate(total=Sum("amount"))["total"])
+
+    grants = Grant.objects.filter(application__programme=programme)
+    this_year, before = Q(year=year), Q(year__lt=year)
+    State = Grant.State  # noqa: N806 - the model's enum
+    sums = grants.aggregate(
+        granted_count=Count("pk", filter=this_year),
+        granted=Sum("amount", filter=this_year),
+        released_cancelled=Sum("released_amount", filter=this_year & Q(state=State.CANCELLED)),
+        released_lapsed=Sum("released_amount", filter=this_year & Q(state=State.LAPSED)),
+        released_other=Sum(
+            "released_amount", filter=this_year & ~Q(state__in=[State.CANCELLED, State.LAPSED])
+        ),
+        granted_before=Sum("amount", filter=before),
+        released_before=Sum("released_amount", filter=before),
+    )
+    payouts = Payout.objects.filter(grant__application__programme=programme, grant__year=year)
+    payout_sums = payouts.aggregate(
+        paid=Sum("amount", filter=Q(state=Payout.State.PAID)),
+        approved_unpaid=Sum("amount", filter=Q(state=Payout.State.APPROVED)),
+    )
+    paid_historical = (
+        grants.filter(this_year, state=State.COMPLETED, application__is_historical=True)
+        .exclude(payouts__state__in=Payout.COMMITTED_STATES)
+        .effective_total()
+    )
+    years = sorted(
+        {
+            *fundings.values_list("year", flat=True).distinct(),
+            *grants.values_list("year", flat=True).distinct(),
+        }
+    )
+    return BudgetLedger(
+        programme=programme,
+        year=year,
+        years=years,
+        has_funding=fundings.exists(),
+        brought_forward=earlier_funding
+        - _zero_if_none(sums["granted_before"])
+        + _zero_if_none(sums["released_before"]),
+        funding=[
+            LedgerFunding(source=row.source.name, kind=row.source.get_kind_display(), amount=row.amount)
+            for row in funding_rows
+        ],
+        funding_in=sum((row.amount for row in funding_rows), zero),
+        granted_count=sums["granted_count"],
+        granted=_zero_if_none(sums["granted"]),
+        released_cancelled=_zero_if_none(sums["released_cancelled"]),
+        released_lapsed=_zero_if_none(sums["released_lapsed"]),
+        released_other=_zero_if_none(sums["released_other"]),
+        paid=_zero_if_none(payout_sums["paid"]) + paid_historical,
+        paid_historical=paid_historical,
+        approved_unpaid=_zero_if_none(payout_sums["approved_unpaid"]),
+    )
+
+
+@dataclass(frozen=True)
+class LedgerGrantLine:
+    grant: object
+    granted: Decimal
+    released: Decimal
+    paid: Decimal
+    approved_unpaid: Decimal
+    historical: bool
+
+    @property
+    def outstanding(self):
+        return self.granted - self.released - self.paid
+
+
+def budget_ledger_grants(programme, year):
+    """The grants behind :func:`budget_ledger`'s figures for ``year``, one line each, on the same
+    rules (an imported completed grant without payouts counts as paid in full); the lines add up
+    to the ledger's granted, released and paid."""
+
+    grants = (
+        Grant.objects.filter(application__programme=programme, year=year)
+        .select_related("application__organisation")
+        .annotate(
+            paid_sum=Sum("payouts__amount", filter=Q(payouts__state=Payout.State.PAID)),
+            approved_sum=Sum("payouts__amount", filter=Q(payouts__state=Payout.State.APPROVED)),
+        )
+        .order_by("reference")
+    )
+    lines = []
+    for grant in grants:
+        paid = _zero_if_none(grant.paid_sum)
+        approved = _zero_if_none(grant.approved_sum)
+        historical = grant.application.is_historical
+        if historical and grant.state == Grant.State.COMPLETED and not paid and not approved:
+            paid = grant.amount - grant.released_amount
+        lines.append(
+            LedgerGrantLine(
+                grant=grant,
+                granted=grant.amount,
+                released=grant.released_amount,
+                paid=paid,
+                approved_unpaid=approved,
+                historical=historical,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class GrantPosition:
+    """Where a grant's money stands, for the programme leader deciding on a payout."""
+
+    effective: Decimal  # the grant less what was released
+    paid: Decimal
+    approved_unpaid: Decimal
+    requested: Decimal  # requests not yet decided
+    held_back: Decimal  # payable only with the final payout
+    has_final_report: bool
+
+    @property
+    def committed(self):
+        return self.paid + self.approved_unpaid
+
+    @property
+    def remaining(self):
+        return self.effective - self.committed
+
+    @property
+    def partial_limit(self):
+        """What all partial payouts together may reach; the rest waits for the final report."""
+        return self.effective - self.held_back
+
+
+def grant_position(grant):
+
+    sums = grant.payouts.aggregate(
+        paid=Sum("amount", filter=Q(state=Payout.State.PAID)),
+        approved=Sum("amount", filter=Q(state=Payout.State.APPROVED)),
+        requested=Sum("amount", filter=Q(state=Payout.State.REQUESTED)),
+    )
+    return GrantPosition(
+        effective=grant.effective_amount,
+        paid=_zero_if_none(sums["paid"]),
+        approved_unpaid=_zero_if_none(sums["approved"]),
+        requested=_zero_if_none(sums["requested"]),
+        held_back=held_back(grant),
+        has_final_report=grant.result_reports.filter(is_final=True).exists(),
+    )

@@ -21,14 +21,10 @@ from applications.views.common import add_service_error, error_summary, private_
 from omstilling.csvsafe import spreadsheet_safe
 from omstilling.exceptions import ServiceError
 
-from . import selectors
+from . import selectors, services
 from .forms import AcceptForm, FundingLineFormSet, PayoutRequestForm, PublicGrantFilterForm, ResultReportForm
 from .models import Grant, Payout
-from .services.portal import (
-    grant_accept_from_portal,
-    payout_request_from_portal,
-    result_report_submit_from_portal,
-)
+from .services.portal import payout_request_from_portal
 
 PUBLIC_PAGE_SIZE = 50
 
@@ -69,7 +65,7 @@ def grant_accept(request, pk):
     form = AcceptForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not closed and form.is_valid():
         try:
-            grant_accept_from_portal(grant, request.user)
+            services.grant_accept(grant, actor=request.user)
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -133,7 +129,7 @@ def payout_request(request, pk):
         try:
             payout = payout_request_from_portal(
                 grant,
-                request.user,
+                actor=request.user,
                 amount=data["amount"],
                 kind=data["kind"],
                 accumulated_costs=data["accumulated_costs"],
@@ -217,10 +213,10 @@ def result_report_new(request, pk, is_final=False):
     if valid:
         fields = {name: form.cleaned_data[name] for name in form.fields if name != "year"}
         try:
-            report = result_report_submit_from_portal(
+            report = services.result_report_submit(
                 grant,
-                request.user,
-                form.cleaned_data["year"],
+                actor=request.user,
+                year=form.cleaned_data["year"],
                 funding_lines=_funding_rows(funding),
                 is_final=is_final,
                 **fields,

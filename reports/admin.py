@@ -1,6 +1,7 @@
 import os
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,10 +14,12 @@ from django.views.decorators.http import require_POST
 from omstilling.admin_mixins import ProgrammeScopedAdmin, plain_column, stored_file_name
 from omstilling.exceptions import ServiceError
 from omstilling.models import Programme
+from omstilling.policies import Refused, as_permission_denied
 from omstilling.roles import programmes_for_staff, programmes_visible_to
 
 from .forms import AnnualReportRequestForm
 from .models import ReportJob
+from .policies import can_download_report, can_order_report
 from .services import report_job_request, report_job_retry
 
 job_year = plain_column(ReportJob, "year")
@@ -30,9 +33,16 @@ CONTENT_TYPES = {
 }
 
 
-def _orderable_programmes(user):
-    """Programmes the user may order reports for: their own as staff (every one for a superuser)."""
+def _report_programmes(user):
+    """The programmes whose reports the user may order, follow and download (``reports.policies``:
+    their own as staff, every one for a superuser; never the board's)."""
     return Programme.objects.all() if user.is_superuser else programmes_for_staff(user)
+
+
+def _allowed(reason):
+    """Raise the permission-denied page with ``reason``, the answer of a policy, when there is one."""
+    if reason:
+        raise PermissionDenied(reason)
 
 
 @admin.register(ReportJob)
@@ -40,6 +50,11 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
     """Export jobs. A job is requested through the report service, which queues its Celery task;
     a row added here would never run, so there is no add form: the "Årsrapport/omstillingsplan"
     page orders one, the job page follows it and offers the download.
+
+    The jobs are the programme staff's working documents (``reports.policies``): the list shows the
+    jobs of the programmes the user is staff of, and is closed to anyone who is staff of none (the
+    board and observers); a job's own pages answer 404 outside the programmes the user sees in the
+    admin and the permission-denied page, with the reason, to the programme's board and observers.
     """
 
     change_list_template = "reports/admin/reportjob_change_list.html"
@@ -81,6 +96,26 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
     def has_add_permission(self, request):
         return False
 
+    def _has_report_programmes(self, request):
+        """Whether the user may have the jobs of some programme: a site admin always."""
+        cached = getattr(request, "_has_report_programmes", None)
+        if cached is None:
+            user = request.user
+            cached = user.is_superuser or programmes_for_staff(user).exists()
+            request._has_report_programmes = cached
+        return cached
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._has_report_programmes(request)
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and self._has_report_programmes(request)
+
+    def scope_queryset(self, queryset, request):
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(programme__in=programmes_for_staff(request.user))
+
     @admin.display(description=gettext_lazy("jobbside"))
     def job_page(self, obj):
         return format_html(
@@ -98,17 +133,20 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
             *super().get_urls(),
         ]
 
-    # A job belongs to a programme; who may see it is decided by the programme, and anyone else
-    # gets a 404, not a 403, so that job numbers of other programmes are not confirmed.
-    def _visible_job(self, request, pk):
-        return get_object_or_404(
+    # A job belongs to a programme; outside the programmes the user sees in the admin it is a 404,
+    # not a 403, so that job numbers of other programmes are not confirmed. The programme's board
+    # sees the programme, and is told why it may not have the job.
+    def _visible_job(self, request, pk, policy=can_download_report):
+        job = get_object_or_404(
             ReportJob.objects.select_related("programme"),
             pk=pk,
             programme__in=programmes_visible_to(request.user),
         )
+        _allowed(policy(request.user, job))
+        return job
 
     def request_view(self, request):
-        programmes = _orderable_programmes(request.user)
+        programmes = _report_programmes(request.user)
         if not programmes.exists():
             raise Http404
         # The Programme page links here with ?programme=<pk>; anything else in the link is ignored.
@@ -121,8 +159,13 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 job = report_job_request(
-                    form.cleaned_data["programme"], form.cleaned_data["year"], form.kind, request.user
+                    form.cleaned_data["programme"],
+                    actor=request.user,
+                    year=form.cleaned_data["year"],
+                    kind=form.kind,
                 )
+            except Refused as exc:
+                raise as_permission_denied(exc) from exc
             except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -143,8 +186,7 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
             "title": str(job),
             "job": job,
             "finished": job.state in (ReportJob.State.DONE, ReportJob.State.FAILED),
-            "can_retry": job.state == ReportJob.State.FAILED
-            and _orderable_programmes(request.user).filter(pk=job.programme_id).exists(),
+            "can_retry": job.state == ReportJob.State.FAILED and can_order_report(request.user, job) is None,
         }
         return TemplateResponse(request, "reports/admin/job.html", context)
 
@@ -168,9 +210,11 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
         return response
 
     def retry_view(self, request, pk):
-        job = get_object_or_404(ReportJob, pk=pk, programme__in=_orderable_programmes(request.user))
+        job = self._visible_job(request, pk, policy=can_order_report)
         try:
-            report_job_retry(job, request.user)
+            report_job_retry(job, actor=request.user)
+        except Refused as exc:
+            raise as_permission_denied(exc) from exc
         except ServiceError as exc:
             messages.error(request, exc.message)
         return redirect("admin:reports_reportjob_job", job.pk)

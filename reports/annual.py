@@ -13,9 +13,10 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from omstilling.pdf import render_pdf
+
 from .charts import indicator_chart_svg, svg_data_uri
 from .formatting import format_years
-from .pdf import render_pdf
 from .selectors import annual_report
 
 STYLESHEETS = ("reports/print-base.css", "reports/annual-report.css")

@@ -3,11 +3,25 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from omstilling.models import Category, FocusArea
-from projects.models import Grant
+from omstilling.models import (
+    AuditEntry,
+    BoardMembership,
+    Category,
+    FocusArea,
+    Funding,
+    Goal,
+    Indicator,
+    StaffMembership,
+)
+from projects.models import Grant, Payout, ResultReport
+
+from .models import ReportJob
 
 CATEGORY_ORDER = {value: index for index, value in enumerate(Category.values)}
 
@@ -407,7 +421,6 @@ def _plan_periods(programme, year):
 
 
 def _indicator_sections(programme):
-    from omstilling.models import Indicator
 
     sections = []
     for indicator in programme.indicators.prefetch_related("values").order_by("order", "code"):
@@ -512,7 +525,6 @@ def _focus_area_summaries(aggregates):
 
 
 def _results(programme, start_year, end_year, granted):
-    from projects.models import ResultReport
 
     totals = ResultReport.objects.filter(
         grant__application__programme=programme, year__gte=start_year, year__lte=end_year
@@ -543,7 +555,6 @@ def _goal_text(goal):
 
 def _goals(programme, plan_period):
     """(programme-wide goals by topic, focus area plans, communication goals)."""
-    from omstilling.models import Goal
 
     if plan_period is None:
         return [], [], []
@@ -574,7 +585,6 @@ def _goals(programme, plan_period):
 
 
 def _organisation(programme):
-    from omstilling.models import BoardMembership, StaffMembership
 
     board, observers = [], []
     memberships = (
@@ -596,7 +606,6 @@ def _organisation(programme):
 
 
 def _financing(programme, years):
-    from omstilling.models import Funding
 
     fundings = (
         Funding.objects.filter(source__programme=programme, year__in=years)
@@ -618,17 +627,12 @@ def _financing(programme, years):
 
 
 def _allocation(plan_period):
-    from projects.models import Payout
 
     if plan_period is None:
         return AllocationTable([], Decimal("0"), Decimal("0"), Decimal("0"))
     allocations = list(plan_period.allocations.order_by("order", "label"))
     grants = Grant.objects.filter(application__focus_area__plan_period=plan_period)
-    granted = dict(
-        grants.values_list("application__focus_area_id")
-        .annotate(total=Sum(F("amount") - F("released_amount")))
-        .order_by()
-    )
+    granted = grants.effective_by("application__focus_area_id")
     paid = dict(
         Payout.objects.filter(grant__in=grants, state__in=Payout.COMMITTED_STATES)
         .values_list("grant__application__focus_area_id")
@@ -693,7 +697,6 @@ def annual_report(programme, year):
     contains it). The number of queries depends on the number of years, never on the number of
     grants, reports or payouts.
     """
-    from omstilling.models import Funding
 
     plan_period, current_period = _plan_periods(programme, year)
     start = min(programme.status_start_year, year)
@@ -753,223 +756,27 @@ def annual_report(programme, year):
     )
 
 
-# The budget ledger -------------------------------------------------------------------------------
+# Report jobs -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LedgerFunding:
-    source: str
-    kind: str
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class BudgetLedger:
-    """A programme's money in one year, every figure summed from the records.
-
-    The year's grants are followed to the end of their life: ``released``, ``paid`` and
-    ``approved_unpaid`` are what happened *to the grants awarded in this year*, whenever it
-    happened. What a year leaves unused is carried forward to the next (``brought_forward``), so
-    the available figure of the latest year is what the programme can still grant.
-
-        available   = brought_forward + funding_in − granted + released
-        outstanding = granted − released − paid      (approved but unpaid is part of outstanding)
-    """
-
-    programme: object
-    year: int
-    years: list[int]  # every year with funding or grants, for the year picker
-    has_funding: bool  # False: the programme keeps no budget in the portal (no funding rows at all)
-    brought_forward: Decimal
-    funding: list[LedgerFunding]
-    funding_in: Decimal
-    granted_count: int
-    granted: Decimal
-    released_cancelled: Decimal
-    released_lapsed: Decimal
-    released_other: Decimal  # reductions, and money left unused when a grant was completed
-    paid: Decimal
-    paid_historical: Decimal  # part of ``paid``: imported completed grants, counted as paid in full
-    approved_unpaid: Decimal
-
-    @property
-    def released(self):
-        return self.released_cancelled + self.released_lapsed + self.released_other
-
-    @property
-    def available(self):
-        return self.brought_forward + self.funding_in - self.granted + self.released
-
-    @property
-    def outstanding(self):
-        return self.granted - self.released - self.paid
-
-
-def _zero_if_none(value):
-    return value if value is not None else Decimal("0")
-
-
-def budget_ledger(programme, year):
-    """The budget ledger of ``programme`` for ``year`` (see :class:`BudgetLedger`).
-
-    Historical grants imported from a file (``projects.importers``) carry no payout records: the
-    money was paid outside the portal. An imported grant that is *completed* and has no approved
-    or paid payout here counts as paid in full (its amount less anything released); an imported
-    grant still *active* counts as not paid yet, i.e. outstanding, until payouts are registered or
-    it is completed. Cancelled imported grants were released in full by the import.
-    """
-    from omstilling.models import Funding
-    from projects.models import Payout
-
-    zero = Decimal("0")
-    fundings = Funding.objects.filter(source__programme=programme)
-    funding_rows = list(
-        fundings.filter(year=year).select_related("source").order_by("source__order", "source__name")
+def _last_sign_of_life():
+    """The time of the job's latest audit entry (queued, re-queued, started), else its creation."""
+    entries = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(ReportJob),
+        object_id=Cast(OuterRef("pk"), output_field=AuditEntry._meta.get_field("object_id")),
     )
-    earlier_funding = _zero_if_none(fundings.filter(year__lt=year).aggregate(total=Sum("amount"))["total"])
-
-    grants = Grant.objects.filter(application__programme=programme)
-    this_year, before = Q(year=year), Q(year__lt=year)
-    State = Grant.State  # noqa: N806 - the model's enum
-    sums = grants.aggregate(
-        granted_count=Count("pk", filter=this_year),
-        granted=Sum("amount", filter=this_year),
-        released_cancelled=Sum("released_amount", filter=this_year & Q(state=State.CANCELLED)),
-        released_lapsed=Sum("released_amount", filter=this_year & Q(state=State.LAPSED)),
-        released_other=Sum(
-            "released_amount", filter=this_year & ~Q(state__in=[State.CANCELLED, State.LAPSED])
-        ),
-        granted_before=Sum("amount", filter=before),
-        released_before=Sum("released_amount", filter=before),
-    )
-    payouts = Payout.objects.filter(grant__application__programme=programme, grant__year=year)
-    payout_sums = payouts.aggregate(
-        paid=Sum("amount", filter=Q(state=Payout.State.PAID)),
-        approved_unpaid=Sum("amount", filter=Q(state=Payout.State.APPROVED)),
-    )
-    paid_historical = _zero_if_none(
-        grants.filter(this_year, state=State.COMPLETED, application__is_historical=True)
-        .exclude(payouts__state__in=Payout.COMMITTED_STATES)
-        .aggregate(total=Sum(F("amount") - F("released_amount")))["total"]
-    )
-    years = sorted(
-        {
-            *fundings.values_list("year", flat=True).distinct(),
-            *grants.values_list("year", flat=True).distinct(),
-        }
-    )
-    return BudgetLedger(
-        programme=programme,
-        year=year,
-        years=years,
-        has_funding=fundings.exists(),
-        brought_forward=earlier_funding
-        - _zero_if_none(sums["granted_before"])
-        + _zero_if_none(sums["released_before"]),
-        funding=[
-            LedgerFunding(source=row.source.name, kind=row.source.get_kind_display(), amount=row.amount)
-            for row in funding_rows
-        ],
-        funding_in=sum((row.amount for row in funding_rows), zero),
-        granted_count=sums["granted_count"],
-        granted=_zero_if_none(sums["granted"]),
-        released_cancelled=_zero_if_none(sums["released_cancelled"]),
-        released_lapsed=_zero_if_none(sums["released_lapsed"]),
-        released_other=_zero_if_none(sums["released_other"]),
-        paid=_zero_if_none(payout_sums["paid"]) + paid_historical,
-        paid_historical=paid_historical,
-        approved_unpaid=_zero_if_none(payout_sums["approved_unpaid"]),
+    return Coalesce(
+        Subquery(entries.values("object_id").annotate(last=Max("created_at")).values("last")[:1]),
+        "created_at",
     )
 
 
-@dataclass(frozen=True)
-class LedgerGrantLine:
-    grant: object
-    granted: Decimal
-    released: Decimal
-    paid: Decimal
-    approved_unpaid: Decimal
-    historical: bool
-
-    @property
-    def outstanding(self):
-        return self.granted - self.released - self.paid
-
-
-def budget_ledger_grants(programme, year):
-    """The grants behind :func:`budget_ledger`'s figures for ``year``, one line each, on the same
-    rules (an imported completed grant without payouts counts as paid in full); the lines add up
-    to the ledger's granted, released and paid."""
-    from projects.models import Payout
-
-    grants = (
-        Grant.objects.filter(application__programme=programme, year=year)
-        .select_related("application__organisation")
-        .annotate(
-            paid_sum=Sum("payouts__amount", filter=Q(payouts__state=Payout.State.PAID)),
-            approved_sum=Sum("payouts__amount", filter=Q(payouts__state=Payout.State.APPROVED)),
-        )
-        .order_by("reference")
-    )
-    lines = []
-    for grant in grants:
-        paid = _zero_if_none(grant.paid_sum)
-        approved = _zero_if_none(grant.approved_sum)
-        historical = grant.application.is_historical
-        if historical and grant.state == Grant.State.COMPLETED and not paid and not approved:
-            paid = grant.amount - grant.released_amount
-        lines.append(
-            LedgerGrantLine(
-                grant=grant,
-                granted=grant.amount,
-                released=grant.released_amount,
-                paid=paid,
-                approved_unpaid=approved,
-                historical=historical,
-            )
-        )
-    return lines
-
-
-@dataclass(frozen=True)
-class GrantPosition:
-    """Where a grant's money stands, for the programme leader deciding on a payout."""
-
-    effective: Decimal  # the grant less what was released
-    paid: Decimal
-    approved_unpaid: Decimal
-    requested: Decimal  # requests not yet decided
-    held_back: Decimal  # payable only with the final payout
-    has_final_report: bool
-
-    @property
-    def committed(self):
-        return self.paid + self.approved_unpaid
-
-    @property
-    def remaining(self):
-        return self.effective - self.committed
-
-    @property
-    def partial_limit(self):
-        """What all partial payouts together may reach; the rest waits for the final report."""
-        return self.effective - self.held_back
-
-
-def grant_position(grant):
-    from projects.models import Payout
-    from projects.services import held_back
-
-    sums = grant.payouts.aggregate(
-        paid=Sum("amount", filter=Q(state=Payout.State.PAID)),
-        approved=Sum("amount", filter=Q(state=Payout.State.APPROVED)),
-        requested=Sum("amount", filter=Q(state=Payout.State.REQUESTED)),
-    )
-    return GrantPosition(
-        effective=grant.effective_amount,
-        paid=_zero_if_none(sums["paid"]),
-        approved_unpaid=_zero_if_none(sums["approved"]),
-        requested=_zero_if_none(sums["requested"]),
-        held_back=held_back(grant),
-        has_final_report=grant.result_reports.filter(is_final=True).exists(),
+def report_jobs_stale(older_than, now=None):
+    """Unfinished jobs (queued or running) with no sign of life since ``now - older_than``."""
+    cutoff = (now or timezone.now()) - older_than
+    return (
+        ReportJob.objects.filter(state__in=[ReportJob.State.QUEUED, ReportJob.State.RUNNING])
+        .annotate(last_seen=_last_sign_of_life())
+        .filter(last_seen__lte=cutoff)
+        .order_by("created_at", "pk")
     )

@@ -4,28 +4,34 @@ The task only ever touches the row through these services, so the row is the sta
 whatever the broker or the worker does: a redelivered task finds the job already done and stops.
 Each service decides on a fresh, locked copy of the row and returns it (``report_job_start``
 returns whether there was anything to start); the caller's instance is left as it was.
+
+A person orders a job and retries a failed one, under the policy of :mod:`reports.policies` (the
+programme's staff only); everything else here is run by the system — the report task and the
+requeue of stale jobs (:func:`omstilling.policies.system_service`).
 """
 
 import hashlib
 import logging
 import os
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
-from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
+from omstilling.celery import registered_task
 from omstilling.exceptions import ServiceError
-from omstilling.models import AuditEntry
+from omstilling.models import Programme
+from omstilling.policies import guarded, system_service
 
 from .models import ReportJob
+from .policies import can_order_report
+from .selectors import report_jobs_stale
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +52,8 @@ def _owned_by(job, task_id):
 
 
 def _enqueue(job_id, task_id, fail_if_refused=True):
-    from .tasks import report_job_run
-
     try:
-        report_job_run.apply_async(args=[job_id], task_id=task_id)
+        registered_task("reports.tasks.report_job_run").apply_async(args=[job_id], task_id=task_id)
     except Exception as exc:
         # Whatever the broker raised (or an in-process task let through), a job nobody will run
         # must not look queued or running for ever: failed, it can be retried. (A re-enqueue
@@ -60,10 +64,12 @@ def _enqueue(job_id, task_id, fail_if_refused=True):
         job = ReportJob.objects.get(pk=job_id)
         if job.state == ReportJob.State.QUEUED:
             report_job_fail(
-                job, _("Jobben kunne ikke legges i kø (%(error)s). Prøv igjen senere.") % {"error": exc}
+                job, error=_("Jobben kunne ikke legges i kø (%(error)s). Prøv igjen senere.") % {"error": exc}
             )
         elif job.state == ReportJob.State.RUNNING:
-            report_job_fail(job, _("Jobben stoppet uventet (%(error)s). Prøv igjen senere.") % {"error": exc})
+            report_job_fail(
+                job, error=_("Jobben stoppet uventet (%(error)s). Prøv igjen senere.") % {"error": exc}
+            )
 
 
 def _enqueue_on_commit(job, fail_if_refused=True):
@@ -71,14 +77,15 @@ def _enqueue_on_commit(job, fail_if_refused=True):
     transaction.on_commit(lambda: _enqueue(job_id, task_id, fail_if_refused))
 
 
-def report_job_request(programme, year, kind, actor):
+@guarded(can_order_report)
+def report_job_request(programme: Programme, *, actor: User, year: int, kind: str) -> ReportJob:
     """Order an export; the work starts once the order is committed."""
     with transaction.atomic():
         job = ReportJob(
             programme=programme,
             year=year,
             kind=kind,
-            requested_by=actor if actor is not None and actor.is_authenticated else None,
+            requested_by=actor,
             task_id=uuid.uuid4().hex,
         )
         full_clean_or_refuse(job)
@@ -94,7 +101,8 @@ def report_job_request(programme, year, kind, actor):
     return job
 
 
-def report_job_start(job, task_id=None):
+@system_service
+def report_job_start(job: ReportJob, *, task_id: str | None = None) -> bool:
     """Mark the job running and return True, or return False if there is nothing to do.
 
     A job that is done (or failed and not retried) is left alone: with late acknowledgement a
@@ -141,7 +149,8 @@ def report_job_start(job, task_id=None):
     return True
 
 
-def report_job_progress(job, percent, task_id=None):
+@system_service
+def report_job_progress(job: ReportJob, *, percent: int, task_id: str | None = None) -> ReportJob:
     """Record progress; it only ever grows, so a late, smaller report is ignored (and so is one
     from a task the job no longer belongs to)."""
     percent = max(0, min(100, int(percent)))
@@ -158,7 +167,10 @@ def report_job_progress(job, percent, task_id=None):
     return locked_job
 
 
-def report_job_finish(job, content, filename, task_id=None):
+@system_service
+def report_job_finish(
+    job: ReportJob, *, content: bytes, filename: str, task_id: str | None = None
+) -> ReportJob | None:
     """Store the finished file with its checksum and mark the job done.
 
     With ``task_id``, a task the job no longer belongs to (it was re-enqueued under a new id while
@@ -197,7 +209,8 @@ def report_job_finish(job, content, filename, task_id=None):
     return locked_job
 
 
-def report_job_fail(job, error, task_id=None):
+@system_service
+def report_job_fail(job: ReportJob, *, error: str, task_id: str | None = None) -> ReportJob | None:
     """Mark the job failed with a message the person who ordered it can read.
 
     With ``task_id``, a task the job no longer belongs to changes nothing and gets None.
@@ -218,7 +231,8 @@ def report_job_fail(job, error, task_id=None):
     return locked_job
 
 
-def report_job_retry(job, actor):
+@guarded(can_order_report)
+def report_job_retry(job: ReportJob, *, actor: User) -> ReportJob:
     """Put a failed job back in the queue and start it again once committed.
 
     A person's retry is a fresh run with a fresh budget of attempts; the audit log keeps the
@@ -242,30 +256,10 @@ def report_job_retry(job, actor):
     return locked_job
 
 
-def _last_sign_of_life():
-    """The time of the job's latest audit entry (queued, re-queued, started), else its creation."""
-    entries = AuditEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(ReportJob),
-        object_id=Cast(OuterRef("pk"), output_field=AuditEntry._meta.get_field("object_id")),
-    )
-    return Coalesce(
-        Subquery(entries.values("object_id").annotate(last=Max("created_at")).values("last")[:1]),
-        "created_at",
-    )
-
-
-def report_jobs_stale(older_than=STALE_AFTER, now=None):
-    """Unfinished jobs (queued or running) with no sign of life since ``now - older_than``."""
-    cutoff = (now or timezone.now()) - older_than
-    return (
-        ReportJob.objects.filter(state__in=[ReportJob.State.QUEUED, ReportJob.State.RUNNING])
-        .annotate(last_seen=_last_sign_of_life())
-        .filter(last_seen__lte=cutoff)
-        .order_by("created_at", "pk")
-    )
-
-
-def report_job_requeue(job, older_than=STALE_AFTER, now=None):
+@system_service
+def report_job_requeue(
+    job: ReportJob, *, older_than: timedelta = STALE_AFTER, now: datetime | None = None
+) -> str | None:
     """Hand an unfinished job with no live task to a new task; return the job's new state, or None
     if it turned out not to be stale (finished, or touched by someone else meanwhile).
 
@@ -283,7 +277,8 @@ def report_job_requeue(job, older_than=STALE_AFTER, now=None):
         if current.state == ReportJob.State.RUNNING and current.attempts >= MAX_ATTEMPTS:
             report_job_fail(
                 current,
-                _("Jobben ble avbrutt %(attempts)d ganger og er stoppet.") % {"attempts": current.attempts},
+                error=_("Jobben ble avbrutt %(attempts)d ganger og er stoppet.")
+                % {"attempts": current.attempts},
             )
             return ReportJob.State.FAILED
         old_task_id = current.task_id
@@ -308,7 +303,8 @@ def report_job_requeue(job, older_than=STALE_AFTER, now=None):
     return ReportJob.State.QUEUED
 
 
-def report_jobs_requeue_stale(older_than=STALE_AFTER, now=None):
+@system_service
+def report_jobs_requeue_stale(*, older_than: timedelta = STALE_AFTER, now: datetime | None = None) -> dict:
     """Re-enqueue every unfinished report job that no live task is working on; return
     ``{"requeued": [ids], "failed": [ids]}``. Run every few minutes (Celery beat) and by the
     ``requeue_report_jobs`` command; running it again, or twice at once, re-enqueues nothing twice.
@@ -336,7 +332,7 @@ def report_jobs_requeue_stale(older_than=STALE_AFTER, now=None):
     """
     result = {"requeued": [], "failed": []}
     for job in report_jobs_stale(older_than, now):
-        outcome = report_job_requeue(job, older_than, now)
+        outcome = report_job_requeue(job, older_than=older_than, now=now)
         if outcome == ReportJob.State.QUEUED:
             result["requeued"].append(job.pk)
         elif outcome == ReportJob.State.FAILED:

@@ -19,7 +19,10 @@ from omstilling.exceptions import ServiceError
 from omstilling.models import Category
 
 from . import services
+from .annual import annual_report_pdf
+from .exports import annual_report_csv_zip, annual_report_json
 from .models import ReportJob
+from .selectors import grant_table
 from .services import (
     HARD_TIME_LIMIT,
     MAX_ATTEMPTS,
@@ -32,10 +35,6 @@ from .services import (
 
 
 def _grant_table(job):
-    try:
-        from .selectors import grant_table
-    except ImportError as exc:
-        raise ServiceError(_("Tilsagnstabellene er ikke tilgjengelige ennå.")) from exc
     return grant_table(job.programme, job.year)
 
 
@@ -108,19 +107,16 @@ def build_grant_table_csv(job, progress):
 
 
 def build_annual_plan_pdf(job, progress):
-    from .annual import annual_report_pdf
 
     return annual_report_pdf(job.programme, job.year, progress=progress)
 
 
 def build_annual_report_json(job, progress):
-    from .exports import annual_report_json
 
     return annual_report_json(job.programme, job.year, progress=progress)
 
 
 def build_annual_report_csv_zip(job, progress):
-    from .exports import annual_report_csv_zip
 
     return annual_report_csv_zip(job.programme, job.year, progress=progress)
 
@@ -158,22 +154,26 @@ def report_job_run(self, job_id):
     builder = BUILDERS.get(job.kind)
     if builder is None:
         message = _("«%(kind)s» er ikke tilgjengelig ennå.") % {"kind": job.get_kind_display()}
-        report_job_fail(job, message, task_id=task_id)
+        report_job_fail(job, error=message, task_id=task_id)
         return
     try:
-        content, filename = builder(job, lambda percent: report_job_progress(job, percent, task_id=task_id))
+        content, filename = builder(
+            job, lambda percent: report_job_progress(job, percent=percent, task_id=task_id)
+        )
     except SoftTimeLimitExceeded:
-        report_job_fail(job, _("Rapporten tok for lang tid å lage og ble stoppet."), task_id=task_id)
+        report_job_fail(job, error=_("Rapporten tok for lang tid å lage og ble stoppet."), task_id=task_id)
         return
     except ServiceError as exc:
-        report_job_fail(job, exc.message, task_id=task_id)
+        report_job_fail(job, error=exc.message, task_id=task_id)
         return
     except Exception as exc:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
-        report_job_fail(job, _("Rapporten kunne ikke lages: %(error)s") % {"error": exc}, task_id=task_id)
+        report_job_fail(
+            job, error=_("Rapporten kunne ikke lages: %(error)s") % {"error": exc}, task_id=task_id
+        )
         return
-    report_job_finish(job, content, filename, task_id=task_id)
+    report_job_finish(job, content=content, filename=filename, task_id=task_id)
 
 
 @shared_task(ignore_result=True)

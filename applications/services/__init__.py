@@ -1,17 +1,26 @@
-"""Writes for applications: the applicant's submit and withdraw, and case handling's state changes.
+"""Writes for applications: the applicant portal (organisations, drafts, attachments, submit and
+withdraw) and case handling's state changes.
 
 Each service locks the application row, decides on the fresh locked copy and returns it; the
-caller's instance is left as it was. Services that edit a draft (later) must lock the row the same
-way, so that nothing is changed while it is being submitted.
+caller's instance is left as it was. Services that edit a draft lock the row the same way, so that
+nothing is changed while it is being submitted.
+
+Who may call each service is its policy (:mod:`applications.policies`), asked first by
+:func:`omstilling.policies.guarded`; the services an applicant calls re-check the membership in the
+statement that locks the application (``_locked_for_member``). The reads that decide whether a draft
+is complete are in :mod:`applications.selectors`.
 """
 
 import json
 import logging
 import uuid
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -29,7 +38,25 @@ from applications.models import (
     OrganisationJoinRequest,
     OrganisationMembership,
 )
-from applications.selectors import receipt_addresses
+from applications.policies import (
+    can_act_for_organisation,
+    can_decide_join_request,
+    can_handle_case,
+    can_resend_receipt,
+    can_send_to_board,
+    can_use_portal,
+    receipt_resend_refusal,
+)
+from applications.selectors import (
+    RECEIPT_RESEND_AFTER,
+    application_problems,
+    budget_problems,
+    budget_totals,
+    missing_parts,
+    receipt_addresses,
+    receipt_owed,
+    receipts_unsent,
+)
 from applications.uploads import describe_upload, store_upload
 from omstilling.audit import (
     audit_log,
@@ -39,12 +66,13 @@ from omstilling.audit import (
     transition,
     validation_refusals,
 )
+from omstilling.celery import enqueue
 from omstilling.exceptions import ServiceError
-from omstilling.formatting import format_nok, oslo_moment
+from omstilling.formatting import oslo_moment
+from omstilling.models import Call, FocusArea
+from omstilling.policies import Refused, guarded, system_service
 
 logger = logging.getLogger(__name__)
-
-SUMMARY_MAX_LENGTH = 500
 
 
 class ApplicationIncompleteError(ServiceError):
@@ -75,77 +103,6 @@ def _check_call_is_open(application, now):
         raise ServiceError(
             _("Søknadsfristen er ute. Fristen var %(deadline)s.") % {"deadline": oslo_moment(call.deadline)}
         )
-
-
-def _totals(cost_lines, financing_lines):
-    """(cost total, financing total, amount applied from the programme)."""
-    return (
-        sum((line.amount for line in cost_lines), Decimal(0)),
-        sum((line.amount for line in financing_lines), Decimal(0)),
-        sum(
-            (line.amount for line in financing_lines if line.kind == FinancingLine.Kind.PROGRAMME), Decimal(0)
-        ),
-    )
-
-
-def budget_problems(call, cost_lines, financing_lines):
-    """What is wrong with a cost and financing plan under ``call``'s rules (empty when it is fine)."""
-    problems = []
-    costs, financing, applied = _totals(cost_lines, financing_lines)
-    if not cost_lines:
-        problems.append(_("Kostnadsplanen har ingen linjer."))
-    if financing != costs:
-        problems.append(
-            _("Finansieringsplanen (%(financing)s kr) går ikke i balanse med kostnadsplanen (%(costs)s kr).")
-            % {"financing": format_nok(financing), "costs": format_nok(costs)}
-        )
-    if applied <= 0:
-        problems.append(_("Finansieringsplanen viser ikke hvor mye som søkes fra omstillingsprogrammet."))
-    if call.max_amount is not None and applied > call.max_amount:
-        problems.append(
-            _("Søkt beløp (%(applied)s kr) er høyere enn utlysningens maksimum på %(max)s kr.")
-            % {"applied": format_nok(applied), "max": format_nok(call.max_amount)}
-        )
-    if call.max_share_percent is not None and applied * 100 > costs * call.max_share_percent:
-        problems.append(
-            _("Søkt beløp (%(applied)s kr) er mer enn %(percent)d %% av kostnadene (%(costs)s kr).")
-            % {"applied": format_nok(applied), "percent": call.max_share_percent, "costs": format_nok(costs)}
-        )
-    return problems
-
-
-def _missing_parts(application, cost_lines, financing_lines):
-    """What stands between this draft and a complete application, in the order of the form."""
-    call = application.call
-    problems = []
-    if not application.title.strip():
-        problems.append(_("Prosjekttittel mangler."))
-    if not application.summary.strip():
-        problems.append(_("Sammendrag mangler."))
-    elif len(application.summary) > SUMMARY_MAX_LENGTH:
-        problems.append(
-            _("Sammendraget er på %(length)d tegn; høyst %(max)d er tillatt.")
-            % {"length": len(application.summary), "max": SUMMARY_MAX_LENGTH}
-        )
-    if not application.description.strip():
-        problems.append(_("Prosjektbeskrivelse mangler."))
-    if application.start_date is None:
-        problems.append(_("Startdato mangler."))
-    if application.end_date is None:
-        problems.append(_("Sluttdato mangler."))
-    if application.category not in call.admitted_categories:
-        problems.append(
-            _("Utlysningen tar ikke imot søknader om %(category)s.")
-            % {"category": application.get_category_display().lower()}
-        )
-    admitted_areas = set(call.focus_areas.values_list("pk", flat=True))
-    if admitted_areas and application.focus_area_id not in admitted_areas:
-        problems.append(
-            _("Innsatsområdet «%(area)s» er ikke med i utlysningen.") % {"area": application.focus_area.name}
-        )
-
-    problems += budget_problems(call, cost_lines, financing_lines)
-    return problems
 
 
 def _row(obj, exclude=()):
@@ -186,9 +143,11 @@ def _snapshot_data(application, cost_lines, financing_lines):
             }
             for attachment in application.attachments.order_by("uploaded_at", "pk")
         ],
-        "totals": dict(
-            zip(("costs", "financing", "applied"), _totals(cost_lines, financing_lines), strict=True)
-        ),
+        "totals": {
+            key: value
+            for key, value in budget_totals(cost_lines, financing_lines).items()
+            if key in ("costs", "financing", "applied")
+        },
     }
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
@@ -203,66 +162,31 @@ def _snapshot_data(application, cost_lines, financing_lines):
 # ``resend_receipts`` command) enqueues the task again for those; the task locks the row and sends
 # only if it is still unmarked, so an extra or duplicate task sends nothing twice.
 
-# A receipt is presumed lost when it is still unsent this long after the submit: the task normally
-# runs within seconds, and one that is merely late finds the row marked and does nothing.
-RECEIPT_RESEND_AFTER = timedelta(minutes=5)
 # At most this many applications are enqueued per run, oldest first; the next run takes the rest.
 RECEIPT_RESEND_BATCH = 200
-# A receipt still unsent a week after the submit is given up (the mail server kept failing, say): the
-# applicant has long since seen the application in the portal, and such rows must not keep the
-# oldest-first batch from reaching newer ones.
-RECEIPT_RESEND_WITHIN = timedelta(days=7)
 
 
-def receipt_owed(application):
-    """Whether the submission e-mails for ``application`` are still to be sent.
-
-    Only a submission through the portal is owed them: not a draft, not a historical (imported)
-    application, not one the applicant withdrew before they went out, and not one whose receipt the
-    mail server refused for good (``receipt_undeliverable_at``)."""
-    return (
-        application.submitted_at is not None
-        and application.receipt_sent_at is None
-        and application.receipt_undeliverable_at is None
-        and not application.is_historical
-        and application.state not in (Application.State.DRAFT, Application.State.WITHDRAWN)
-    )
-
-
-def receipts_unsent(older_than=RECEIPT_RESEND_AFTER, now=None):
-    """Applications still owed their submission e-mails ``older_than`` after being submitted (and
-    less than ``RECEIPT_RESEND_WITHIN``), oldest submission first."""
-    now = now or timezone.now()
-    return (
-        Application.objects.filter(
-            submitted_at__isnull=False,
-            submitted_at__lte=now - older_than,
-            submitted_at__gt=now - RECEIPT_RESEND_WITHIN,
-            receipt_sent_at__isnull=True,
-            receipt_undeliverable_at__isnull=True,
-            is_historical=False,
-        )
-        .exclude(state__in=[Application.State.DRAFT, Application.State.WITHDRAWN])
-        .order_by("submitted_at", "pk")
-    )
-
-
-def receipts_resend_unsent(older_than=RECEIPT_RESEND_AFTER, now=None, limit=RECEIPT_RESEND_BATCH):
+@system_service
+def receipts_resend_unsent(
+    *,
+    older_than: timedelta = RECEIPT_RESEND_AFTER,
+    now: datetime | None = None,
+    limit: int = RECEIPT_RESEND_BATCH,
+) -> list[int]:
     """Enqueue the notify task again for up to ``limit`` applications still owed their receipt;
     return their ids, oldest submission first.
 
     Safe to run again or twice at once: an application enqueued twice gets two tasks, and the second
     one finds the row marked and sends nothing. Raises whatever the broker raises if it is still down
     (the rows stay unmarked, so the next run tries again)."""
-    from applications.tasks import application_submitted_notify
-
     ids = list(receipts_unsent(older_than, now).values_list("pk", flat=True)[:limit])
     for application_id in ids:
-        application_submitted_notify.delay(application_id)
+        enqueue("applications.tasks.application_submitted_notify", application_id)
     return ids
 
 
-def receipt_send_once(application_id, send):
+@system_service
+def receipt_send_once(application_id: int, *, send: Callable[[Application], str | None]) -> bool:
     """Call ``send(application)`` — which sends the receipt and the staff notice — if they are still
     owed, then record that they went out; return whether it sent.
 
@@ -296,26 +220,8 @@ def receipt_send_once(application_id, send):
     return True
 
 
-def receipt_resend_refusal(application):
-    """Why the receipt of ``application`` cannot be sent again by hand, or None if it can.
-
-    Only a receipt the mail server refused for good is sent again this way (a lost one is resent by
-    ``receipts_resend_unsent``), and only for a submission that is still owed one once the mark is
-    gone (see ``receipt_owed``)."""
-    if application.receipt_undeliverable_at is None:
-        return _("Det er ikke registrert at kvitteringen ikke kunne leveres; den sendes ikke på nytt herfra.")
-    if (
-        application.submitted_at is None
-        or application.is_historical
-        or application.state in (Application.State.DRAFT, Application.State.WITHDRAWN)
-    ):
-        return _("Kvitteringen sendes bare for en innsendt søknad. Søknaden har status «%(state)s».") % {
-            "state": application.get_state_display()
-        }
-    return None
-
-
-def receipt_resend(application, *, actor):
+@guarded(can_resend_receipt)
+def receipt_resend(application: Application, *, actor: User) -> Application:
     """Send the receipt again after the mail server refused it for good and the programme's staff
     have seen to the applicant's address: clear the mark and enqueue the notify task after the commit.
 
@@ -350,10 +256,8 @@ def receipt_resend(application, *, actor):
 
 
 def _notify_submitted(application_id):
-    from applications.tasks import application_submitted_notify
-
     try:
-        application_submitted_notify.delay(application_id)
+        enqueue("applications.tasks.application_submitted_notify", application_id)
     except Exception:
         # The submission is committed; the receipt is not lost: the row stays unmarked and
         # receipts_resend_unsent enqueues it once the broker is back.
@@ -365,52 +269,58 @@ def _notify_submitted(application_id):
         )
 
 
-def application_submit(application, actor):
+@guarded(can_act_for_organisation)
+def application_submit(application: Application, *, actor: User) -> Application:
     """Submit a draft before the call's deadline, keep a frozen copy and send the receipt."""
     with transaction.atomic():
-        application = locked(application)
-        if application.state != Application.State.DRAFT:
-            if application.state == Application.State.SUBMITTED:
-                raise ServiceError(_("Søknaden er allerede sendt inn."))
-            raise ServiceError(
-                _("Bare et utkast kan sendes inn. Søknaden har status «%(state)s».")
-                % {"state": application.get_state_display()}
-            )
-        now = timezone.now()
-        _check_call_is_open(application, now)
-        cost_lines = list(application.cost_lines.all())
-        financing_lines = list(application.financing_lines.all())
-        problems = _missing_parts(application, cost_lines, financing_lines)
-        if problems:
-            raise ApplicationIncompleteError(problems)
+        return _submit(_locked_for_member(application, actor), actor)
 
-        application.submitted_at = now
-        transition(
-            application,
-            Application.State.SUBMITTED,
-            actor=actor,
-            extra_fields=["submitted_at", "updated_at"],
+
+def _submit(application, actor):
+    """Submit ``application``, locked by the caller's transaction."""
+    if application.state != Application.State.DRAFT:
+        if application.state == Application.State.SUBMITTED:
+            raise ServiceError(_("Søknaden er allerede sendt inn."))
+        raise ServiceError(
+            _("Bare et utkast kan sendes inn. Søknaden har status «%(state)s».")
+            % {"state": application.get_state_display()}
         )
-        snapshot = ApplicationSnapshot(
-            application=application,
-            submitted_at=now,
-            submitted_by=actor,
-            data=_snapshot_data(application, cost_lines, financing_lines),
-        )
-        full_clean_or_refuse(snapshot)
-        snapshot.save()
-        application_id = application.pk
-        # A named callable, not functools.partial: Django logs a failing robust callback by its
-        # __qualname__, which a partial lacks, so the AttributeError would turn a committed
-        # submission into an error page when the broker is down.
-        transaction.on_commit(lambda: _notify_submitted(application_id), robust=True)
+    now = timezone.now()
+    _check_call_is_open(application, now)
+    cost_lines = list(application.cost_lines.all())
+    financing_lines = list(application.financing_lines.all())
+    problems = missing_parts(application, cost_lines, financing_lines)
+    if problems:
+        raise ApplicationIncompleteError(problems)
+
+    application.submitted_at = now
+    transition(
+        application,
+        Application.State.SUBMITTED,
+        actor=actor,
+        extra_fields=["submitted_at", "updated_at"],
+    )
+    snapshot = ApplicationSnapshot(
+        application=application,
+        submitted_at=now,
+        submitted_by=actor,
+        data=_snapshot_data(application, cost_lines, financing_lines),
+    )
+    full_clean_or_refuse(snapshot)
+    snapshot.save()
+    application_id = application.pk
+    # A named callable, not functools.partial: Django logs a failing robust callback by its
+    # __qualname__, which a partial lacks, so the AttributeError would turn a committed
+    # submission into an error page when the broker is down.
+    transaction.on_commit(lambda: _notify_submitted(application_id), robust=True)
     return application
 
 
-def application_withdraw(application, actor, reason=""):
+@guarded(can_act_for_organisation)
+def application_withdraw(application: Application, *, actor: User, reason: str = "") -> Application:
     """The applicant takes the application back (from draft or submitted)."""
     with transaction.atomic():
-        application = locked(application)
+        application = _locked_for_member(application, actor)
         application.withdrawn_at = timezone.now()
         return transition(
             application,
@@ -421,7 +331,8 @@ def application_withdraw(application, actor, reason=""):
         )
 
 
-def application_review_start(application, actor):
+@guarded(can_handle_case)
+def application_review_start(application: Application, *, actor: User) -> Application:
     """Case handling starts on a submitted application."""
     with transaction.atomic():
         application = locked(application)
@@ -434,7 +345,8 @@ def application_review_start(application, actor):
         )
 
 
-def application_send_to_board(application, actor):
+@guarded(can_send_to_board)
+def application_send_to_board(application: Application, *, actor: User) -> Application:
     """Put the application before the board; it needs a finished assessment first."""
     with transaction.atomic():
         application = locked(application)
@@ -445,7 +357,8 @@ def application_send_to_board(application, actor):
         return transition(application, Application.State.TO_BOARD, actor=actor, extra_fields=["updated_at"])
 
 
-def application_return_to_review(application, actor, reason=""):
+@system_service
+def application_return_to_review(application: Application, *, actor: User, reason: str = "") -> Application:
     """The board sends the case back to the programme leader."""
     with transaction.atomic():
         application = locked(application)
@@ -459,7 +372,8 @@ def application_return_to_review(application, actor, reason=""):
         )
 
 
-def application_reject(application, actor, reason):
+@system_service
+def application_reject(application: Application, *, actor: User, reason: str) -> Application:
     """Reject in case handling or after the board's decision; a rejection is always reasoned."""
     reason = _require_reason(reason)
     with transaction.atomic():
@@ -474,7 +388,8 @@ def application_reject(application, actor, reason):
         )
 
 
-def application_approve(application, actor, decision):
+@system_service
+def application_approve(application: Application, *, actor: User, decision: Decision) -> Application:
     """Mark the application approved because ``decision`` (the board's vedtak) approved it."""
     if decision.application_id != application.pk or decision.outcome != Decision.Outcome.APPROVED:
         raise ServiceError(_("Søknaden kan bare innvilges på grunnlag av et vedtak om å innvilge den."))
@@ -493,29 +408,13 @@ def application_approve(application, actor, decision):
 # --- The applicant portal: organisations, drafts and attachments ---------------------------------
 
 
-def _refuse_non_member():
-    raise ServiceError(_("Du har ikke tilgang til å handle for denne organisasjonen."))
+def _locked_for_member(application, actor, *, related=()):
+    """``locked(application)``, with the policy's membership check asked again under the lock.
 
-
-def require_member(organisation_id, actor):
-    """Refuse unless ``actor`` is signed in and acts for the organisation (portal services' guard)."""
-    if (
-        actor is None
-        or not actor.is_authenticated
-        or not OrganisationMembership.objects.filter(organisation_id=organisation_id, user=actor).exists()
-    ):
-        _refuse_non_member()
-
-
-def locked_for_member(application, actor, *, related=()):
-    """``locked(application)`` and ``require_member`` in one statement: the portal services' door.
-
-    The membership check rides along in the locking ``SELECT … FOR UPDATE`` (which locks the
-    application's row only, not the ``related`` rows joined in), so an applicant's save costs one
-    round trip to the database here instead of two or three.
+    The check rides along in the locking ``SELECT … FOR UPDATE`` (which locks the application's row
+    only, not the ``related`` rows joined in), so it costs no extra round trip to the database: a
+    membership withdrawn between the policy's answer and the lock still stops the write.
     """
-    if actor is None or not actor.is_authenticated:
-        _refuse_non_member()
     current = locked(
         application,
         Application.objects.select_related(*related).annotate(
@@ -525,7 +424,7 @@ def locked_for_member(application, actor, *, related=()):
         ),
     )
     if not current.actor_is_member:
-        _refuse_non_member()
+        raise Refused(_("Du har ikke tilgang til å handle for denne organisasjonen."))
     return current
 
 
@@ -537,7 +436,8 @@ def _require_editable(application):
         )
 
 
-def organisation_register(*, actor, orgnr, name, **details):
+@guarded(can_use_portal)
+def organisation_register(*, actor: User, orgnr: str, name: str, **details) -> Organisation:
     """Register a new organisation; the person who registers it becomes its administrator."""
     with transaction.atomic():
         if Organisation.objects.filter(orgnr=orgnr).exists():
@@ -560,12 +460,11 @@ def organisation_register(*, actor, orgnr, name, **details):
 
 
 def _notify_join_requested(join_request_id):
-    from applications.tasks import organisation_join_requested_notify
-
-    organisation_join_requested_notify.delay(join_request_id)
+    enqueue("applications.tasks.organisation_join_requested_notify", join_request_id)
 
 
-def organisation_join_request(*, actor, orgnr):
+@guarded(can_use_portal)
+def organisation_join_request(*, actor: User, orgnr: str) -> OrganisationJoinRequest:
     """Ask to act for an existing organisation. Nothing is visible until an administrator approves."""
     with transaction.atomic():
         organisation = Organisation.objects.filter(orgnr=orgnr).first()
@@ -591,14 +490,13 @@ def organisation_join_request(*, actor, orgnr):
     return join_request
 
 
-def organisation_join_decide(join_request, *, actor, approve):
+@guarded(can_decide_join_request)
+def organisation_join_decide(
+    join_request: OrganisationJoinRequest, *, actor: User, approve: bool
+) -> OrganisationJoinRequest:
     """An administrator of the organisation approves or declines a request for access."""
     with transaction.atomic():
         join_request = locked(join_request)
-        if not OrganisationMembership.objects.filter(
-            organisation_id=join_request.organisation_id, user=actor, role=OrganisationMembership.Role.ADMIN
-        ).exists():
-            raise ServiceError(_("Bare organisasjonens administratorer kan godkjenne nye brukere."))
         if join_request.decided_at is not None:
             raise ServiceError(_("Forespørselen er allerede behandlet."))
         join_request.decided_at = timezone.now()
@@ -619,15 +517,12 @@ def organisation_join_decide(join_request, *, actor, approve):
     return join_request
 
 
-def call_is_open(call, now=None):
-    now = now or timezone.now()
-    return not call.is_historical and call.opens_at <= now <= call.deadline
-
-
-def application_create(*, actor, call, organisation, category, focus_area, title):
+@guarded(can_act_for_organisation)
+def application_create(
+    organisation: Organisation, *, actor: User, call: Call, category: str, focus_area: FocusArea, title: str
+) -> Application:
     """Start a draft under an open call for one of the actor's organisations."""
     with transaction.atomic():
-        require_member(organisation.pk, actor)
         now = timezone.now()
         if call.is_historical or now > call.deadline:
             raise ServiceError(
@@ -677,17 +572,19 @@ _CONSTRAINT_FIELDS = {
 }
 
 
-def application_save_step(application, *, actor, **fields):
+@guarded(can_act_for_organisation)
+def application_save_step(application: Application, *, actor: User, **fields) -> Application:
     """Save one step of a draft: only the fields given, and only while it is a draft.
 
-    Four statements, as an applicant saves often: the locked row with the membership check, the
-    focus area against the call's, the update, the commit. The step's own values are checked in
-    Python (``clean_fields``); the check constraints by the update itself (``constraint_refusals``);
-    the cross-table rules of ``Application.clean`` cannot change here, as a step never moves an
-    application to another call or programme and the focus area is checked against the call's.
+    Five statements, as an applicant saves often: the policy's membership check, the locked row with
+    the membership checked again, the focus area against the call's, the update, the commit. The
+    step's own values are checked in Python (``clean_fields``); the check constraints by the update
+    itself (``constraint_refusals``); the cross-table rules of ``Application.clean`` cannot change
+    here, as a step never moves an application to another call or programme and the focus area is
+    checked against the call's.
     """
     with constraint_refusals(Application, fields=_CONSTRAINT_FIELDS), transaction.atomic():
-        application = locked_for_member(application, actor, related=("call",))
+        application = _locked_for_member(application, actor, related=("call",))
         _require_editable(application)
         area_checked = "category" in fields or "focus_area" in fields
         if area_checked:
@@ -705,14 +602,21 @@ def application_save_step(application, *, actor, **fields):
     return application
 
 
-def application_save_budget(application, *, actor, cost_lines, financing_lines):
+@guarded(can_act_for_organisation)
+def application_save_budget(
+    application: Application,
+    *,
+    actor: User,
+    cost_lines: list[tuple[str, Decimal]],
+    financing_lines: list[tuple[str, str, Decimal]],
+) -> Application:
     """Replace the cost and financing plans; both must balance and respect the call's rules.
 
     ``cost_lines`` are (description, amount); ``financing_lines`` are (kind, source, amount).
     An empty budget is a valid draft; a budget with lines must be complete.
     """
     with transaction.atomic():
-        application = locked_for_member(application, actor, related=("call",))
+        application = _locked_for_member(application, actor, related=("call",))
         _require_editable(application)
         costs = [
             CostLine(application=application, order=n, description=description, amount=amount)
@@ -736,36 +640,22 @@ def application_save_budget(application, *, actor, cost_lines, financing_lines):
     return application
 
 
-def application_problems(application):
-    """Everything that stops ``application`` from being submitted through the portal."""
-    problems = _missing_parts(
-        application, list(application.cost_lines.all()), list(application.financing_lines.all())
-    )
-    if not application.de_minimis_declared:
-        problems.append(_("Erklæringen om bagatellstøtte er ikke avgitt."))
-    return problems
-
-
-def application_submit_from_portal(application, actor):
+@guarded(can_act_for_organisation)
+def application_submit_from_portal(application: Application, *, actor: User) -> Application:
     """The applicant's submit: the portal also requires the state-aid declaration."""
     with transaction.atomic():
-        current = locked_for_member(application, actor)
+        current = _locked_for_member(application, actor)
         if current.state == Application.State.DRAFT and not current.de_minimis_declared:
             _check_call_is_open(current, timezone.now())
             raise ApplicationIncompleteError(application_problems(current))
-        return application_submit(current, actor)
+        return _submit(current, actor)
 
 
-def application_withdraw_from_portal(application, actor, reason=""):
-    with transaction.atomic():
-        locked_for_member(application, actor)
-        return application_withdraw(application, actor, reason)
-
-
-def attachment_add(application, *, actor, upload, kind):
+@guarded(can_act_for_organisation)
+def attachment_add(application: Application, *, actor: User, upload: UploadedFile, kind: str) -> Attachment:
     """Attach a checked file to a draft; it is stored under a random name outside the web root."""
     with transaction.atomic():
-        application = locked_for_member(application, actor)
+        application = _locked_for_member(application, actor)
         _require_editable(application)
         attachment = Attachment(
             application=application, kind=kind, uploaded_by=actor, **describe_upload(upload)
@@ -782,9 +672,11 @@ def attachment_add(application, *, actor, upload, kind):
     return attachment
 
 
-def attachment_remove(attachment, *, actor):
+@guarded(can_act_for_organisation)
+def attachment_remove(attachment: Attachment, *, actor: User) -> None:
+    """Remove an attachment from a draft; the file goes once the removal is committed."""
     with transaction.atomic():
-        application = locked_for_member(attachment.application, actor)
+        application = _locked_for_member(attachment.application, actor)
         _require_editable(application)
         name = attachment.file.name
         audit_log(actor=actor, obj=attachment, action="attachment_remove", data={"sha256": attachment.sha256})

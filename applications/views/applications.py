@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from omstilling.exceptions import ServiceError
+from omstilling.policies import Refused, as_permission_denied
 
 from .. import selectors, services
 from ..forms import (
@@ -25,7 +26,7 @@ from ..forms import (
     financing_formset,
 )
 from ..models import Application, CostLine, FinancingLine
-from ..services import ApplicationIncompleteError, budget_problems, call_is_open
+from ..services import ApplicationIncompleteError
 from .common import add_service_error, error_summary, private_download
 
 STEPS = [
@@ -96,7 +97,15 @@ def application_start(request, call_pk):
     form = ApplicationStartForm(request.POST or None, call=call, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
-            application = services.application_create(actor=request.user, call=call, **form.cleaned_data)
+            data = form.cleaned_data
+            application = services.application_create(
+                data["organisation"],
+                actor=request.user,
+                call=call,
+                category=data["category"],
+                focus_area=data["focus_area"],
+                title=data["title"],
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -170,7 +179,7 @@ def _budget_step(request, application):
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         if cost_rows or financing_rows:
-            budget_errors = budget_problems(
+            budget_errors = selectors.budget_problems(
                 application.call,
                 [CostLine(description=d, amount=a) for d, a in cost_rows],
                 [FinancingLine(kind=k, source=s, amount=a) for k, s, a in financing_rows],
@@ -180,6 +189,8 @@ def _budget_step(request, application):
                 services.application_save_budget(
                     application, actor=request.user, cost_lines=cost_rows, financing_lines=financing_rows
                 )
+            except Refused as exc:
+                raise as_permission_denied(exc) from exc
             except ServiceError as exc:
                 budget_errors = [exc.message]
             else:
@@ -249,6 +260,8 @@ def attachment_remove(request, pk, attachment_pk):
         raise Http404
     try:
         services.attachment_remove(attachment, actor=request.user)
+    except Refused as exc:
+        raise as_permission_denied(exc) from exc
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -273,7 +286,7 @@ def _summary_context(application):
 
 
 def _summary_step(request, application, submit_errors=None, status=200):
-    problems = services.application_problems(application) if application.is_editable else []
+    problems = selectors.application_problems(application) if application.is_editable else []
     return _render_step(
         request,
         application,
@@ -282,7 +295,7 @@ def _summary_step(request, application, submit_errors=None, status=200):
             **_summary_context(application),
             "problems": problems,
             "submit_errors": submit_errors or [],
-            "call_open": call_is_open(application.call),
+            "call_open": selectors.call_is_open(application.call),
             "errors": [],
         },
         status,
@@ -294,9 +307,11 @@ def _summary_step(request, application, submit_errors=None, status=200):
 def application_submit(request, pk):
     application = selectors.application_for_member(request.user, pk)
     try:
-        services.application_submit_from_portal(application, request.user)
+        services.application_submit_from_portal(application, actor=request.user)
     except ApplicationIncompleteError as exc:
         return _summary_step(request, application, submit_errors=exc.problems, status=400)
+    except Refused as exc:
+        raise as_permission_denied(exc) from exc
     except ServiceError as exc:
         application.refresh_from_db(fields=["state", "submitted_at"])
         if application.state == Application.State.SUBMITTED:
@@ -351,7 +366,9 @@ def application_withdraw(request, pk):
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.application_withdraw_from_portal(application, request.user, form.cleaned_data["reason"])
+            services.application_withdraw(application, actor=request.user, reason=form.cleaned_data["reason"])
+        except Refused as exc:
+            raise as_permission_denied(exc) from exc
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:

@@ -1,6 +1,7 @@
 from django.http import FileResponse
 
 from omstilling.exceptions import ServiceError
+from omstilling.policies import Refused, as_permission_denied
 
 
 def private_download(stored_file, filename, content_type):
@@ -30,6 +31,9 @@ def error_summary(*forms):
 
 
 def add_service_error(form, exc: ServiceError):
-    """Show a service's refusal on the field it names, or at the top of the form."""
+    """Show a service's refusal on the field it names, or at the top of the form; an actor refused by
+    a policy gets the permission-denied page instead (the form offers nothing they may do)."""
+    if isinstance(exc, Refused):
+        raise as_permission_denied(exc)
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)

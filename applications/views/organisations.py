@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from omstilling.exceptions import ServiceError
+from omstilling.policies import Refused, as_permission_denied
 
 from .. import selectors, services
 from ..forms import OrganisationJoinForm, OrganisationRegisterForm
@@ -85,6 +86,8 @@ def organisation_join_decide(request, pk):
     approve = request.POST.get("decision") == "approve"
     try:
         services.organisation_join_decide(join_request, actor=request.user, approve=approve)
+    except Refused as exc:
+        raise as_permission_denied(exc) from exc
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:

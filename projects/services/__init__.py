@@ -3,11 +3,17 @@
 Where money moves, the GRANT row is locked first (then the payout), so that every decision about a
 grant's money is taken by one transaction at a time on figures nobody else can change meanwhile.
 Services return the fresh, locked copy they changed; the caller's instance is left as it was.
+
+Who may call each service is its policy (:mod:`projects.policies`), asked first by
+:func:`omstilling.policies.guarded`: the grant holder accepts, requests payouts and reports results;
+the programme's staff decide payouts and change grants. Offering a grant (the board's decision
+carried out) and letting an offer lapse are the system's (:func:`omstilling.policies.system_service`).
 """
 
 import datetime as dt
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
@@ -16,12 +22,18 @@ from django.utils.translation import gettext as _
 from applications.models import Application, Decision
 from applications.services import application_approve
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
+from omstilling.celery import enqueue
 from omstilling.exceptions import ServiceError
 from omstilling.formatting import OSLO, format_nok, long_date
 from omstilling.models import Programme
+from omstilling.policies import guarded, system_service
 
 from ..models import Grant, Payout, ResultFunding, ResultReport
+from ..policies import can_act_for_grant, can_manage_grant
+from ..selectors import budget_ledger, held_back
 from .attachments import payout_attachment_add as payout_attachment_add
+
+Money = Decimal | int | str
 
 MONEY_MOVING_STATES = (Grant.State.ACCEPTED, Grant.State.ACTIVE)
 
@@ -53,13 +65,6 @@ def _committed(grant):
     return total or Decimal(0)
 
 
-def held_back(grant):
-    """The share of the grant payable only with the final payout, rounded up to whole kroner."""
-    return (grant.effective_amount * grant.holdback_percent / Decimal(100)).quantize(
-        Decimal(1), rounding=ROUND_CEILING
-    )
-
-
 def _has_final_report(grant):
     return grant.result_reports.filter(is_final=True).exists()
 
@@ -67,12 +72,7 @@ def _has_final_report(grant):
 def _notify(task_name, object_id, event):
     """E-mail the applicant about ``event`` once the transaction has committed (Celery)."""
 
-    def enqueue():
-        from projects import tasks
-
-        getattr(tasks, task_name).delay(object_id, event)
-
-    transaction.on_commit(enqueue, robust=True)
+    transaction.on_commit(lambda: enqueue(f"projects.tasks.{task_name}", object_id, event), robust=True)
 
 
 def _refuse_over_budget(programme, year, amount):
@@ -82,7 +82,6 @@ def _refuse_over_budget(programme, year, amount):
     programme that has registered no funding at all keeps its budget outside the portal, and
     there is nothing to check against.
     """
-    from reports.selectors import budget_ledger
 
     ledger = budget_ledger(programme, year)
     if ledger.has_funding and amount > ledger.available:
@@ -110,8 +109,11 @@ def _refuse_unless_money_moves(grant):
 # Grants ----------------------------------------------------------------------------------------
 
 
-def grant_offer(decision, actor):
-    """Create the tilsagn an approving decision awards, on the programme's standard terms."""
+@system_service
+def grant_offer(decision: Decision, *, actor: User | None) -> Grant:
+    """Create the tilsagn an approving decision awards, on the programme's standard terms: the
+    consequence of the board's decision, carried out in the transaction that records it (``actor``
+    is the person who closed the case)."""
     if decision.outcome != Decision.Outcome.APPROVED or decision.amount <= 0:
         raise ServiceError(_("Bare et vedtak som innvilger et beløp kan gi tilsagn."))
     with transaction.atomic():
@@ -124,7 +126,7 @@ def grant_offer(decision, actor):
                 _("Vedtaket er rettet av et senere vedtak; gi tilsagn etter det nye vedtaket.")
             )
         if application.state != Application.State.APPROVED:
-            application = application_approve(application, actor, decision)
+            application = application_approve(application, actor=actor, decision=decision)
         # The programme row serialises every offer that draws on the programme's budget.
         programme = Programme.objects.select_for_update().get(pk=application.programme_id)
         year = timezone.localtime(decision.decided_at, OSLO).year
@@ -156,7 +158,8 @@ def grant_offer(decision, actor):
     return grant
 
 
-def grant_accept(grant, actor):
+@guarded(can_act_for_grant)
+def grant_accept(grant: Grant, *, actor: User) -> Grant:
     """The applicant accepts the grant and its conditions before the deadline."""
     with transaction.atomic():
         grant = locked(grant)
@@ -173,14 +176,16 @@ def grant_accept(grant, actor):
         )
 
 
-def grant_activate(grant, actor):
+@guarded(can_manage_grant)
+def grant_activate(grant: Grant, *, actor: User) -> Grant:
     """The project is under way."""
     with transaction.atomic():
         grant = locked(grant)
         return transition(grant, Grant.State.ACTIVE, actor=actor)
 
 
-def grant_complete(grant, actor):
+@guarded(can_manage_grant)
+def grant_complete(grant: Grant, *, actor: User) -> Grant:
     """Close the grant on its final report; what was never approved for payout goes back to the budget."""
     with transaction.atomic():
         grant = locked(grant)
@@ -206,12 +211,43 @@ def grant_complete(grant, actor):
         )
 
 
-def grant_cancel(grant, actor, reason, *, notify=True):
-    """Annul the grant; what is neither approved nor paid goes back, pending requests are rejected.
+@guarded(can_manage_grant)
+def grant_cancel(grant: Grant, *, actor: User, reason: str) -> Grant:
+    """Annul the grant; what is neither approved nor paid goes back, pending requests are rejected."""
+    return _cancel(grant, actor=actor, reason=reason, notify=True)
 
-    ``notify=False`` when the caller tells the applicant itself, in one message about the whole change
-    (a corrected decision replaces the offer).
-    """
+
+@system_service
+def grant_replace(
+    old_decision: Decision, *, actor: User | None, new_decision: Decision, reason: str
+) -> Grant:
+    """Carry out a decision that replaces ``old_decision``: cancel the offer it made, if it has one,
+    and offer the grant ``new_decision`` awards. The consequence of the replacing decision, run in
+    the transaction that records it; the new decision's own e-mail tells the applicant that the old
+    offer is cancelled and replaced, so the cancellation sends none."""
+    with transaction.atomic():
+        # The grant row is locked before its state is read: the applicant must not accept the offer
+        # between the check and its cancellation.
+        grant = Grant.objects.select_for_update().filter(decision=old_decision).first()
+        if grant is not None and grant.state != Grant.State.OFFERED:
+            raise ServiceError(
+                _(
+                    "Tilsagnet har status «%(state)s». Bare et tilsagn som ennå ikke er akseptert, "
+                    "kan erstattes av et nytt vedtak."
+                )
+                % {"state": grant.get_state_display()}
+            )
+        if grant is not None:
+            _cancel(
+                grant,
+                actor=actor,
+                reason=_("Erstattet av rettet vedtak: %(reason)s") % {"reason": reason},
+                notify=False,
+            )
+        return grant_offer(new_decision, actor=actor)
+
+
+def _cancel(grant, *, actor, reason, notify):
     reason = _require_reason(reason)
     with transaction.atomic():
         grant = locked(grant)
@@ -241,7 +277,8 @@ def grant_cancel(grant, actor, reason, *, notify=True):
     return grant
 
 
-def grant_reduce(grant, actor, new_amount, reason):
+@guarded(can_manage_grant)
+def grant_reduce(grant: Grant, *, actor: User, new_amount: Money, reason: str) -> Grant:
     """Reduce the grant to ``new_amount``; the difference goes back to the programme's budget.
 
     The tilsagn's ``amount`` stays what the board awarded; the reduction is recorded as released
@@ -295,7 +332,8 @@ def grant_reduce(grant, actor, new_amount, reason):
     return grant
 
 
-def grant_lapse(grant, actor=None):
+@system_service
+def grant_lapse(grant: Grant, *, actor: User | None = None) -> Grant:
     """An offer not accepted in time lapses and the whole amount goes back to the budget."""
     with transaction.atomic():
         grant = locked(grant)
@@ -323,7 +361,8 @@ def grant_lapse(grant, actor=None):
     return grant
 
 
-def grants_lapse_overdue(actor=None):
+@system_service
+def grants_lapse_overdue(*, actor: User | None = None) -> list[Grant]:
     """Let every offer whose acceptance deadline has passed lapse; returns the grants that lapsed.
 
     Each grant lapses in its own transaction, so one that was accepted a moment ago (and is
@@ -333,7 +372,7 @@ def grants_lapse_overdue(actor=None):
     lapsed = []
     for grant in overdue:
         try:
-            lapsed.append(grant_lapse(grant, actor))
+            lapsed.append(grant_lapse(grant, actor=actor))
         except ServiceError:
             continue
     return lapsed
@@ -342,7 +381,16 @@ def grants_lapse_overdue(actor=None):
 # Payouts ---------------------------------------------------------------------------------------
 
 
-def payout_request(grant, actor, amount, kind=Payout.Kind.PARTIAL, accumulated_costs=0, progress_note=""):
+@guarded(can_act_for_grant)
+def payout_request(
+    grant: Grant,
+    *,
+    actor: User,
+    amount: Money,
+    kind: str = Payout.Kind.PARTIAL,
+    accumulated_costs: Money = 0,
+    progress_note: str = "",
+) -> Payout:
     """The project asks for (part of) its grant, with costs so far and a progress note."""
     amount = _money(amount)
     accumulated_costs = _money(accumulated_costs, field="accumulated_costs")
@@ -388,7 +436,8 @@ def payout_request(grant, actor, amount, kind=Payout.Kind.PARTIAL, accumulated_c
     return payout
 
 
-def payout_approve(payout, actor):
+@guarded(can_manage_grant)
+def payout_approve(payout: Payout, *, actor: User) -> Payout:
     """Approve a requested payout if the grant can still bear it.
 
     The grant row is locked before the committed sum is read, so two approvals racing for the
@@ -447,7 +496,8 @@ def payout_approve(payout, actor):
     return payout
 
 
-def payout_reject(payout, actor, reason):
+@guarded(can_manage_grant)
+def payout_reject(payout: Payout, *, actor: User, reason: str) -> Payout:
     """Turn a request down, with the reason the project will be given."""
     reason = _require_reason(reason)
     with transaction.atomic():
@@ -461,7 +511,8 @@ def payout_reject(payout, actor, reason):
     return payout
 
 
-def payout_mark_paid(payout, actor, paid_on):
+@guarded(can_manage_grant)
+def payout_mark_paid(payout: Payout, *, actor: User, paid_on: dt.date) -> Payout:
     """Record the date the money left the programme's account."""
     if paid_on > _today():
         raise ServiceError(_("Utbetalingsdatoen kan ikke være frem i tid."), field="paid_on")
@@ -487,19 +538,20 @@ def payout_mark_paid(payout, actor, paid_on):
 # Result reports --------------------------------------------------------------------------------
 
 
+@guarded(can_act_for_grant)
 def result_report_submit(
-    grant,
-    actor,
-    year,
+    grant: Grant,
     *,
-    new_jobs=0,
-    secured_jobs=0,
-    new_firms=0,
-    networks=0,
-    narrative="",
-    funding_lines=(),
-    is_final=False,
-):
+    actor: User,
+    year: int,
+    new_jobs: int = 0,
+    secured_jobs: int = 0,
+    new_firms: int = 0,
+    networks: int = 0,
+    narrative: str = "",
+    funding_lines: tuple[tuple[str, Money], ...] | list = (),
+    is_final: bool = False,
+) -> ResultReport:
     """A project's results for a year, or its final report (sluttrapport).
 
     ``funding_lines`` are ``(source, amount)`` pairs of other funding the project mobilised;

@@ -13,6 +13,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from applications.board.decisions import case_close
+from applications.board.selectors import voting_seats
+from applications.board.services import attendance_register, case_add, case_open, meeting_create, vote_cast
 from applications.models import Application, AssessmentCriterion, FinancingLine, Organisation
 from applications.services import (
     application_create,
@@ -20,23 +23,18 @@ from applications.services import (
     application_save_step,
     application_submit_from_portal,
 )
-from applications.services.board import (
-    assessment_submit,
-    attendance_register,
-    case_add,
-    case_close,
-    case_open,
-    meeting_create,
-    vote_cast,
-    voting_seats,
-)
-from omstilling.models import BoardMembership, StaffMembership
+from applications.services.assessment import assessment_submit
+from omstilling.models import BoardMembership, Call, StaffMembership
+from omstilling.policies import system_service
+
+from ..models import Grant
 
 DEMO_GRANT_TITLE = "Demo: Kanopadling og villmarksopplevelser på Glomma"
 DEMO_GRANT_AMOUNT = Decimal(300000)
 
 
-def demo_grant_seed(call, orgnr):
+@system_service
+def demo_grant_seed(call: Call, *, orgnr: str) -> Grant | None:
     """The demo applicant's grant in ``call``; returns the Grant, or None when the demo users are missing.
 
     Idempotent: once the demo application exists, nothing more is done.
@@ -60,9 +58,9 @@ def demo_grant_seed(call, orgnr):
     today = timezone.localdate()
     with transaction.atomic():
         application = application_create(
+            organisation,
             actor=applicant,
             call=call,
-            organisation=organisation,
             category=call.admitted_categories[0],
             focus_area=call.focus_areas.order_by("number").first(),
             title=DEMO_GRANT_TITLE,
@@ -94,12 +92,12 @@ def demo_grant_seed(call, orgnr):
                 (FinancingLine.Kind.PROGRAMME, "", DEMO_GRANT_AMOUNT),
             ],
         )
-        application_submit_from_portal(application, applicant)
+        application_submit_from_portal(application, actor=applicant)
         application.refresh_from_db()
         criteria = AssessmentCriterion.objects.filter(programme=programme)
         assessment_submit(
             application,
-            leader,
+            actor=leader,
             scores={criterion.pk: 5 for criterion in criteria},
             recommendation="approve",
             proposed_amount=DEMO_GRANT_AMOUNT,
@@ -107,11 +105,13 @@ def demo_grant_seed(call, orgnr):
             reasoning="Prosjektet treffer innsatsområdet og har en realistisk plan.",
         )
         application.refresh_from_db()
-        meeting = meeting_create(programme, leader, starts_at=timezone.now(), place="Demo: Elverum rådhus")
+        meeting = meeting_create(
+            programme, actor=leader, starts_at=timezone.now(), place="Demo: Elverum rådhus"
+        )
         for seat in seats:
-            attendance_register(meeting, leader, seat)
-        case = case_open(case_add(meeting, application, leader), leader)
+            attendance_register(meeting, actor=leader, member=seat)
+        case = case_open(case_add(meeting, actor=leader, application=application), actor=leader)
         for seat in seats:
-            vote_cast(case, seat.user, "for")
-        decision = case_close(case, chair.user)
+            vote_cast(case, actor=seat.user, choice="for")
+        decision = case_close(case, actor=chair.user)
     return decision.grant

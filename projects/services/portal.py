@@ -1,57 +1,49 @@
-"""The grant holder's own doors to the grant services, used by the applicant portal.
+"""A payout request as the grant holder makes it in the portal: the request and its attachments in one.
 
-Each checks that the person acts for the grant holder's organisation (the views already find only
-her own grants; this is the service's own guard) and then calls the service that does the work.
+Accepting the grant and reporting results need nothing beyond their services (``grant_accept``,
+``result_report_submit``), which the portal calls directly; each is guarded by the grant holder's
+policy (:func:`projects.policies.can_act_for_grant`).
 """
 
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from applications.services import require_member
-from omstilling.audit import locked
+from omstilling.policies import guarded
 
-from ..models import Payout
-from . import grant_accept, payout_attachment_add, payout_request, result_report_submit
-
-
-def _require_member(grant, actor):
-    require_member(grant.application.organisation_id, actor)
+from ..models import Grant, Payout
+from ..policies import can_act_for_grant
+from . import Money, payout_attachment_add, payout_request
 
 
-def grant_accept_from_portal(grant, actor):
-    """Accept the grant and its conditions; who and when is recorded by :func:`grant_accept`."""
-    with transaction.atomic():
-        _require_member(locked(grant), actor)
-        return grant_accept(grant, actor)
-
-
+@guarded(can_act_for_grant)
 def payout_request_from_portal(
-    grant, actor, *, amount, kind=Payout.Kind.PARTIAL, accumulated_costs=0, progress_note="", files=()
-):
+    grant: Grant,
+    *,
+    actor: User,
+    amount: Money,
+    kind: str = Payout.Kind.PARTIAL,
+    accumulated_costs: Money = 0,
+    progress_note: str = "",
+    files: tuple[UploadedFile, ...] | list = (),
+) -> Payout:
     """Request a payout with its attachments: all of it is stored, or — if a file is refused — none of it."""
     stored = []
     try:
         with transaction.atomic():
-            _require_member(grant, actor)
             payout = payout_request(
                 grant,
-                actor,
-                amount,
+                actor=actor,
+                amount=amount,
                 kind=kind,
                 accumulated_costs=accumulated_costs,
                 progress_note=progress_note,
             )
             for uploaded_file in files:
-                stored.append(payout_attachment_add(payout, actor, uploaded_file))
+                stored.append(payout_attachment_add(payout, actor=actor, uploaded_file=uploaded_file))
     except Exception:
         # The rows were rolled back; the files already written for them must not linger.
         for attachment in stored:
             attachment.file.delete(save=False)
         raise
     return payout
-
-
-def result_report_submit_from_portal(grant, actor, year, **fields):
-    """A year's results, or (``is_final=True``) the final report that closes the project."""
-    with transaction.atomic():
-        _require_member(grant, actor)
-        return result_report_submit(grant, actor, year, **fields)

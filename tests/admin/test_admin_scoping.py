@@ -13,6 +13,7 @@ from omstilling.models import AuditEntry, BoardMembership, Call, StaffMembership
 from tests.admin.rows import person
 from tests.factories import (
     ApplicationFactory,
+    BoardCaseFactory,
     BoardMeetingFactory,
     BoardMembershipFactory,
     DecisionFactory,
@@ -149,10 +150,41 @@ def test_active_board_member_sees_the_programme_and_a_past_member_does_not(
         valid_to=timezone.localdate() - dt.timedelta(days=1),
     )
 
+    Application.objects.filter(pk=toten_application.pk).update(state=Application.State.TO_BOARD)
+    BoardCaseFactory(meeting__programme=vestre_toten, application=toten_application)
+    ApplicationFactory(
+        programme=vestre_toten,
+        call=toten_application.call,
+        focus_area=toten_application.focus_area,
+        title="Et utkast styret ikke ser",
+    )
+
     client.force_login(member)
     assert _listed(client, Application) == [toten_application]
     client.force_login(former)
     assert _listed(client, Application) == []
+
+
+def test_board_member_sees_only_the_applications_on_the_agenda_never_a_draft(
+    client, vestre_toten, toten_application
+):
+    member = _staff_user("styremedlem@toten.no", "view_application")
+    BoardMembershipFactory(user=member, programme=vestre_toten, role=BoardMembership.Role.MEMBER)
+    submitted = ApplicationFactory(
+        programme=vestre_toten,
+        call=toten_application.call,
+        focus_area=toten_application.focus_area,
+        state=Application.State.SUBMITTED,
+    )
+    client.force_login(member)
+
+    assert _listed(client, Application) == []
+    for application in (toten_application, submitted):
+        assert client.get(_url(Application, "change", application.pk)).status_code == 302
+
+    BoardCaseFactory(meeting__programme=vestre_toten, application=submitted)
+    assert _listed(client, Application) == [submitted]
+    assert client.get(_url(Application, "change", submitted.pk)).status_code == 200
 
 
 def test_inactive_staff_membership_gives_no_access(client, vestre_toten, toten_application):

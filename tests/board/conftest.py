@@ -8,14 +8,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from applications.board.services import attendance_register, case_add, case_open, meeting_create
 from applications.models import Application, AssessmentCriterion, CostLine, FinancingLine
-from applications.services.board import (
-    assessment_submit,
-    attendance_register,
-    case_add,
-    case_open,
-    meeting_create,
-)
+from applications.services.assessment import assessment_submit
 from omstilling import roles
 from omstilling.models import BoardMembership, FocusArea, StaffMembership
 from tests.factories import (
@@ -114,7 +109,7 @@ def application_to_board(board, *, amount=Decimal(350000), title="Velferdsteknol
     criteria = AssessmentCriterion.objects.filter(programme=programme)
     assessment_submit(
         application,
-        board.leader,
+        actor=board.leader,
         scores={criterion.pk: 5 for criterion in criteria},
         recommendation="approve" if amount else "reject",
         proposed_amount=amount,
@@ -131,15 +126,15 @@ def open_case(board, application, *, present=None, quorum_share=None):
     """A meeting with ``present`` (default: every voting seat) registered and the case open."""
     meeting = meeting_create(
         board.programme,
-        board.leader,
+        actor=board.leader,
         starts_at=timezone.now(),
         place="Rådhuset, Raufoss",
         quorum_share=quorum_share,
     )
     for member in board.seats if present is None else present:
-        attendance_register(meeting, board.leader, member)
-    case = case_add(meeting, application, board.leader)
-    return case_open(case, board.leader)
+        attendance_register(meeting, actor=board.leader, member=member)
+    case = case_add(meeting, actor=board.leader, application=application)
+    return case_open(case, actor=board.leader)
 
 
 @pytest.fixture
@@ -154,14 +149,17 @@ def meeting_with_cases(
     their own, ``standing_in`` ({deputy: member}) deputies sitting in an absent member's seat for
     the whole meeting, and one open case per title."""
     meeting = meeting_create(
-        board.programme, board.leader, starts_at=timezone.now(), place="Rådhuset, Raufoss"
+        board.programme, actor=board.leader, starts_at=timezone.now(), place="Rådhuset, Raufoss"
     )
     for member in [*present, *deputies]:
-        attendance_register(meeting, board.leader, member)
+        attendance_register(meeting, actor=board.leader, member=member)
     for deputy, member in (standing_in or {}).items():
-        attendance_register(meeting, board.leader, deputy, stands_in_for=member)
-    cases = [case_add(meeting, application_to_board(board, title=title), board.leader) for title in titles]
-    return [case_open(case, board.leader) for case in cases]
+        attendance_register(meeting, actor=board.leader, member=deputy, stands_in_for=member)
+    cases = [
+        case_add(meeting, actor=board.leader, application=application_to_board(board, title=title))
+        for title in titles
+    ]
+    return [case_open(case, actor=board.leader) for case in cases]
 
 
 def free_deputy(board, name="Frida Fri", deputy_for=None):

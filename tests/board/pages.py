@@ -9,12 +9,18 @@ def case_url(case, view="vote"):
     return reverse(f"admin:applications_boardcase_{view}", args=[case.pk])
 
 
-def post_case(client, user, case, data, view="vote"):
-    """``user`` posts ``data`` on the case page; the page they land on, as text."""
+def post_case(client, user, case, data, view="vote", status=200):
+    """``user`` posts ``data`` on the case page; the page they land on, as text. An action the
+    user's role may not take answers ``status=403``, the permission-denied page with the reason."""
     client.force_login(user)
     response = client.post(case_url(case, view), data, follow=True)
-    assert response.status_code == 200
+    assert response.status_code == status
     return response.content.decode()
+
+
+def post_case_refused(client, user, case, data, view="vote"):
+    """``user`` posts an action they may not take: the permission-denied page, as text."""
+    return post_case(client, user, case, data, view, status=403)
 
 
 def browser_login(page, live_server, user):

@@ -7,18 +7,20 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from applications.board.decisions import case_close
+from applications.board.services import conflict_declare, vote_cast
 from applications.models import (
     Application,
     AssessmentCriterion,
+    BoardCase,
     BoardMeeting,
     Decision,
     Vote,
 )
-from applications.services.board import case_close, conflict_declare, vote_cast
 from omstilling import roles
 from omstilling.models import AuditEntry
 from tests.board.conftest import _person, application_to_board, make_board, open_case
-from tests.board.pages import case_url
+from tests.board.pages import case_url, post_case_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -106,8 +108,8 @@ def test_observer_sees_the_case_but_cannot_vote_through_any_door(client, board, 
     assert 'name="choice"' not in html
     assert "Du er observatør" in html
 
-    response = client.post(case_url(case), {"action": "vote", "choice": FOR}, follow=True)
-    assert "Observatører har ikke stemmerett." in _messages(response)
+    refused = post_case_refused(client, board.observer.user, case, {"action": "vote", "choice": FOR})
+    assert "Observatører har ikke stemmerett." in refused
     # The admin's own vote pages are read-only for everyone.
     assert (
         client.post(reverse("admin:applications_vote_add"), {"case": case.pk, "choice": FOR}).status_code
@@ -117,7 +119,7 @@ def test_observer_sees_the_case_but_cannot_vote_through_any_door(client, board, 
 
 
 def test_recused_member_does_not_see_the_vote_controls(client, board, case):
-    conflict_declare(case, board.members[1].user, "Daglig leder er min søster.")
+    conflict_declare(case, actor=board.members[1].user, reason="Daglig leder er min søster.")
     client.force_login(board.members[1].user)
 
     html = client.get(case_url(case)).content.decode()
@@ -139,23 +141,27 @@ def test_member_declares_a_conflict_on_the_case_page(client, board, case):
 
 def test_chair_without_quorum_is_told_why_and_the_case_stays_open(client, board):
     case = open_case(board, application_to_board(board), present=[board.chair, board.members[0]])
-    vote_cast(case, board.chair.user, FOR)
+    vote_cast(case, actor=board.chair.user, choice=FOR)
+    vote_cast(case, actor=board.members[0].user, choice=FOR)
     client.force_login(board.chair.user)
 
     page = client.get(case_url(case)).content.decode()
     assert "2 av 5 stemmeberettigede er til stede og habile; minst 3 kreves." in page
 
-    response = client.post(case_url(case, "close"), {"confirm": "yes"}, follow=True)
+    # The close policy refuses a board without quorum: the permission-denied page says why.
+    refused = post_case_refused(client, board.chair.user, case, {"confirm": "yes"}, view="close")
     assert (
         "Styret er ikke vedtaksført: 2 av 5 stemmeberettigede er til stede og habile; minst 3 kreves."
-        in _messages(response)
+        in refused
     )
+    case.refresh_from_db()
+    assert case.state == BoardCase.State.OPEN
     assert not Decision.objects.exists()
 
 
 def test_chair_closes_the_case_after_a_confirmation_step(client, board, case):
     for seat in board.seats:
-        vote_cast(case, seat.user, FOR)
+        vote_cast(case, actor=seat.user, choice=FOR)
     client.force_login(board.chair.user)
 
     confirm = client.get(case_url(case, "close"))
@@ -171,19 +177,18 @@ def test_chair_closes_the_case_after_a_confirmation_step(client, board, case):
 
 def test_member_cannot_close_the_case_through_the_admin(client, board, case):
     for seat in board.seats:
-        vote_cast(case, seat.user, FOR)
-    client.force_login(board.members[0].user)
+        vote_cast(case, actor=seat.user, choice=FOR)
 
-    response = client.post(case_url(case, "close"), {"confirm": "yes"}, follow=True)
+    refused = post_case_refused(client, board.members[0].user, case, {"confirm": "yes"}, view="close")
 
-    assert any("Bare styreleder" in message for message in _messages(response))
+    assert "Bare styreleder, eller den styret har valgt til møteleder i saken, kan avslutte saken." in refused
     assert not Decision.objects.exists()
 
 
 def test_decision_cannot_be_changed_or_deleted_in_the_admin(client, admin_client, board, case):
     for seat in board.seats:
-        vote_cast(case, seat.user, FOR)
-    decision = case_close(case, board.chair.user)
+        vote_cast(case, actor=seat.user, choice=FOR)
+    decision = case_close(case, actor=board.chair.user)
     url = reverse("admin:applications_decision_change", args=[decision.pk])
 
     assert admin_client.post(url, {"amount": "1"}).status_code == 403
@@ -230,9 +235,15 @@ def test_board_member_cannot_assess(client, board):
     data = {f"score_{criterion.pk}": "1" for criterion in criteria}
     data.update(recommendation="reject", reasoning="Nei.")
 
+    # Not on the agenda of a meeting the member sits in: the board does not see the application.
+    assert client.post(url, data).status_code == 404
+
+    open_case(board, application)
+    client.force_login(board.members[0].user)
     response = client.post(url, data)
 
-    assert "Bare programmets administrasjon kan gjøre dette." in response.content.decode()
+    assert response.status_code == 403
+    assert "Bare programmets administrasjon kan behandle søknader." in response.content.decode()
     application.assessment.refresh_from_db()
     assert application.assessment.recommendation == "approve"
 
@@ -335,9 +346,9 @@ def test_letters_are_downloaded_only_within_the_programme(
 ):
     case = open_case(board, application_to_board(board))
     for seat in board.seats:
-        vote_cast(case, seat.user, FOR)
+        vote_cast(case, actor=seat.user, choice=FOR)
     with django_capture_on_commit_callbacks(execute=True):
-        decision = case_close(case, board.chair.user)
+        decision = case_close(case, actor=board.chair.user)
     letter = decision.letters.get()
     url = reverse("admin:applications_letter_download", args=[letter.pk])
 

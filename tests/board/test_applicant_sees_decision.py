@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from applications.board.decisions import case_close
+from applications.board.services import vote_cast
 from applications.models import Letter, OrganisationMembership, Vote
-from applications.services.board import case_close, vote_cast
 from tests.board.conftest import application_to_board, open_case
 from tests.factories import OrganisationFactory, OrganisationMembershipFactory, UserFactory
 
@@ -16,9 +17,9 @@ def decided(board, django_capture_on_commit_callbacks):
     application = application_to_board(board)
     case = open_case(board, application)
     for seat in board.seats:
-        vote_cast(case, seat.user, Vote.Choice.FOR)
+        vote_cast(case, actor=seat.user, choice=Vote.Choice.FOR)
     with django_capture_on_commit_callbacks(execute=True):
-        case_close(case, board.chair.user)
+        case_close(case, actor=board.chair.user)
     applicant = UserFactory(full_name="Søker Sørensen")
     OrganisationMembershipFactory(
         organisation=application.organisation, user=applicant, role=OrganisationMembership.Role.ADMIN

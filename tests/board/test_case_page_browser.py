@@ -3,8 +3,8 @@ $E2E_SCREENSHOT_DIR when it is set)."""
 
 import pytest
 
+from applications.board.services import conflict_declare, vote_cast
 from applications.models import Decision, Vote
-from applications.services.board import conflict_declare, vote_cast
 from tests.board.conftest import application_to_board, make_board, open_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,9 +32,10 @@ def _login(page, live_server, user):
 def test_member_votes_and_chair_closes_the_case_in_the_browser(page, live_server, shots):
     board = make_board("vestre-toten", "Omstillingsprogrammet i Vestre Toten", "vestre-toten.demo")
     case = open_case(board, application_to_board(board))
-    conflict_declare(case, board.members[3].user, "Styremedlem i søkerbedriften.")
-    vote_cast(case, board.chair.user, Vote.Choice.FOR)
-    vote_cast(case, board.members[1].user, Vote.Choice.AGAINST)
+    conflict_declare(case, actor=board.members[3].user, reason="Styremedlem i søkerbedriften.")
+    vote_cast(case, actor=board.chair.user, choice=Vote.Choice.FOR)
+    vote_cast(case, actor=board.members[1].user, choice=Vote.Choice.AGAINST)
+    vote_cast(case, actor=board.members[2].user, choice=Vote.Choice.ABSTAIN)
     url = f"{live_server.url}/admin/applications/boardcase/{case.pk}/votering/"
 
     _login(page, live_server, board.members[0].user)
@@ -60,7 +61,7 @@ def test_member_votes_and_chair_closes_the_case_in_the_browser(page, live_server
     page.screenshot(path=shots / "case-decided.png", full_page=True)
 
     decision = Decision.objects.get(case=case)
-    assert (decision.votes_for, decision.votes_against) == (2, 1)
+    assert (decision.votes_for, decision.votes_against, decision.votes_abstain) == (2, 1, 1)
 
     _login(page, live_server, board.leader)
     page.goto(f"{live_server.url}/admin/applications/boardmeeting/{case.meeting_id}/saksliste/")

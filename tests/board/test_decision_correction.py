@@ -1,5 +1,7 @@
-"""The programme leader corrects a board decision in the admin: a new decision that refers to the
-old one, with a reason, replacing the grant offer that has not been accepted yet."""
+"""The programme leader corrects a board decision in the admin: a clerical correction of the wording
+of its conditions, with a reason, as a new decision that refers to the old one and carries no tally of
+the board; the grant offer not yet accepted is replaced by one for the same amount. The amount and the
+outcome are the board's: they change only in a new board case."""
 
 import threading
 from decimal import Decimal
@@ -10,14 +12,16 @@ from django.core import mail
 from django.db import connection, transaction
 from django.urls import reverse
 
+from applications.board.decisions import case_close, decision_correct
+from applications.board.services import vote_cast
 from applications.models import Decision, Letter, Vote
-from applications.services.board import case_close, decision_correct, vote_cast
 from omstilling import roles
 from omstilling.exceptions import ServiceError
 from omstilling.models import AuditEntry
 from projects.models import Grant
 from projects.services import grant_accept
 from tests.board.conftest import _person, application_to_board, make_board, open_case
+from tests.factories import OrganisationMembershipFactory
 
 FOR = Vote.Choice.FOR
 
@@ -26,8 +30,15 @@ def _decide(board, **application_fields):
     """A case the whole board voted for, closed by the chair: the decision (350 000 kr unless told)."""
     case = open_case(board, application_to_board(board, **application_fields))
     for seat in board.seats:
-        vote_cast(case, seat.user, FOR)
-    return case_close(case, board.chair.user)
+        vote_cast(case, actor=seat.user, choice=FOR)
+    return case_close(case, actor=board.chair.user)
+
+
+def _grant_holder(decision):
+    """Sara Søker, who acts for the organisation that was granted the money."""
+    user = _person("soker@raufoss-velferd.no", "Sara Søker", roles.APPLICANT)
+    OrganisationMembershipFactory(organisation=decision.application.organisation, user=user)
+    return user
 
 
 def _correct_url(decision):
@@ -46,11 +57,14 @@ def _messages(response):
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
+OLD_CONDITIONS = "Sluttrapport innen 1. mars 2027."
+NEW_CONDITIONS = "Sluttrapport innen 1. april 2027."
+
+
 def _valid(**overrides):
     data = {
-        "amount": "300000",
-        "conditions": "Sluttrapport innen 1. mars 2027.",
-        "reason": "Skrivefeil i beløpet: innstillingen var 300 000 kr.",
+        "conditions": NEW_CONDITIONS,
+        "reason": "Skrivefeil i fristen: styret vedtok 1. april.",
         "confirm": "on",
     }
     data.update(overrides)
@@ -68,7 +82,7 @@ def decision(board):
 
 
 @pytest.mark.django_db
-def test_leader_corrects_the_amount_and_the_applicant_gets_a_new_offer_and_letter(
+def test_leader_corrects_the_conditions_and_the_applicant_gets_a_new_offer_of_the_same_amount(
     client, board, decision, django_capture_on_commit_callbacks
 ):
     old_grant = Grant.objects.get(decision=decision)
@@ -77,47 +91,60 @@ def test_leader_corrects_the_amount_and_the_applicant_gets_a_new_offer_and_lette
     page = client.get(_correct_url(decision))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "350\u00a0000 kr" in html  # the old amount, beside the field for the new one
-    assert page.context["form"]["amount"].value() == Decimal(350000)
+    assert "350\u00a0000 kr" in html  # the amount, which stands
+    assert "de endres bare av styret, i en ny styresak" in html
+    assert "amount" not in page.context["form"].fields
+    assert page.context["form"]["conditions"].value() == OLD_CONDITIONS
     assert "Vedtaket kan ikke endres etterpå." in html
     assert old_grant.reference in html
 
     refused = client.post(_correct_url(decision), _valid(reason=""))
     assert refused.status_code == 200
     assert "Skriv hvorfor vedtaket rettes." in refused.content.decode()
-    assert refused.context["form"]["amount"].value() == "300000"
+    assert refused.context["form"]["conditions"].value() == NEW_CONDITIONS
     assert Decision.objects.count() == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(_correct_url(decision), _valid())
+        response = client.post(_correct_url(decision), _valid(amount="300000"))
 
     correction = Decision.objects.get(corrects=decision)
     assert response.status_code == 302
     assert response["Location"] == _decision_url(correction)
     assert _messages(response) == [
-        "Vedtaket er rettet. Søkeren får et nytt tilbud om tilsagn på 300\u00a0000 kr "
+        "Vedtaket er rettet. Søkeren får et nytt tilbud om tilsagn på 350\u00a0000 kr "
         "og det nye tilsagnsbrevet på e-post."
     ]
-    assert correction.amount == Decimal(300000)
-    assert correction.reason == "Skrivefeil i beløpet: innstillingen var 300 000 kr."
+    assert (correction.outcome, correction.amount) == (Decision.Outcome.APPROVED, Decimal(350000))
+    assert correction.conditions == NEW_CONDITIONS
+    assert correction.reason == "Skrivefeil i fristen: styret vedtok 1. april."
     assert correction.recorded_by == board.leader
-    assert Decision.objects.get(pk=decision.pk).amount == Decimal(350000)
+    # The board did not vote the correction: it carries none of the board's tally.
+    assert (correction.votes_for, correction.votes_against, correction.votes_abstain) == (0, 0, 0)
+    assert (correction.voters, correction.recused) == ([], [])
+    assert (correction.casting_vote_used, correction.presided_by) == (False, "")
+    old = Decision.objects.get(pk=decision.pk)
+    assert (old.amount, old.conditions) == (Decimal(350000), OLD_CONDITIONS)
     entry = AuditEntry.objects.get(action="decision:corrected")
     assert (entry.actor, entry.reason) == (board.leader, correction.reason)
-    assert entry.data["old_amount"] == "350000"
+    assert (entry.data["corrects"], entry.data["amount"]) == (decision.pk, "350000")
 
     old_grant.refresh_from_db()
     assert old_grant.state == Grant.State.CANCELLED
     new_grant = Grant.objects.get(decision=correction)
-    assert (new_grant.state, new_grant.amount) == (Grant.State.OFFERED, Decimal(300000))
+    assert (new_grant.state, new_grant.amount, new_grant.conditions) == (
+        Grant.State.OFFERED,
+        Decimal(350000),
+        NEW_CONDITIONS,
+    )
     assert Letter.objects.filter(decision=correction, kind=Letter.Kind.GRANT_LETTER).exists()
     [letter_mail] = [message for message in mail.outbox if message.subject.startswith("Rettet tilsagn")]
     assert letter_mail.to == ["post@raufoss-velferd.no"]
-    assert "Tilsagnet er nå på 300\u00a0000 kr (før rettingen 350\u00a0000 kr)." in letter_mail.body
+    assert "har rettet ordlyden i styrets vedtak" in letter_mail.body
+    assert "Tilsagnet er på 350\u00a0000 kr, som før." in letter_mail.body
     assert f"{old_grant.reference} er annullert og erstattet av tilsagnet {new_grant.reference}" in (
         letter_mail.body
     )
-    assert "Begrunnelse: Skrivefeil i beløpet" in letter_mail.body
+    assert "Begrunnelse: Skrivefeil i fristen" in letter_mail.body
     assert letter_mail.attachments[0][2] == "application/pdf"
 
 
@@ -126,14 +153,11 @@ def test_correction_keeps_what_was_typed_when_the_service_refuses(client, board,
     client.force_login(board.leader)
 
     response = client.post(
-        _correct_url(decision),
-        _valid(amount="350000", conditions="Sluttrapport innen 1. mars 2027.\r\n", reason="Kontroll."),
+        _correct_url(decision), _valid(conditions=f"{OLD_CONDITIONS}\r\n", reason="Kontroll.")
     )
 
     assert response.status_code == 200
-    assert (
-        "Beløp og vilkår er de samme som i vedtaket; det er ingenting å rette." in response.content.decode()
-    )
+    assert "Vilkårene er de samme som i vedtaket; det er ingenting å rette." in response.content.decode()
     assert response.context["form"]["reason"].value() == "Kontroll."
     assert Decision.objects.count() == 1
 
@@ -181,7 +205,7 @@ def test_only_the_programmes_leader_sees_the_button_and_the_page(client, board, 
 @pytest.mark.django_db
 def test_corrected_decision_shows_the_link_both_ways_and_cannot_be_corrected_again(client, board, decision):
     correction = decision_correct(
-        decision, board.leader, amount=Decimal(300000), conditions="", reason="Feil beløp."
+        decision, actor=board.leader, conditions=NEW_CONDITIONS, reason="Feil frist."
     )
     client.force_login(board.leader)
 
@@ -205,9 +229,9 @@ def test_corrected_decision_shows_the_link_both_ways_and_cannot_be_corrected_aga
     client.force_login(board.leader)
     again = client.get(_correct_url(decision))
     assert "Vedtaket er allerede rettet." in again.content.decode()
-    assert 'name="amount"' not in again.content.decode()
-    refused = client.post(_correct_url(decision), _valid(amount="250000"))
-    assert refused.status_code == 200
+    assert 'name="conditions"' not in again.content.decode()
+    refused = client.post(_correct_url(decision), _valid(conditions="Sluttrapport innen 1. mai 2027."))
+    assert refused.status_code == 403
     assert "Vedtaket er allerede rettet; rett det nyeste vedtaket." in refused.content.decode()
     assert Decision.objects.count() == 2
 
@@ -215,7 +239,7 @@ def test_corrected_decision_shows_the_link_both_ways_and_cannot_be_corrected_aga
 @pytest.mark.django_db
 def test_accepted_grant_is_reduced_or_cancelled_instead(client, board, decision):
     grant = Grant.objects.get(decision=decision)
-    grant_accept(grant, _person("soker@raufoss-velferd.no", "Sara Søker", roles.APPLICANT))
+    grant_accept(grant, actor=_grant_holder(decision))
     client.force_login(board.leader)
 
     assert _correct_url(decision) not in client.get(_decision_url(decision)).content.decode()
@@ -252,13 +276,13 @@ def test_applicant_accepting_while_the_leader_corrects_keeps_the_accepted_grant(
     board = make_board("vestre-toten", "Omstillingsprogrammet i Vestre Toten", "vestre-toten.demo")
     decision = _decide(board)
     grant = Grant.objects.get(decision=decision)
-    applicant = _person("soker@raufoss-velferd.no", "Sara Søker", roles.APPLICANT)
+    applicant = _grant_holder(decision)
     accepted, release, outcome = threading.Event(), threading.Event(), {}
 
     def accept():
         try:
             with transaction.atomic():
-                grant_accept(grant, applicant)
+                grant_accept(grant, actor=applicant)
                 accepted.set()
                 release.wait(10)
         finally:
@@ -266,7 +290,7 @@ def test_applicant_accepting_while_the_leader_corrects_keeps_the_accepted_grant(
 
     def correct():
         try:
-            decision_correct(decision, board.leader, amount=Decimal(300000), conditions="", reason="Feil.")
+            decision_correct(decision, actor=board.leader, conditions=NEW_CONDITIONS, reason="Feil frist.")
         except ServiceError as exc:
             outcome["refused"] = exc.message
         finally:
@@ -313,17 +337,18 @@ def test_leader_corrects_a_decision_in_the_browser(browser_page, live_server, sc
     page.screenshot(path=screenshot_dir / "correction-1-case.png", full_page=True)
 
     page.get_by_role("link", name="Rett vedtaket").click()
-    page.get_by_label("Rettet beløp (kr)").fill("300000")
+    assert page.get_by_text("i en ny styresak").is_visible()
+    page.get_by_label("Rettede vilkår").fill(NEW_CONDITIONS)
     page.get_by_label("Jeg har kontrollert beløpet og vilkårene i det rettede vedtaket.").check()
     page.screenshot(path=screenshot_dir / "correction-2-form.png", full_page=True)
     _no_axe_violations(page)
     page.get_by_role("button", name="Registrer det rettede vedtaket").click()
     page.wait_for_selector("text=Skriv hvorfor vedtaket rettes.")
-    assert page.get_by_label("Rettet beløp (kr)").input_value() == "300000"
+    assert page.get_by_label("Rettede vilkår").input_value() == NEW_CONDITIONS
     page.screenshot(path=screenshot_dir / "correction-3-error.png", full_page=True)
     _no_axe_violations(page)
 
-    page.get_by_label("Hvorfor vedtaket rettes").fill("Skrivefeil i beløpet: innstillingen var 300 000 kr.")
+    page.get_by_label("Hvorfor vedtaket rettes").fill("Skrivefeil i fristen: styret vedtok 1. april.")
     page.get_by_label("Jeg har kontrollert beløpet og vilkårene i det rettede vedtaket.").check()
     page.get_by_role("button", name="Registrer det rettede vedtaket").click()
     page.wait_for_selector("text=Vedtaket er rettet.")
@@ -339,4 +364,5 @@ def test_leader_corrects_a_decision_in_the_browser(browser_page, live_server, sc
     page.goto(f"{live_server.url}{_correct_url(decision)}")
     assert page.get_by_text("Vedtaket er allerede rettet.").is_visible()
     page.screenshot(path=screenshot_dir / "correction-7-refused.png", full_page=True)
-    assert Decision.objects.get(corrects=decision).amount == Decimal(300000)
+    correction = Decision.objects.get(corrects=decision)
+    assert (correction.amount, correction.conditions) == (Decimal(350000), NEW_CONDITIONS)

@@ -5,15 +5,16 @@ board keeps its quorum and its full vote there: through the admin's case and age
 import pytest
 from django.urls import reverse
 
+from applications.board.selectors import case_quorum, case_tally
+from applications.board.services import attendance_register
 from applications.models import CaseStandIn, Decision, Vote
-from applications.services.board import attendance_register, case_quorum, case_tally
 from omstilling.models import AuditEntry
 from tests.board.conftest import free_deputy, meeting_with_cases
-from tests.board.pages import case_url, post_case
+from tests.board.pages import case_url, post_case, post_case_refused
 
 pytestmark = pytest.mark.django_db
 
-FOR, AGAINST = Vote.Choice.FOR, Vote.Choice.AGAINST
+FOR, AGAINST, ABSTAIN = Vote.Choice.FOR, Vote.Choice.AGAINST, Vote.Choice.ABSTAIN
 
 
 def _vote(client, seat, case, choice):
@@ -66,7 +67,9 @@ def test_second_deputy_steps_in_for_the_recused_deputy_and_the_board_keeps_its_q
     assert "vara for Eva Vara (inhabil i saken), som møter for Dina Dahl" in page
     after = case_quorum(case)
     assert (after.seats, after.present, after.impartial, after.met) == (5, 3, 3, True)
-    assert "inhabil" in post_case(client, eva.user, case, {"action": "vote", "choice": AGAINST})
+    assert "Du har erklært deg inhabil i denne saken og kan ikke stemme." in post_case_refused(
+        client, eva.user, case, {"action": "vote", "choice": AGAINST}
+    )
     _vote(client, frida, case, FOR)
     _vote(client, board.chair, case, FOR)
     _vote(client, board.members[0], case, AGAINST)
@@ -96,7 +99,7 @@ def test_in_the_next_case_the_whole_meeting_deputy_votes_again_and_the_second_de
     post_case(client, board.leader, first, {"action": "step_in", "deputy": frida.pk, "stands_in_for": eva.pk})
     _vote(client, frida, first, FOR)
 
-    assert "Som varamedlem stemmer du bare" in post_case(
+    assert "Som varamedlem stemmer du bare" in post_case_refused(
         client, frida.user, second, {"action": "vote", "choice": FOR}
     )
     _vote(client, eva, second, AGAINST)
@@ -113,7 +116,7 @@ def test_personal_deputy_steps_in_for_a_recused_deputy_only_in_her_own_members_s
     gunnar = free_deputy(board, "Gunnar Gran", deputy_for=carl)
     hanne = free_deputy(board, "Hanne Holm", deputy_for=dina)
     for deputy in (gunnar, hanne):
-        attendance_register(case.meeting, board.leader, deputy)
+        attendance_register(case.meeting, actor=board.leader, member=deputy)
 
     page = post_case(
         client, board.leader, case, {"action": "step_in", "deputy": gunnar.pk, "stands_in_for": eva.pk}
@@ -190,12 +193,12 @@ def test_second_deputy_takes_the_chairs_seat_from_a_recused_deputy_and_leads_onl
     page = post_case(client, board.leader, case, {"action": "presiding", "member": berit.pk})
 
     assert "Berit Bakken leder saken som møteleder." in page
-    for seat, choice in [(gunnar, FOR), (anders, FOR), (berit, AGAINST), (carl, AGAINST)]:
+    for seat, choice in [(gunnar, FOR), (anders, FOR), (berit, AGAINST), (carl, AGAINST), (dina, ABSTAIN)]:
         _vote(client, seat, case, choice)
-    assert "Bare styreleder, eller den styret har valgt" in post_case(
+    assert "Bare styreleder, eller den styret har valgt" in post_case_refused(
         client, gunnar.user, case, {"confirm": "yes"}, "close"
     )
-    post_case(client, berit.user, case, {"confirm": "yes"}, "close")
+    assert "Saken er avgjort: avslått." in post_case(client, berit.user, case, {"confirm": "yes"}, "close")
     decision = Decision.objects.get(case=case)
     assert (decision.outcome, decision.casting_vote_used, decision.presided_by) == (
         Decision.Outcome.REJECTED,

@@ -4,18 +4,17 @@ board keeps its quorum and its full vote in that case, and only in that case."""
 import pytest
 from django.db import IntegrityError, transaction
 
-from applications.models import CaseStandIn, Decision, Vote
-from applications.services.board import (
+from applications.board.decisions import case_close
+from applications.board.selectors import case_quorum, case_tally
+from applications.board.services import (
     attendance_register,
     attendance_unregister,
-    case_close,
     case_deputy_step_in,
     case_deputy_step_out,
-    case_quorum,
-    case_tally,
     conflict_declare,
     vote_cast,
 )
+from applications.models import CaseStandIn, Decision, Vote
 from omstilling.exceptions import ServiceError
 from omstilling.models import AuditEntry
 from tests.board.conftest import free_deputy, make_board, meeting_with_cases
@@ -32,7 +31,7 @@ def dina_recused(board):
     """Chair, Anders and Dina present, Eva (Dina's deputy) present without a vote; Dina is recused."""
     dina = board.members[3]
     (case,) = meeting_with_cases(board, [board.chair, board.members[0], dina], deputies=[board.deputy])
-    conflict_declare(case, dina.user, "Daglig leder i søkerbedriften er min svoger.")
+    conflict_declare(case, actor=dina.user, reason="Daglig leder i søkerbedriften er min svoger.")
     return case
 
 
@@ -41,7 +40,7 @@ def test_deputy_stepping_in_for_a_recused_member_gives_the_board_its_quorum_back
     before = case_quorum(case)
     assert (before.impartial, before.required, before.met) == (2, 3, False)
 
-    case_deputy_step_in(case, board.leader, eva, dina)
+    case_deputy_step_in(case, actor=board.leader, deputy=eva, stands_in_for=dina)
 
     after = case_quorum(case)
     assert (after.present, after.impartial, after.required, after.met) == (3, 3, 3, True)
@@ -57,14 +56,14 @@ def test_the_deputys_vote_counts_in_the_decision_and_the_recused_member_still_ca
     board, dina_recused
 ):
     case, dina, eva = dina_recused, board.members[3], board.deputy
-    case_deputy_step_in(case, board.chair.user, eva, dina)
+    case_deputy_step_in(case, actor=board.chair.user, deputy=eva, stands_in_for=dina)
 
-    vote_cast(case, board.chair.user, FOR)
-    vote_cast(case, board.members[0].user, AGAINST)
-    vote_cast(case, eva.user, FOR)
+    vote_cast(case, actor=board.chair.user, choice=FOR)
+    vote_cast(case, actor=board.members[0].user, choice=AGAINST)
+    vote_cast(case, actor=eva.user, choice=FOR)
     with pytest.raises(ServiceError, match="inhabil"):
-        vote_cast(case, dina.user, AGAINST)
-    decision = case_close(case, board.chair.user)
+        vote_cast(case, actor=dina.user, choice=AGAINST)
+    decision = case_close(case, actor=board.chair.user)
 
     assert decision.outcome == Decision.Outcome.APPROVED
     assert (decision.votes_for, decision.votes_against, decision.casting_vote_used) == (2, 1, False)
@@ -84,13 +83,13 @@ def test_stand_in_holds_for_that_case_only(board):
         titles=("Velferdsteknologi på Raufoss", "Reiseliv ved Mjøsa"),
         deputies=[eva],
     )
-    conflict_declare(first, dina.user, "Styremedlem i søkerbedriften.")
-    case_deputy_step_in(first, board.leader, eva, dina)
-    vote_cast(first, eva.user, FOR)
+    conflict_declare(first, actor=dina.user, reason="Styremedlem i søkerbedriften.")
+    case_deputy_step_in(first, actor=board.leader, deputy=eva, stands_in_for=dina)
+    vote_cast(first, actor=eva.user, choice=FOR)
 
     with pytest.raises(ServiceError, match="Som varamedlem stemmer du bare"):
-        vote_cast(second, eva.user, FOR)
-    vote_cast(second, dina.user, FOR)
+        vote_cast(second, actor=eva.user, choice=FOR)
+    vote_cast(second, actor=dina.user, choice=FOR)
     assert case_quorum(second).impartial == 3
     assert [voter["name"] for voter in case_tally(second).voters] == ["Dina Dahl"]
     assert not Vote.objects.filter(case=second, member=eva).exists()
@@ -100,12 +99,12 @@ def test_deputy_cannot_stand_in_for_two_members_in_one_case(board):
     carl, dina = board.members[2], board.members[3]
     frida = free_deputy(board)
     (case,) = meeting_with_cases(board, [board.chair, board.members[0], carl, dina], deputies=[frida])
-    conflict_declare(case, carl.user, "Eier aksjer i søkeren.")
-    conflict_declare(case, dina.user, "Søsteren min er daglig leder.")
-    case_deputy_step_in(case, board.leader, frida, carl)
+    conflict_declare(case, actor=carl.user, reason="Eier aksjer i søkeren.")
+    conflict_declare(case, actor=dina.user, reason="Søsteren min er daglig leder.")
+    case_deputy_step_in(case, actor=board.leader, deputy=frida, stands_in_for=carl)
 
     with pytest.raises(ServiceError, match="Frida Fri trer allerede inn for Carl Christensen i denne saken"):
-        case_deputy_step_in(case, board.leader, frida, dina)
+        case_deputy_step_in(case, actor=board.leader, deputy=frida, stands_in_for=dina)
 
     assert list(CaseStandIn.objects.values_list("stands_in_for", flat=True)) == [carl.pk]
 
@@ -113,11 +112,11 @@ def test_deputy_cannot_stand_in_for_two_members_in_one_case(board):
 def test_two_deputies_cannot_stand_in_for_the_same_member_in_one_case(board, dina_recused):
     case, dina = dina_recused, board.members[3]
     frida = free_deputy(board)
-    attendance_register(case.meeting, board.leader, frida)
-    case_deputy_step_in(case, board.leader, frida, dina)
+    attendance_register(case.meeting, actor=board.leader, member=frida)
+    case_deputy_step_in(case, actor=board.leader, deputy=frida, stands_in_for=dina)
 
     with pytest.raises(ServiceError, match="Frida Fri trer allerede inn for Dina Dahl"):
-        case_deputy_step_in(case, board.leader, board.deputy, dina)
+        case_deputy_step_in(case, actor=board.leader, deputy=board.deputy, stands_in_for=dina)
 
 
 def test_the_database_refuses_a_second_stand_in_for_the_same_member_or_by_the_same_deputy(
@@ -137,89 +136,89 @@ def test_the_database_refuses_a_second_stand_in_for_the_same_member_or_by_the_sa
 def test_deputy_cannot_stand_in_for_a_member_who_is_not_recused(board, dina_recused):
     case = dina_recused
     frida = free_deputy(board)
-    attendance_register(case.meeting, board.leader, frida)
+    attendance_register(case.meeting, actor=board.leader, member=frida)
 
     with pytest.raises(ServiceError, match="Anders Andersen har ikke erklært seg inhabil i saken"):
-        case_deputy_step_in(case, board.leader, frida, board.members[0])
+        case_deputy_step_in(case, actor=board.leader, deputy=frida, stands_in_for=board.members[0])
     assert not CaseStandIn.objects.exists()
 
 
 def test_recused_deputy_cannot_stand_in(board, dina_recused):
     case, dina, eva = dina_recused, board.members[3], board.deputy
-    conflict_declare(case, eva.user, "Samboeren min eier søkerbedriften.")
+    conflict_declare(case, actor=eva.user, reason="Samboeren min eier søkerbedriften.")
 
     with pytest.raises(ServiceError, match="Eva Vara har selv erklært seg inhabil i saken"):
-        case_deputy_step_in(case, board.leader, eva, dina)
+        case_deputy_step_in(case, actor=board.leader, deputy=eva, stands_in_for=dina)
     assert not case_quorum(case).met
 
 
 def test_personal_deputy_stands_in_only_for_her_own_member(board):
     carl, eva = board.members[2], board.deputy
     (case,) = meeting_with_cases(board, [board.chair, board.members[0], carl], deputies=[eva])
-    conflict_declare(case, carl.user, "Eier aksjer i søkeren.")
+    conflict_declare(case, actor=carl.user, reason="Eier aksjer i søkeren.")
 
     with pytest.raises(ServiceError, match="Eva Vara er vara for Dina Dahl, ikke for Carl Christensen"):
-        case_deputy_step_in(case, board.leader, eva, carl)
+        case_deputy_step_in(case, actor=board.leader, deputy=eva, stands_in_for=carl)
 
 
 def test_deputy_must_be_at_the_meeting_without_a_seat_of_her_own(board):
     dina, eva = board.members[3], board.deputy
     (case,) = meeting_with_cases(board, [board.chair, board.members[0], dina])
-    conflict_declare(case, dina.user, "Styremedlem i søkerbedriften.")
+    conflict_declare(case, actor=dina.user, reason="Styremedlem i søkerbedriften.")
     with pytest.raises(ServiceError, match="Eva Vara er ikke registrert som til stede"):
-        case_deputy_step_in(case, board.leader, eva, dina)
+        case_deputy_step_in(case, actor=board.leader, deputy=eva, stands_in_for=dina)
 
     berit = board.members[1]
     frida = free_deputy(board)
-    attendance_register(case.meeting, board.leader, frida, stands_in_for=berit)
+    attendance_register(case.meeting, actor=board.leader, member=frida, stands_in_for=berit)
     with pytest.raises(ServiceError, match="Frida Fri møter allerede for Berit Bakken på hele møtet"):
-        case_deputy_step_in(case, board.leader, frida, dina)
+        case_deputy_step_in(case, actor=board.leader, deputy=frida, stands_in_for=dina)
 
 
 def test_only_the_chair_or_programme_staff_register_a_stand_in(board, dina_recused):
     case, dina, eva = dina_recused, board.members[3], board.deputy
     for user in (board.members[0].user, eva.user, board.observer.user):
         with pytest.raises(ServiceError, match="Bare styreleder eller programmets administrasjon"):
-            case_deputy_step_in(case, user, eva, dina)
+            case_deputy_step_in(case, actor=user, deputy=eva, stands_in_for=dina)
     assert not CaseStandIn.objects.exists()
 
 
 def test_stand_in_is_removed_before_the_deputy_votes_but_not_after(board, dina_recused):
     case, dina, eva = dina_recused, board.members[3], board.deputy
-    case_deputy_step_in(case, board.leader, eva, dina)
-    case_deputy_step_out(case, board.leader, eva)
+    case_deputy_step_in(case, actor=board.leader, deputy=eva, stands_in_for=dina)
+    case_deputy_step_out(case, actor=board.leader, deputy=eva)
     assert not CaseStandIn.objects.exists()
     assert not case_quorum(case).met
     assert AuditEntry.objects.filter(action="case:deputy_stepped_out", actor=board.leader).exists()
 
-    case_deputy_step_in(case, board.leader, eva, dina)
-    vote_cast(case, eva.user, FOR)
+    case_deputy_step_in(case, actor=board.leader, deputy=eva, stands_in_for=dina)
+    vote_cast(case, actor=eva.user, choice=FOR)
     with pytest.raises(ServiceError, match="Eva Vara har stemt i saken"):
-        case_deputy_step_out(case, board.leader, eva)
+        case_deputy_step_out(case, actor=board.leader, deputy=eva)
     assert CaseStandIn.objects.filter(case=case, deputy=eva).exists()
 
 
 def test_no_stand_in_once_the_case_is_decided(board, dina_recused):
     case, dina, eva = dina_recused, board.members[3], board.deputy
     for seat in (board.chair, board.members[0]):
-        vote_cast(case, seat.user, FOR)
+        vote_cast(case, actor=seat.user, choice=FOR)
     frida = free_deputy(board)
-    attendance_register(case.meeting, board.leader, frida)
-    case_deputy_step_in(case, board.leader, frida, dina)
-    vote_cast(case, frida.user, FOR)
-    case_close(case, board.chair.user)
+    attendance_register(case.meeting, actor=board.leader, member=frida)
+    case_deputy_step_in(case, actor=board.leader, deputy=frida, stands_in_for=dina)
+    vote_cast(case, actor=frida.user, choice=FOR)
+    case_close(case, actor=board.chair.user)
 
     with pytest.raises(ServiceError, match="Saken er avgjort"):
-        case_deputy_step_in(case, board.leader, eva, board.members[0])
+        case_deputy_step_in(case, actor=board.leader, deputy=eva, stands_in_for=board.members[0])
     with pytest.raises(ServiceError, match="Saken er avgjort"):
-        case_deputy_step_out(case, board.leader, frida)
+        case_deputy_step_out(case, actor=board.leader, deputy=frida)
 
 
 def test_deputy_who_leaves_the_meeting_no_longer_sits_in_the_recused_members_seat(board, dina_recused):
     case, dina, eva = dina_recused, board.members[3], board.deputy
-    case_deputy_step_in(case, board.leader, eva, dina)
+    case_deputy_step_in(case, actor=board.leader, deputy=eva, stands_in_for=dina)
 
-    attendance_unregister(case.meeting, board.leader, eva)
+    attendance_unregister(case.meeting, actor=board.leader, member=eva)
 
     assert not CaseStandIn.objects.exists()
     assert not case_quorum(case).met
@@ -258,7 +257,7 @@ def test_leader_lets_the_deputy_step_in_on_the_case_page_and_the_deputy_votes_th
 
 def test_chair_removes_the_stand_in_on_the_case_page(client, board, dina_recused):
     case, dina, eva = dina_recused, board.members[3], board.deputy
-    case_deputy_step_in(case, board.leader, eva, dina)
+    case_deputy_step_in(case, actor=board.leader, deputy=eva, stands_in_for=dina)
     client.force_login(board.chair.user)
     assert 'name="action" value="step_out"' in client.get(case_url(case)).content.decode()
 
@@ -310,7 +309,7 @@ def test_leader_picks_the_deputy_in_the_browser_and_the_deputy_votes(
     board = make_board("vestre-toten", "Omstillingsprogrammet i Vestre Toten", "vestre-toten.demo")
     dina, eva = board.members[3], board.deputy
     (case,) = meeting_with_cases(board, [board.chair, board.members[0], dina], deputies=[eva])
-    conflict_declare(case, dina.user, "Daglig leder i søkerbedriften er min svoger.")
+    conflict_declare(case, actor=dina.user, reason="Daglig leder i søkerbedriften er min svoger.")
     page = browser_page
     page.set_viewport_size({"width": 1360, "height": 1000})
     url = f"{live_server.url}{case_url(case)}"

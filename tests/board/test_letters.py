@@ -10,15 +10,10 @@ from django.core import mail
 from django.utils import timezone
 from pypdf import PdfReader
 
-from applications.letters import letters_for_application
+from applications.board.decisions import case_close
+from applications.board.letters import letters_for_application
+from applications.board.services import case_presiding_set, conflict_declare, meeting_close, vote_cast
 from applications.models import Letter, Vote
-from applications.services.board import (
-    case_close,
-    case_presiding_set,
-    conflict_declare,
-    meeting_close,
-    vote_cast,
-)
 from projects.models import Grant
 from tests.board.conftest import application_to_board, open_case
 
@@ -42,10 +37,10 @@ def test_grant_letter_is_built_after_the_decision_and_mailed_to_the_applicant(
     application = application_to_board(board, de_minimis_declared=True, de_minimis_received=Decimal(125000))
     case = open_case(board, application)
     for seat in board.seats:
-        vote_cast(case, seat.user, FOR)
+        vote_cast(case, actor=seat.user, choice=FOR)
 
     with django_capture_on_commit_callbacks(execute=True):
-        decision = case_close(case, board.chair.user)
+        decision = case_close(case, actor=board.chair.user)
 
     letter = Letter.objects.get(decision=decision)
     assert letter.kind == Letter.Kind.GRANT_LETTER
@@ -71,10 +66,10 @@ def test_grant_letter_is_built_after_the_decision_and_mailed_to_the_applicant(
 def test_rejection_letter_gives_the_reason(board, django_capture_on_commit_callbacks):
     case = open_case(board, application_to_board(board, amount=Decimal(0)))
     for seat in board.seats:
-        vote_cast(case, seat.user, FOR)
+        vote_cast(case, actor=seat.user, choice=FOR)
 
     with django_capture_on_commit_callbacks(execute=True):
-        decision = case_close(case, board.chair.user)
+        decision = case_close(case, actor=board.chair.user)
 
     letter = Letter.objects.get(decision=decision)
     assert letter.kind == Letter.Kind.REJECTION_LETTER
@@ -87,15 +82,15 @@ def test_rejection_letter_gives_the_reason(board, django_capture_on_commit_callb
 def test_minutes_list_every_case_decision_tally_and_recusal(board, django_capture_on_commit_callbacks):
     first = open_case(board, application_to_board(board, title="Velferdsteknologi på Raufoss"))
     meeting = first.meeting
-    conflict_declare(first, board.members[3].user, "Eier aksjer i søkeren.")
-    vote_cast(first, board.chair.user, FOR)
-    vote_cast(first, board.members[0].user, FOR)
-    vote_cast(first, board.members[1].user, AGAINST)
-    vote_cast(first, board.members[2].user, AGAINST)
-    case_close(first, board.chair.user)
+    conflict_declare(first, actor=board.members[3].user, reason="Eier aksjer i søkeren.")
+    vote_cast(first, actor=board.chair.user, choice=FOR)
+    vote_cast(first, actor=board.members[0].user, choice=FOR)
+    vote_cast(first, actor=board.members[1].user, choice=AGAINST)
+    vote_cast(first, actor=board.members[2].user, choice=AGAINST)
+    case_close(first, actor=board.chair.user)
 
     with django_capture_on_commit_callbacks(execute=True):
-        meeting_close(meeting, board.leader)
+        meeting_close(meeting, actor=board.leader)
 
     minutes = Letter.objects.get(kind=Letter.Kind.MINUTES, meeting=meeting)
     text = _text(minutes)
@@ -116,9 +111,9 @@ def test_the_letter_task_run_twice_issues_one_letter(board, django_capture_on_co
 
     case = open_case(board, application_to_board(board))
     for seat in board.seats:
-        vote_cast(case, seat.user, FOR)
+        vote_cast(case, actor=seat.user, choice=FOR)
     with django_capture_on_commit_callbacks(execute=True):
-        decision = case_close(case, board.chair.user)
+        decision = case_close(case, actor=board.chair.user)
 
     decision_letter_build.delay(decision.pk)
 
@@ -130,15 +125,15 @@ def test_minutes_name_the_chosen_moteleder_whose_vote_decided_the_tie(
 ):
     case = open_case(board, application_to_board(board, title="Sykkelturisme i Toten"))
     chair, anders, berit, carl, dina = board.seats
-    conflict_declare(case, chair.user, "Søkeren er min bror.")
-    conflict_declare(case, dina.user, "Eier aksjer i søkeren.")
-    case_presiding_set(case, board.leader, berit)
-    vote_cast(case, anders.user, ABSTAIN)
-    vote_cast(case, berit.user, FOR)
-    vote_cast(case, carl.user, AGAINST)
+    conflict_declare(case, actor=chair.user, reason="Søkeren er min bror.")
+    conflict_declare(case, actor=dina.user, reason="Eier aksjer i søkeren.")
+    case = case_presiding_set(case, actor=board.leader, member=berit)
+    vote_cast(case, actor=anders.user, choice=ABSTAIN)
+    vote_cast(case, actor=berit.user, choice=FOR)
+    vote_cast(case, actor=carl.user, choice=AGAINST)
     with django_capture_on_commit_callbacks(execute=True):
-        case_close(case, berit.user)
-        meeting_close(case.meeting, board.leader)
+        case_close(case, actor=berit.user)
+        meeting_close(case.meeting, actor=board.leader)
 
     text = " ".join(_text(Letter.objects.get(kind=Letter.Kind.MINUTES, meeting=case.meeting)).split())
     assert "Vedtatt med dobbeltstemmen til møteleder Berit Bakken." in text

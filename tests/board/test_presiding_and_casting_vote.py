@@ -9,12 +9,12 @@ for the chair, for the whole meeting or for one case, takes the chair's vote, no
 import pytest
 from django.urls import reverse
 
+from applications.board.services import case_deputy_step_in, case_presiding_set, conflict_declare, vote_cast
 from applications.models import BoardCase, Decision, Vote
-from applications.services.board import case_deputy_step_in, case_presiding_set, conflict_declare, vote_cast
 from omstilling.exceptions import ServiceError
 from omstilling.models import AuditEntry
 from tests.board.conftest import free_deputy, make_board, meeting_with_cases
-from tests.board.pages import browser_login, case_url, post_case
+from tests.board.pages import browser_login, case_url, post_case, post_case_refused
 from tests.browser import assert_accessible
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,11 @@ def _votes(client, case, seats_and_choices):
 
 def _close(client, user, case):
     return post_case(client, user, case, {"confirm": "yes"}, view="close")
+
+
+def _close_refused(client, user, case):
+    """``user`` may not close ``case``: the permission-denied page, with the reason."""
+    return post_case_refused(client, user, case, {"confirm": "yes"}, view="close")
 
 
 @pytest.fixture
@@ -64,8 +69,9 @@ def test_deputy_in_the_recused_chairs_seat_votes_but_the_chosen_moteleder_decide
     assert "Berit Bakken leder saken som møteleder." in page
     _votes(client, case, [(frida, FOR), (anders, FOR), (berit, AGAINST), (carl, AGAINST), (dina, ABSTAIN)])
     # Frida sits in the chair's seat, but she does not lead the case: she cannot close it.
-    assert "Bare styreleder, eller den styret har valgt til møteleder i saken, kan avslutte saken." in _close(
-        client, frida.user, case
+    assert (
+        "Bare styreleder, eller den styret har valgt til møteleder i saken, kan avslutte saken."
+        in _close_refused(client, frida.user, case)
     )
     assert not Decision.objects.exists()
     confirm = _page(client, berit.user, case, view="close")
@@ -113,10 +119,12 @@ def test_recused_chair_neither_leads_nor_closes_nor_chooses_who_leads(client, bo
     page = _page(client, siri.user, case)
     assert "Avslutt sak" not in page
     assert "Styret velger en møteleder blant dem som stemmer i saken." in page
-    assert "Du er inhabil i saken og kan ikke velge møteleder for den." in post_case(
+    assert "Du er inhabil i saken og kan ikke velge møteleder for den." in post_case_refused(
         client, siri.user, case, {"action": "presiding", "member": anders.pk}
     )
-    assert "Styreleder kan ikke lede saken (fraværende eller inhabil)." in _close(client, siri.user, case)
+    assert "Styreleder kan ikke lede saken (fraværende eller inhabil)." in _close_refused(
+        client, siri.user, case
+    )
 
     case.refresh_from_db()
     assert (case.presiding, case.state) == (None, BoardCase.State.OPEN)
@@ -127,10 +135,10 @@ def test_nobody_votes_before_the_board_has_chosen_who_leads_the_case(client, boa
     case, _frida = chair_recused
     anders = board.members[0]
 
-    page = post_case(client, anders.user, case, {"action": "vote", "choice": FOR})
+    refused = post_case_refused(client, anders.user, case, {"action": "vote", "choice": FOR})
 
-    assert "Saken har ingen møteleder ennå: styreleder er fraværende eller inhabil." in page
-    assert 'name="choice"' not in page
+    assert "Saken har ingen møteleder ennå: styreleder er fraværende eller inhabil." in refused
+    assert 'name="choice"' not in _page(client, anders.user, case)
     assert not Vote.objects.exists()
     post_case(client, board.leader, case, {"action": "presiding", "member": anders.pk})
     assert 'name="choice"' in _page(client, anders.user, case)
@@ -154,7 +162,7 @@ def test_whole_meeting_deputy_for_the_absent_chair_has_the_casting_vote_only_if_
     post_case(client, board.leader, case, {"action": "presiding", "member": moteleder.pk})
     _votes(client, case, [(frida, FOR), (anders, AGAINST), (berit, AGAINST), (carl, FOR), (dina, ABSTAIN)])
     other = anders if moteleder == frida else frida
-    assert "Bare styreleder, eller den styret har valgt" in _close(client, other.user, case)
+    assert "Bare styreleder, eller den styret har valgt" in _close_refused(client, other.user, case)
     _close(client, moteleder.user, case)
 
     decision = Decision.objects.get(case=case)
@@ -180,21 +188,21 @@ def test_moteleder_cannot_be_switched_once_voting_has_begun(client, board, chair
 
 def test_board_chooses_a_new_moteleder_when_the_one_chosen_is_recused_mid_vote(client, board, chair_recused):
     case, _frida = chair_recused
-    anders, berit, carl = board.members[:3]
+    anders, berit, carl, dina = board.members
     post_case(client, board.leader, case, {"action": "presiding", "member": anders.pk})
     _votes(client, case, [(berit, FOR), (anders, FOR)])
     post_case(
         client, anders.user, case, {"action": "conflict", "reason": "Min datter er ansatt hos søkeren."}
     )
 
-    assert "Saken har ingen møteleder ennå" in post_case(
+    assert "Saken har ingen møteleder ennå" in post_case_refused(
         client, carl.user, case, {"action": "vote", "choice": FOR}
     )
     assert "Berit Bakken leder saken som møteleder." in post_case(
         client, board.leader, case, {"action": "presiding", "member": berit.pk}
     )
-    _votes(client, case, [(carl, AGAINST)])
-    assert "Bare styreleder, eller den styret har valgt" in _close(client, anders.user, case)
+    _votes(client, case, [(carl, AGAINST), (dina, ABSTAIN)])
+    assert "Bare styreleder, eller den styret har valgt" in _close_refused(client, anders.user, case)
     assert "Saken er avgjort: innvilget." in _close(client, berit.user, case)
 
     decision = Decision.objects.get(case=case)
@@ -216,10 +224,10 @@ def test_only_whoever_runs_the_meeting_chooses_the_moteleder(client, board, chai
 def test_chair_present_and_impartial_leads_herself_and_no_other_moteleder_can_be_chosen(client, board, case):
     assert "Møteleder i saken" not in _page(client, board.leader, case)
     with pytest.raises(ServiceError, match="Styreleder er til stede og habil i saken og leder den selv."):
-        case_presiding_set(case, board.leader, board.members[0])
+        case_presiding_set(case, actor=board.leader, member=board.members[0])
 
-    siri, anders, berit, carl, _dina = board.seats
-    _votes(client, case, [(siri, FOR), (anders, FOR), (berit, AGAINST), (carl, AGAINST)])
+    siri, anders, berit, carl, dina = board.seats
+    _votes(client, case, [(siri, FOR), (anders, FOR), (berit, AGAINST), (carl, AGAINST), (dina, ABSTAIN)])
     _close(client, board.chair.user, case)
     decision = Decision.objects.get(case=case)
     assert (decision.outcome, decision.casting_vote_used, decision.presided_by) == (
@@ -237,8 +245,8 @@ def test_leader_chooses_the_moteleder_in_the_browser_and_she_closes_the_tied_cas
     siri, anders, berit, carl, dina = board.seats
     frida = free_deputy(board)
     (case,) = meeting_with_cases(board, board.seats, deputies=[frida])
-    conflict_declare(case, siri.user, "Søkeren er min bror.")
-    case_deputy_step_in(case, board.leader, frida, siri)
+    conflict_declare(case, actor=siri.user, reason="Søkeren er min bror.")
+    case_deputy_step_in(case, actor=board.leader, deputy=frida, stands_in_for=siri)
     page = browser_page
     page.set_viewport_size({"width": 1360, "height": 1000})
     url = f"{live_server.url}{case_url(case)}"
@@ -253,8 +261,9 @@ def test_leader_chooses_the_moteleder_in_the_browser_and_she_closes_the_tied_cas
     page.screenshot(path=screenshot_dir / "presiding-02-chosen.png", full_page=True)
     assert_accessible(page, "case page with a møteleder chosen")
 
+    case.refresh_from_db()  # the møteleder was chosen in the browser
     for seat, choice in [(frida, FOR), (anders, FOR), (berit, AGAINST), (carl, AGAINST), (dina, ABSTAIN)]:
-        vote_cast(case, seat.user, choice)
+        vote_cast(case, actor=seat.user, choice=choice)
     browser_login(page, live_server, berit.user)
     page.goto(url)
     page.get_by_role("link", name="Avslutt sak").click()

@@ -55,7 +55,7 @@ def test_a_real_worker_builds_the_report_the_leader_downloads(worker, client):
     leader.groups.add(Group.objects.get(name=roles.PROGRAMME_LEADER))
     StaffMembershipFactory(programme=programme, user=leader)
 
-    job = report_job_request(programme, 2012, ReportJob.Kind.ANNUAL_PLAN_PDF, leader)
+    job = report_job_request(programme, year=2012, kind=ReportJob.Kind.ANNUAL_PLAN_PDF, actor=leader)
 
     seen = set()
     deadline = time.monotonic() + TIMEOUT

@@ -15,6 +15,7 @@ from tests.factories import (
     ApplicationFactory,
     FocusAreaFactory,
     ProgrammeFactory,
+    StaffMembershipFactory,
     UserFactory,
 )
 
@@ -34,8 +35,11 @@ def programme(db):
 
 
 @pytest.fixture
-def officer(db):
-    return UserFactory(email="leder@vestre-toten.demo", full_name="Lise Leder", is_staff=True)
+def officer(programme):
+    """The programme's leader, who decides payouts and changes grants."""
+    officer = UserFactory(email="leder@vestre-toten.demo", full_name="Lise Leder", is_staff=True)
+    StaffMembershipFactory(programme=programme, user=officer)
+    return officer
 
 
 applicant, organisation, applicant_client = applicant_fixtures("kari@raufoss.no", "Raufoss Velferd AS")
@@ -71,7 +75,7 @@ def make_offer(programme, organisation, officer, *, amount=Decimal(300000), titl
         conditions=CONDITIONS,
         decided_at=decided_at or timezone.now(),
     )
-    return grant_offer(decision, officer)
+    return grant_offer(decision, actor=officer)
 
 
 def last_year():
@@ -86,7 +90,7 @@ def offered(programme, organisation, officer):
 
 @pytest.fixture
 def accepted(offered, applicant):
-    return grant_accept(offered, applicant)
+    return grant_accept(offered, actor=applicant)
 
 
 def reload(grant):

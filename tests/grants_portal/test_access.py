@@ -24,9 +24,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def owned(accepted, applicant):
-    payout = payout_request(accepted, applicant, 10000, accumulated_costs=20000, progress_note="Godt i gang.")
-    attachment = payout_attachment_add(payout, applicant, files.upload("kvittering.pdf", files.PDF))
-    report = result_report_submit(accepted, applicant, accepted.year, new_jobs=1)
+    payout = payout_request(
+        accepted, actor=applicant, amount=10000, accumulated_costs=20000, progress_note="Godt i gang."
+    )
+    attachment = payout_attachment_add(
+        payout, actor=applicant, uploaded_file=files.upload("kvittering.pdf", files.PDF)
+    )
+    report = result_report_submit(accepted, actor=applicant, year=accepted.year, new_jobs=1)
     return accepted, payout, attachment, report
 
 

@@ -22,8 +22,8 @@ def text(response):
 def test_my_grants_lists_the_organisations_grants_with_amount_state_and_payouts(
     applicant_client, accepted, applicant, officer, programme
 ):
-    payout = payout_request(accepted, applicant, 120000, accumulated_costs=150000)
-    payout_mark_paid(payout_approve(payout, officer), officer, timezone.localdate())
+    payout = payout_request(accepted, actor=applicant, amount=120000, accumulated_costs=150000)
+    payout_mark_paid(payout_approve(payout, actor=officer), actor=officer, paid_on=timezone.localdate())
     someone_elses = make_offer(
         programme, OrganisationFactory(name="Konkurrent AS"), officer, title="Annet prosjekt"
     )
@@ -62,10 +62,12 @@ def test_grant_page_shows_conditions_deadline_and_the_three_part_payout_plan(app
 def test_grant_page_shows_paid_approved_requested_and_what_remains(
     applicant_client, accepted, applicant, officer
 ):
-    paid = payout_request(accepted, applicant, 100000, accumulated_costs=120000)
-    payout_mark_paid(payout_approve(paid, officer), officer, timezone.localdate())
-    payout_approve(payout_request(accepted, applicant, 50000, accumulated_costs=200000), officer)
-    payout_request(accepted, applicant, 20000, accumulated_costs=230000)
+    paid = payout_request(accepted, actor=applicant, amount=100000, accumulated_costs=120000)
+    payout_mark_paid(payout_approve(paid, actor=officer), actor=officer, paid_on=timezone.localdate())
+    payout_approve(
+        payout_request(accepted, actor=applicant, amount=50000, accumulated_costs=200000), actor=officer
+    )
+    payout_request(accepted, actor=applicant, amount=20000, accumulated_costs=230000)
 
     response = applicant_client.get(reverse("grant_detail", args=[accepted.pk]))
     page = text(response)
@@ -88,7 +90,7 @@ def test_accepted_grant_offers_payout_results_and_final_report(applicant_client,
 
 
 def test_a_cancelled_grant_says_so_and_offers_nothing(applicant_client, accepted, officer):
-    grant_cancel(accepted, officer, "Prosjektet ble ikke gjennomført.")
+    grant_cancel(accepted, actor=officer, reason="Prosjektet ble ikke gjennomført.")
 
     page = text(applicant_client.get(reverse("grant_detail", args=[accepted.pk])))
 
@@ -124,7 +126,7 @@ def test_titles_and_conditions_are_escaped(applicant_client, programme, organisa
 def test_a_reduced_grant_shows_what_it_is_worth_now(applicant_client, accepted, officer):
     from projects.services import grant_reduce
 
-    grant_reduce(accepted, officer, 200000, "Lavere kostnader enn planlagt.")
+    grant_reduce(accepted, actor=officer, new_amount=200000, reason="Lavere kostnader enn planlagt.")
 
     response = applicant_client.get(reverse("grant_detail", args=[accepted.pk]))
 

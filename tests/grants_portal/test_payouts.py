@@ -105,8 +105,8 @@ def test_a_file_over_the_size_limit_is_refused(applicant_client, accepted, setti
 def test_more_than_what_remains_is_refused_on_the_amount_field(
     applicant_client, accepted, applicant, officer
 ):
-    payout_approve(payout_request(accepted, applicant, 200000), officer)
-    payout_request(accepted, applicant, 60000)
+    payout_approve(payout_request(accepted, actor=applicant, amount=200000), actor=officer)
+    payout_request(accepted, actor=applicant, amount=60000)
 
     response = post(applicant_client, accepted, amount="40 001")
     page = response.content.decode()
@@ -144,7 +144,9 @@ def test_a_final_request_requires_the_final_report(applicant_client, accepted):
 
 
 def test_after_the_final_report_the_final_payout_can_be_requested_once(applicant_client, accepted, applicant):
-    result_report_submit(accepted, applicant, accepted.year, new_jobs=3, narrative="Ferdig.", is_final=True)
+    result_report_submit(
+        accepted, actor=applicant, year=accepted.year, new_jobs=3, narrative="Ferdig.", is_final=True
+    )
     form = applicant_client.get(reverse("payout_request", args=[accepted.pk]) + "?type=final")
     assert form.context["form"]["kind"].value() == "final"
     assert form.context["form"]["amount"].value() == 300000

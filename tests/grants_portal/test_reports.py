@@ -99,7 +99,7 @@ def test_a_funding_line_needs_both_source_and_amount(applicant_client, accepted)
 
 
 def test_a_year_already_reported_is_not_offered_again(applicant_client, accepted, applicant):
-    result_report_submit(accepted, applicant, accepted.year, new_jobs=1)
+    result_report_submit(accepted, actor=applicant, year=accepted.year, new_jobs=1)
 
     response = applicant_client.get(reverse("result_report_new", args=[accepted.pk]))
     assert accepted.year not in [value for value, _label in response.context["form"].fields["year"].choices]

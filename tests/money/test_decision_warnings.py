@@ -9,8 +9,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from applications.board.decisions import case_close
+from applications.board.services import vote_cast
 from applications.models import Application, Decision, Vote
-from applications.services.board import case_close, vote_cast
 from omstilling.exceptions import ServiceError
 from omstilling.models import AuditEntry
 from tests.board.conftest import application_to_board, open_case
@@ -29,7 +30,7 @@ def _case_page(client, user, case):
 
 def _all_vote_for(board, case):
     for seat in board.seats:
-        vote_cast(case, seat.user, Vote.Choice.FOR)
+        vote_cast(case, actor=seat.user, choice=Vote.Choice.FOR)
 
 
 def test_de_minimis_above_the_ceiling_is_warned_on_the_case_page(client, board):
@@ -75,7 +76,7 @@ def test_call_budget_exceeded_is_warned_and_kept_with_the_decision(client, board
     assert "1\u00a0950\u00a0000 kr" in warnings[0]
 
     _all_vote_for(board, case)
-    decision = case_close(case, board.chair.user)
+    decision = case_close(case, actor=board.chair.user)
 
     assert decision.outcome == Decision.Outcome.APPROVED
     entry = AuditEntry.objects.get(
@@ -99,9 +100,9 @@ def test_a_grant_beyond_the_programmes_budget_is_warned_and_refused(client, boar
 
     _all_vote_for(board, case)
     with pytest.raises(ServiceError, match="mer enn programmet har tilgjengelig"):
-        case_close(case, board.chair.user)
+        case_close(case, actor=board.chair.user)
     assert not Decision.objects.filter(case=case).exists()
 
     fund(board.programme, timezone.localdate().year - 1, 100_000)  # carried forward: now 400 000
-    decision = case_close(case, board.chair.user)
+    decision = case_close(case, actor=board.chair.user)
     assert decision.grant.amount == 350_000

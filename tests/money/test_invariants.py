@@ -28,7 +28,7 @@ def test_the_database_refuses_payouts_beyond_the_grant(grant):
 @pytest.mark.django_db
 def test_the_database_refuses_reducing_a_grant_below_its_payouts(grant, board):
     payout = requested(grant, 60000)
-    payout_approve(payout, board.leader)
+    payout_approve(payout, actor=board.leader)
     with pytest.raises(IntegrityError, match="more than the grant"), transaction.atomic():
         Grant.objects.filter(pk=grant.pk).update(released_amount=50000)
 
@@ -36,9 +36,9 @@ def test_the_database_refuses_reducing_a_grant_below_its_payouts(grant, board):
 @pytest.mark.django_db
 def test_the_database_refuses_deciding_a_request_twice(grant, board):
     approved = requested(grant, 10000)
-    payout_approve(approved, board.leader)
+    payout_approve(approved, actor=board.leader)
     rejected = requested(grant, 10000)
-    payout_reject(rejected, board.leader, "Mangler bilag.")
+    payout_reject(rejected, actor=board.leader, reason="Mangler bilag.")
 
     with pytest.raises(IntegrityError, match="approved once"), transaction.atomic():
         Payout.objects.filter(pk=approved.pk).update(approved_at=timezone.now())
@@ -76,9 +76,13 @@ def test_reduce_and_approve_racing_never_leave_payouts_above_the_grant(board, gr
 
     threads = [
         threading.Thread(
-            target=run, args=("reduce", lambda: grant_reduce(grant, officer, 50000, "Mindre prosjekt."))
+            target=run,
+            args=(
+                "reduce",
+                lambda: grant_reduce(grant, actor=officer, new_amount=50000, reason="Mindre prosjekt."),
+            ),
         ),
-        threading.Thread(target=run, args=("approve", lambda: payout_approve(payout, officer))),
+        threading.Thread(target=run, args=("approve", lambda: payout_approve(payout, actor=officer))),
     ]
     for thread in threads:
         thread.start()
@@ -102,7 +106,9 @@ def test_project_member_attaches_documentation_while_the_request_waits(grant, pr
     payout = requested(grant, 10000)
 
     attachment = payout_attachment_add(
-        payout, project_member, SimpleUploadedFile("bilag.pdf", PDF, content_type="application/pdf")
+        payout,
+        actor=project_member,
+        uploaded_file=SimpleUploadedFile("bilag.pdf", PDF, content_type="application/pdf"),
     )
 
     assert (attachment.payout, attachment.content_type, attachment.size) == (
@@ -113,12 +119,16 @@ def test_project_member_attaches_documentation_while_the_request_waits(grant, pr
     assert attachment.file.read() == PDF
     stranger = UserFactory(email="fremmed@example.no")
     with pytest.raises(ServiceError, match="tilgang"):
-        payout_attachment_add(payout, stranger, SimpleUploadedFile("bilag.pdf", PDF))
+        payout_attachment_add(payout, actor=stranger, uploaded_file=SimpleUploadedFile("bilag.pdf", PDF))
     with pytest.raises(ServiceError, match="ikke en fil vi kan ta imot"):
         payout_attachment_add(
-            payout, project_member, SimpleUploadedFile("bilag.pdf", b"MZ\x90\x00 not a pdf")
+            payout,
+            actor=project_member,
+            uploaded_file=SimpleUploadedFile("bilag.pdf", b"MZ\x90\x00 not a pdf"),
         )
-    payout_approve(payout, board.leader)
+    payout_approve(payout, actor=board.leader)
     with pytest.raises(ServiceError, match="vedlegg kan ikke legges til"):
-        payout_attachment_add(payout, project_member, SimpleUploadedFile("bilag2.pdf", PDF))
+        payout_attachment_add(
+            payout, actor=project_member, uploaded_file=SimpleUploadedFile("bilag2.pdf", PDF)
+        )
     assert payout.attachments.count() == 1

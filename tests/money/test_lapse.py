@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from projects.models import Grant
+from projects.selectors import budget_ledger
 from projects.tasks import grants_lapse_overdue
-from reports.selectors import budget_ledger
 
 from .conftest import fund, grant_in
 

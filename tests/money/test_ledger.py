@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from omstilling.models import Programme
 from projects.models import Grant, Payout
-from reports.selectors import budget_ledger, budget_ledger_grants
+from projects.selectors import budget_ledger, budget_ledger_grants
 from tests.projects.vestre_toten import SHIPPED_CSV
 
 from .conftest import fund, grant_in, requested

@@ -119,19 +119,27 @@ def download(client, attachment):
     return client.get(reverse("attachment_download", args=[attachment.pk]))
 
 
-def test_owner_staff_and_board_of_the_programme_can_download(client, attachment, applicant, programme):
+def test_owner_and_staff_of_the_programme_can_download(client, attachment, applicant, programme):
     leader = UserFactory()
     StaffMembershipFactory(programme=programme, user=leader)
-    board_member = UserFactory()
-    BoardMembershipFactory(programme=programme, user=board_member)
 
-    for reader in (applicant, leader, board_member):
+    for reader in (applicant, leader):
         client.force_login(reader)
         response = download(client, attachment)
         assert response.status_code == 200
         assert b"".join(response.streaming_content) == files.PDF
         assert response["Content-Disposition"].startswith("attachment")
         assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_board_reads_attachments_in_the_admin_not_through_the_portal(client, attachment, programme):
+    """The board reads the attachments of the applications on its agenda on the application's admin
+    page (tests/board/test_board_integrity.py); the portal's download is not a door for it."""
+    board_member = UserFactory()
+    BoardMembershipFactory(programme=programme, user=board_member)
+    client.force_login(board_member)
+
+    assert download(client, attachment).status_code == 404
 
 
 def test_nobody_else_can_download(client, attachment):

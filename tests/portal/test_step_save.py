@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from applications.services import application_save_step
 from omstilling.exceptions import ServiceError
+from omstilling.policies import Refused
 from tests.factories import UserFactory
 
 from .conftest import reload
@@ -39,7 +40,7 @@ def statements(context):
     ]
 
 
-def test_a_step_save_locks_checks_and_writes_in_three_statements(applicant_client, draft):
+def test_a_step_save_asks_its_policy_locks_checks_and_writes_in_four_statements(applicant_client, draft):
     url = reverse("application_step", args=[draft.pk, "prosjekt"])
     with CaptureQueriesContext(connection) as context:
         response = applicant_client.post(url, project_post(draft, title="Ny tittel"))
@@ -48,12 +49,14 @@ def test_a_step_save_locks_checks_and_writes_in_three_statements(applicant_clien
 
     sql = statements(context)
     # The page: the user, the access-checked application, the focus-area choices (the session
-    # comes from the cache). The save: the locked row with the membership check in the same
-    # SELECT, the focus area against the call's, the update; no constraint checks in savepoints,
-    # no row read twice.
-    assert len(sql) == 6, "\n".join(sql)
-    lock = [statement for statement in sql if "FOR UPDATE" in statement]
-    assert len(lock) == 1 and "applications_organisationmembership" in lock[0]
+    # comes from the cache). The save: the policy's membership check, the locked row with the
+    # membership checked again in the same SELECT, the focus area against the call's, the update;
+    # no constraint checks in savepoints, no row read twice.
+    assert len(sql) == 7, "\n".join(sql)
+    policy, lock = sql[3], sql[4]
+    assert "applications_organisationmembership" in policy and "FOR UPDATE" not in policy
+    assert "FOR UPDATE" in lock and "applications_organisationmembership" in lock
+    assert [statement for statement in sql if "FOR UPDATE" in statement] == [lock]
     assert sql[-1].startswith('UPDATE "applications_application"')
 
 
@@ -76,8 +79,17 @@ def test_a_step_save_that_breaks_a_constraint_is_refused_with_its_message_and_sa
 
 def test_a_step_save_by_someone_outside_the_organisation_is_refused(draft):
     outsider = UserFactory()
-    with pytest.raises(ServiceError, match="ikke tilgang"):
+    with pytest.raises(Refused, match="ikke tilgang"):
         application_save_step(draft, actor=outsider, title="Kapret")
+    assert reload(draft).title != "Kapret"
+
+
+def test_the_membership_is_checked_again_under_the_lock(draft):
+    """A membership withdrawn after the policy answered (here: the policy is skipped) still stops the
+    save, in the statement that locks the row."""
+    outsider = UserFactory()
+    with pytest.raises(Refused, match="ikke tilgang"):
+        application_save_step.__wrapped__(draft, actor=outsider, title="Kapret")
     assert reload(draft).title != "Kapret"
 
 

@@ -21,8 +21,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from applications.board.decisions import case_close
+from applications.board.services import vote_cast
 from applications.models import Application, Letter, OrganisationJoinRequest, Vote
-from applications.services.board import case_close, vote_cast
 from applications.tasks import (
     application_submitted_notify,
     organisation_join_requested_notify,
@@ -267,7 +268,7 @@ def test_a_decision_letter_the_server_refuses_as_too_large_is_not_retried_and_st
     board = make_board("vestre-toten", "Omstillingsprogrammet i Vestre Toten", "vestre-toten.demo")
     case = open_case(board, application_to_board(board))
     for seat in board.seats:
-        vote_cast(case, seat.user, Vote.Choice.FOR)
+        vote_cast(case, actor=seat.user, choice=Vote.Choice.FOR)
     address = "post@raufoss-velferd.no"
     mail_server.refusals[address] = lambda: smtplib.SMTPDataError(
         552, b"5.3.4 Message size exceeds fixed limit"
@@ -277,7 +278,7 @@ def test_a_decision_letter_the_server_refuses_as_too_large_is_not_retried_and_st
         caplog.at_level(logging.WARNING, logger="omstilling.celery"),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        decision = case_close(case, board.chair.user)
+        decision = case_close(case, actor=board.chair.user)
 
     assert attempts_to(mail_server, address) == 1
     assert Letter.objects.filter(decision=decision, kind=Letter.Kind.GRANT_LETTER).count() == 1

@@ -25,7 +25,7 @@ from reports.services import (
     report_job_start,
     report_jobs_requeue_stale,
 )
-from tests.factories import GrantFactory, ProgrammeFactory, UserFactory
+from tests.factories import GrantFactory, ProgrammeFactory, StaffMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,12 @@ def programme():
 def lost_job(programme, django_capture_on_commit_callbacks):
     """A job ordered while the broker lost its message: the row says queued, no task exists."""
     with django_capture_on_commit_callbacks(execute=False):
-        job = report_job_request(programme, 2012, ReportJob.Kind.GRANT_TABLE_JSON, UserFactory())
+        job = report_job_request(
+            programme,
+            year=2012,
+            kind=ReportJob.Kind.GRANT_TABLE_JSON,
+            actor=StaffMembershipFactory(programme=programme).user,
+        )
     return job
 
 
@@ -137,7 +142,7 @@ def test_the_lost_task_turning_up_later_changes_nothing(lost_job, django_capture
     assert lost_job.state == J.QUEUED and lost_job.task_id != old_task_id
 
     # The old build, still finishing somewhere, stores nothing …
-    assert report_job_finish(lost_job, b"{}", "gammel.json", task_id=old_task_id) is None
+    assert report_job_finish(lost_job, content=b"{}", filename="gammel.json", task_id=old_task_id) is None
     # … and its redelivered message starts nothing.
     tasks.report_job_run.apply_async(args=[lost_job.pk], task_id=old_task_id)
     lost_job.refresh_from_db()

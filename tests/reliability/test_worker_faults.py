@@ -15,7 +15,7 @@ from django.core.management import call_command
 from omstilling.models import AuditEntry
 from reports.models import ReportJob
 from reports.services import report_job_request
-from tests.factories import GrantFactory, ProgrammeFactory, UserFactory
+from tests.factories import GrantFactory, ProgrammeFactory, StaffMembershipFactory
 
 from .workers import PrivateRedis, Publisher, Worker, forget_queue, wait_for
 
@@ -90,7 +90,12 @@ def test_a_worker_killed_mid_build_leaves_a_job_that_is_finished_once_after_rest
     publisher = Publisher(broker, queue)
     try:
         first = start_worker(broker, queue, pause=60)
-        job = report_job_request(programme, 2012, ReportJob.Kind.GRANT_TABLE_JSON, UserFactory())
+        job = report_job_request(
+            programme,
+            year=2012,
+            kind=ReportJob.Kind.GRANT_TABLE_JSON,
+            actor=StaffMembershipFactory(programme=programme).user,
+        )
 
         def building():
             job.refresh_from_db()
@@ -128,9 +133,9 @@ def test_jobs_queued_when_redis_restarts_are_requeued_and_each_built_once(
     server = PrivateRedis()
     publisher = Publisher(server.url, queue)
     try:
-        actor = UserFactory()
+        actor = StaffMembershipFactory(programme=programme).user
         jobs = [
-            report_job_request(programme, 2012, kind, actor)
+            report_job_request(programme, year=2012, kind=kind, actor=actor)
             for kind in (ReportJob.Kind.GRANT_TABLE_JSON, ReportJob.Kind.GRANT_TABLE_CSV)
         ]
         # No worker yet: both messages wait in the private Redis …

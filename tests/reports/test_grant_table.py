@@ -17,6 +17,7 @@ from tests.factories import (
     GrantFactory,
     ProgrammeFactory,
     ResultReportFactory,
+    StaffMembershipFactory,
     UserFactory,
 )
 from tests.projects.vestre_toten import SHIPPED_CSV, make_vestre_toten
@@ -170,7 +171,8 @@ def test_completing_a_grant_lowers_the_active_figures_but_not_the_granted_ones(i
     grant = Grant.objects.get(application__title="Helårsbruk av skianlegget på Totenåsen")
     ResultReportFactory(grant=grant, year=2012, is_final=True)
 
-    grant_complete(grant, actor=UserFactory(full_name="Programleder"))
+    leader = StaffMembershipFactory(programme=imported, user=UserFactory(full_name="Programleder")).user
+    grant_complete(grant, actor=leader)
 
     fritid = next(row for row in grant_table(imported, 2011).rows if row.focus_area.name == FRITID)
     assert (fritid.granted_count, fritid.active_count) == (2, 1)

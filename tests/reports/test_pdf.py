@@ -5,7 +5,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from reports.pdf import BASE_URL, ProjectOnlyURLFetcher, RefusedURLError, render_pdf
+from omstilling.pdf import BASE_URL, ProjectOnlyURLFetcher, RefusedURLError, render_pdf
 
 
 def pdf_text(pdf_bytes):

@@ -142,7 +142,7 @@ def test_a_failed_job_shows_the_error_and_retry_runs_it_again(
     client, leader, vestre_toten, django_capture_on_commit_callbacks
 ):
     job = ReportJobFactory(programme=vestre_toten, state=ReportJob.State.RUNNING)
-    report_job_fail(job, "Databasen var nede")
+    report_job_fail(job, error="Databasen var nede")
     client.force_login(leader)
 
     page = client.get(url("job", job.pk)).content.decode()
@@ -166,13 +166,62 @@ def done_job(vestre_toten, leader, client, django_capture_on_commit_callbacks):
     return ReportJob.objects.get()
 
 
-def test_board_members_of_the_programme_may_download(client, vestre_toten, done_job):
-    member = UserFactory(is_staff=True)
-    BoardMembershipFactory(programme=vestre_toten, user=member, role=BoardMembership.Role.MEMBER)
+def board_person(programme, role):
+    user = UserFactory(is_staff=True)
+    group = roles.OBSERVER if role == BoardMembership.Role.OBSERVER else roles.BOARD_MEMBER
+    user.groups.add(Group.objects.get(name=group))
+    BoardMembershipFactory(programme=programme, user=user, role=role)
+    return user
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        BoardMembership.Role.CHAIR,
+        BoardMembership.Role.MEMBER,
+        BoardMembership.Role.DEPUTY,
+        BoardMembership.Role.OBSERVER,
+    ],
+)
+def test_the_board_and_observers_of_the_programme_may_not_have_the_report_jobs(
+    client, vestre_toten, done_job, role
+):
+    """The jobs are the programme staff's working documents (reports.policies): the board gets the plan
+    when it is put before it to adopt. Every door to a job is refused, with the reason."""
+    client.force_login(board_person(vestre_toten, role))
+    ReportJob.objects.filter(pk=done_job.pk).update(state=ReportJob.State.FAILED)
+    failed_job = ReportJobFactory(programme=vestre_toten, state=ReportJob.State.FAILED)
+
+    for response in [
+        client.get(url("download", done_job.pk)),
+        client.get(url("job", done_job.pk)),
+        client.get(url("status", done_job.pk)),
+        client.post(url("retry", failed_job.pk)),
+    ]:
+        assert response.status_code == 403
+        assert "arbeidsdokumenter for programmets administrasjon" in response.content.decode() or (
+            "Bare programmets administrasjon kan bestille" in response.content.decode()
+        )
+    assert client.get(url("changelist")).status_code == 403
+    assert client.get(url("request")).status_code == 404
+    failed_job.refresh_from_db()
+    assert failed_job.state == ReportJob.State.FAILED
+
+
+def test_a_board_member_who_also_holds_the_job_permission_sees_no_job_in_the_list(
+    client, vestre_toten, done_job
+):
+    member = board_person(vestre_toten, BoardMembership.Role.MEMBER)
+    member.groups.add(Group.objects.get(name=roles.PROGRAMME_LEADER))
+    leader_elsewhere = ProgrammeFactory(slug="elverumregionen-test")
+    StaffMembershipFactory(programme=leader_elsewhere, user=member)
     client.force_login(member)
 
-    assert client.get(url("download", done_job.pk)).status_code == 200
-    assert client.post(url("retry", done_job.pk)).status_code == 404
+    changelist = client.get(url("changelist"))
+
+    assert changelist.status_code == 200
+    assert list(changelist.context["cl"].result_list) == []
+    assert client.get(url("download", done_job.pk)).status_code == 403
 
 
 def test_another_programmes_staff_get_404_for_the_job_and_its_download(client, done_job):

@@ -26,10 +26,11 @@ from django.core.files.base import ContentFile
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from applications.models import Application, Letter
+from applications.models import Application, ApplicationSnapshot, Attachment, Letter
 from applications.views.applications import STEP_NAMES
 from omstilling import roles
 from omstilling.models import Municipality
@@ -117,10 +118,11 @@ PORTAL = {
     "application_submit": Owned(_draft),
     "application_receipt": Owned(_draft),
     "application_withdraw": Owned(_draft),
-    # The programme's staff and board read attachments too (from the admin's case file).
+    # The programme's staff read attachments here too; the board reads them only in the admin, through
+    # the application's page (admin:applications_application_attachment).
     "attachment_download": Owned(
         lambda w: {"pk": w.attachment.pk},
-        readers=("owner", "our leader", "our board member"),
+        readers=("owner", "our leader"),
         anonymous=NOT_FOUND,
     ),
     "letter_download": Owned(lambda w: {"pk": w.letter.pk}),
@@ -382,6 +384,22 @@ def _letter_with_file():
     return letter
 
 
+def _application_attachment():
+    """An attachment of a submitted application, listed in its frozen copy, as the case file shows it."""
+    application = ROWS[Application].build()
+    attachment = Attachment(
+        application=application, original_name="plan.pdf", content_type="application/pdf", size=len(PDF)
+    )
+    attachment.sha256 = "0" * 64
+    attachment.file.save("plan.pdf", ContentFile(PDF), save=False)
+    attachment.save()
+    ApplicationSnapshot.objects.update_or_create(
+        application=application,
+        defaults={"data": {"attachments": [{"id": attachment.pk}]}, "submitted_at": timezone.now()},
+    )
+    return application, {"object_id": application.pk, "attachment_pk": attachment.pk}
+
+
 def _view_on_site():
     application = ROWS[Application].build()
     return application, {
@@ -398,6 +416,7 @@ ADMIN_OBJECTS = {
 # Admin URLs with keyword arguments that are not a model's object id.
 ADMIN_SITE = {
     "admin:view_on_site": _view_on_site,
+    "admin:applications_application_attachment": _application_attachment,
 }
 # No model has get_absolute_url, so "view on site" is a 404 for every object and every person.
 CLOSED_TO_ALL = {"admin:view_on_site"}

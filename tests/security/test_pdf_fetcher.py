@@ -5,7 +5,7 @@ typed into an application never reaches it as markup is tests/security/test_stor
 import pytest
 from django.core.exceptions import SuspiciousFileOperation
 
-from reports.pdf import BASE_URL, ProjectOnlyURLFetcher, RefusedURLError, render_pdf
+from omstilling.pdf import BASE_URL, ProjectOnlyURLFetcher, RefusedURLError, render_pdf
 
 from .payloads import pdf_text
 

@@ -11,11 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from applications import letters
+from applications.board import letters
+from applications.board.decisions import case_close
+from applications.board.services import meeting_close, vote_cast
 from applications.models import Application, CostLine, FinancingLine, Letter, OrganisationMembership, Vote
-from applications.services.board import case_close, meeting_close, vote_cast
+from omstilling import pdf
 from projects.models import Grant
-from reports import annual, pdf
+from reports import annual
 from tests.board.conftest import application_to_board, make_board, open_case
 from tests.factories import (
     ApplicationFactory,
@@ -147,8 +149,8 @@ def page(user, url):
 def test_the_portal_shows_the_applicants_script_as_text(applicant, draft, submitted, programme_board):
     case = open_case(programme_board, submitted)
     for seat in programme_board.seats:
-        vote_cast(case, seat.user, Vote.Choice.FOR)
-    case_close(case, programme_board.chair.user)
+        vote_cast(case, actor=seat.user, choice=Vote.Choice.FOR)
+    case_close(case, actor=programme_board.chair.user)
 
     summary = page(applicant, reverse("application_step", args=[draft.pk, "oppsummering"]))
     assert_escaped(
@@ -208,11 +210,11 @@ def test_letters_and_minutes_print_the_script_as_text_and_fetch_nothing(
     documents, fetched = rendered_html
     case = open_case(programme_board, submitted)
     for seat in programme_board.seats:
-        vote_cast(case, seat.user, Vote.Choice.FOR)
+        vote_cast(case, actor=seat.user, choice=Vote.Choice.FOR)
     with django_capture_on_commit_callbacks(execute=True):
-        decision = case_close(case, programme_board.chair.user)
+        decision = case_close(case, actor=programme_board.chair.user)
     with django_capture_on_commit_callbacks(execute=True):
-        meeting_close(case.meeting, programme_board.leader)
+        meeting_close(case.meeting, actor=programme_board.leader)
 
     grant_letter = Letter.objects.get(decision=decision, kind=Letter.Kind.GRANT_LETTER)
     minutes = Letter.objects.get(meeting=case.meeting, kind=Letter.Kind.MINUTES)
@@ -234,9 +236,9 @@ def test_the_annual_report_prints_a_projects_script_as_text_and_fetches_nothing(
     documents, fetched = rendered_html
     case = open_case(programme_board, submitted)
     for seat in programme_board.seats:
-        vote_cast(case, seat.user, Vote.Choice.FOR)
+        vote_cast(case, actor=seat.user, choice=Vote.Choice.FOR)
     with django_capture_on_commit_callbacks(execute=True):
-        case_close(case, programme_board.chair.user)
+        case_close(case, actor=programme_board.chair.user)
     documents.clear()
 
     content, _filename = annual.annual_report_pdf(programme_board.programme, timezone.localdate().year)

@@ -1,4 +1,5 @@
-"""A complete draft application and the people who handle it, for the service tests."""
+"""A complete draft application and the people who handle it, for the service tests: the applicant
+acts for the application's organisation, the officer is the programme's leader."""
 
 import datetime as dt
 from decimal import Decimal
@@ -11,6 +12,7 @@ from tests.factories import (
     ApplicationFactory,
     CallFactory,
     FocusAreaFactory,
+    OrganisationMembershipFactory,
     ProgrammeFactory,
     StaffMembershipFactory,
     UserFactory,
@@ -28,7 +30,7 @@ def officer():
 
 
 @pytest.fixture
-def make_draft(officer):
+def make_draft(officer, applicant):
     """A draft that can be submitted: every part filled in, costs 150 000, financing balanced."""
 
     def make(*, state=Application.State.DRAFT, call=None, **fields):
@@ -50,6 +52,7 @@ def make_draft(officer):
         }
         values.update(fields)
         application = ApplicationFactory(**values)
+        OrganisationMembershipFactory(organisation=application.organisation, user=applicant)
         CostLine.objects.create(
             application=application, order=1, description="Konsulent", amount=Decimal(100000)
         )
@@ -65,3 +68,19 @@ def make_draft(officer):
         return application
 
     return make
+
+
+@pytest.fixture
+def with_roles(officer, applicant):
+    """``with_roles(grant)``: the officer leads the grant's programme and the applicant acts for the
+    organisation that holds it, as the services' policies require."""
+
+    def give(grant):
+        application = grant.application
+        StaffMembershipFactory(
+            programme=application.programme, user=officer, role=StaffMembership.Role.LEADER
+        )
+        OrganisationMembershipFactory(organisation=application.organisation, user=applicant)
+        return grant
+
+    return give

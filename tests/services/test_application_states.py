@@ -21,7 +21,8 @@ from applications.services import (
 )
 from omstilling.exceptions import ServiceError
 from omstilling.models import AuditEntry, StaffMembership
-from tests.factories import CallFactory, ProgrammeFactory, UserFactory
+from omstilling.policies import Refused
+from tests.factories import CallFactory, OrganisationMembershipFactory, ProgrammeFactory, UserFactory
 
 from .builders import approving_decision, finish_assessment
 
@@ -38,20 +39,27 @@ def entries_for(application):
 
 
 # Each service as the table calls it, with the state it leads to when allowed.
+# The applicant submits and withdraws; the programme leader handles the case.
+BY_APPLICANT = {"submit", "withdraw"}
 SERVICES = {
-    "submit": (lambda app, actor: application_submit(app, actor), ""),
+    "submit": (lambda app, actor: application_submit(app, actor=actor), ""),
     "withdraw": (
-        lambda app, actor: application_withdraw(app, actor, "Vi har fått annen finansiering."),
+        lambda app, actor: application_withdraw(app, actor=actor, reason="Vi har fått annen finansiering."),
         None,
     ),
-    "review_start": (lambda app, actor: application_review_start(app, actor), ""),
-    "send_to_board": (lambda app, actor: application_send_to_board(app, actor), ""),
+    "review_start": (lambda app, actor: application_review_start(app, actor=actor), ""),
+    "send_to_board": (lambda app, actor: application_send_to_board(app, actor=actor), ""),
     "return_to_review": (
-        lambda app, actor: application_return_to_review(app, actor, "Styret ber om ny vurdering."),
+        lambda app, actor: application_return_to_review(
+            app, actor=actor, reason="Styret ber om ny vurdering."
+        ),
         None,
     ),
-    "reject": (lambda app, actor: application_reject(app, actor, "Utenfor innsatsområdene."), None),
-    "approve": (lambda app, actor: application_approve(app, actor, app.decisions.get()), ""),
+    "reject": (
+        lambda app, actor: application_reject(app, actor=actor, reason="Utenfor innsatsområdene."),
+        None,
+    ),
+    "approve": (lambda app, actor: application_approve(app, actor=actor, decision=app.decisions.get()), ""),
 }
 ALLOWED = {
     S.DRAFT: {"submit": S.SUBMITTED, "withdraw": S.WITHDRAWN},
@@ -76,18 +84,19 @@ def in_state(make_draft, officer, state):
 
 @pytest.mark.parametrize(("state", "name", "to_state"), ALLOWED_CASES)
 def test_allowed_transition_changes_state_and_writes_one_audit_entry(
-    make_draft, officer, state, name, to_state
+    make_draft, officer, applicant, state, name, to_state
 ):
     application = in_state(make_draft, officer, state)
     service, _ = SERVICES[name]
+    actor = applicant if name in BY_APPLICANT else officer
 
-    result = service(application, officer)
+    result = service(application, actor)
 
     application.refresh_from_db()
     assert application.state == result.state == to_state
     (entry,) = entries_for(application)
-    assert entry.actor == officer
-    assert entry.actor_label == officer.email
+    assert entry.actor == actor
+    assert entry.actor_label == actor.email
     assert (entry.from_state, entry.to_state) == (state, to_state)
     assert entry.programme_id == application.programme_id
     expected_reason = {
@@ -99,13 +108,15 @@ def test_allowed_transition_changes_state_and_writes_one_audit_entry(
 
 
 @pytest.mark.parametrize(("state", "name"), REFUSED_CASES)
-def test_transition_not_allowed_from_state_is_refused_and_changes_nothing(make_draft, officer, state, name):
+def test_transition_not_allowed_from_state_is_refused_and_changes_nothing(
+    make_draft, officer, applicant, state, name
+):
     application = in_state(make_draft, officer, state)
     before = Application.objects.filter(pk=application.pk).values().get()
     service, _ = SERVICES[name]
 
     with pytest.raises(ServiceError) as refused:
-        service(application, officer)
+        service(application, applicant if name in BY_APPLICANT else officer)
 
     assert Application.State(state).label.lower() in refused.value.message.lower()
     assert Application.objects.filter(pk=application.pk).values().get() == before
@@ -113,16 +124,39 @@ def test_transition_not_allowed_from_state_is_refused_and_changes_nothing(make_d
     assert not ApplicationSnapshot.objects.filter(application=application).exists()
 
 
-def test_refusal_names_both_states_in_norwegian(make_draft, officer):
+def test_refusal_names_both_states_in_norwegian(make_draft, applicant):
     application = make_draft(state=S.REJECTED)
     with pytest.raises(ServiceError, match="Søknad kan ikke gå fra «Avslått» til «Trukket»"):
-        application_withdraw(application, officer, "")
+        application_withdraw(application, actor=applicant, reason="")
+
+
+@pytest.mark.parametrize("name", ["submit", "withdraw"])
+def test_the_programme_leader_cannot_submit_or_withdraw_for_the_applicant(make_draft, officer, name):
+    application = make_draft()
+    service, _ = SERVICES[name]
+
+    with pytest.raises(Refused, match="ikke tilgang til å handle for denne organisasjonen"):
+        service(application, officer)
+
+    assert Application.objects.get(pk=application.pk).state == S.DRAFT
+    assert not entries_for(application).exists()
+
+
+@pytest.mark.parametrize("name", ["review_start", "send_to_board"])
+def test_the_applicant_cannot_handle_her_own_case(make_draft, officer, applicant, name):
+    application = in_state(make_draft, officer, S.SUBMITTED if name == "review_start" else S.IN_REVIEW)
+    service, _ = SERVICES[name]
+
+    with pytest.raises(Refused):
+        service(application, applicant)
+
+    assert not entries_for(application).exists()
 
 
 def test_submit_records_time_snapshot_and_audit(make_draft, applicant):
     application = make_draft()
 
-    submitted = application_submit(application, applicant)
+    submitted = application_submit(application, actor=applicant)
 
     application.refresh_from_db()
     assert application.state == S.SUBMITTED
@@ -158,7 +192,7 @@ def test_snapshot_keeps_attachment_metadata(make_draft, applicant):
         uploaded_by=applicant,
     )
 
-    application_submit(application, applicant)
+    application_submit(application, actor=applicant)
 
     (attachment,) = ApplicationSnapshot.objects.get(application=application).data["attachments"]
     assert attachment["original_name"] == "budsjett.xlsx"
@@ -169,7 +203,7 @@ def test_snapshot_keeps_attachment_metadata(make_draft, applicant):
 
 def test_snapshot_stays_as_submitted_when_rows_change_later(make_draft, applicant):
     application = make_draft()
-    application_submit(application, applicant)
+    application_submit(application, actor=applicant)
 
     CostLine.objects.filter(application=application).update(amount=Decimal(1))
     Application.objects.filter(pk=application.pk).update(title="Endret tittel")
@@ -181,12 +215,12 @@ def test_snapshot_stays_as_submitted_when_rows_change_later(make_draft, applican
 
 def test_submitting_twice_gives_one_submission_and_refuses_the_second(make_draft, applicant):
     application = make_draft()
-    application_submit(application, applicant)
+    application_submit(application, actor=applicant)
 
     # The caller's instance still says "draft", as a second browser tab would.
     assert application.state == S.DRAFT
     with pytest.raises(ServiceError, match="allerede sendt inn"):
-        application_submit(application, applicant)
+        application_submit(application, actor=applicant)
 
     assert ApplicationSnapshot.objects.filter(application=application).count() == 1
     assert entries_for(application).filter(to_state="submitted").count() == 1
@@ -201,7 +235,7 @@ def test_submit_after_deadline_is_refused_with_the_deadline_in_oslo_time(make_dr
     application = make_draft(call=call)
 
     with pytest.raises(ServiceError, match="Fristen var 15. mai 2018 kl. 23.59"):
-        application_submit(application, applicant)
+        application_submit(application, actor=applicant)
 
     application.refresh_from_db()
     assert application.state == S.DRAFT
@@ -214,7 +248,7 @@ def test_submit_a_minute_before_the_deadline_is_accepted(make_draft, applicant):
     call = CallFactory(programme=ProgrammeFactory(), deadline=timezone.now() + dt.timedelta(minutes=1))
     application = make_draft(call=call)
 
-    assert application_submit(application, applicant).state == S.SUBMITTED
+    assert application_submit(application, actor=applicant).state == S.SUBMITTED
 
 
 def test_an_english_applicant_is_told_the_deadline_on_the_norwegian_clock(make_draft, applicant):
@@ -226,7 +260,7 @@ def test_an_english_applicant_is_told_the_deadline_on_the_norwegian_clock(make_d
     application = make_draft(call=call)
 
     with translation.override("en"), pytest.raises(ServiceError) as refused:
-        application_submit(application, applicant)
+        application_submit(application, actor=applicant)
 
     assert (
         refused.value.message
@@ -241,7 +275,7 @@ def test_submit_with_unbalanced_financing_is_refused_and_says_so(make_draft, app
     )
 
     with pytest.raises(ApplicationIncompleteError) as refused:
-        application_submit(application, applicant)
+        application_submit(application, actor=applicant)
 
     assert refused.value.problems == [
         "Finansieringsplanen (100\xa0000 kr) går ikke i balanse med kostnadsplanen (150\xa0000 kr)."
@@ -258,7 +292,7 @@ def test_an_english_applicant_sees_the_amounts_grouped_as_on_the_page(make_draft
     )
 
     with translation.override("en"), pytest.raises(ApplicationIncompleteError) as refused:
-        application_submit(application, applicant)
+        application_submit(application, actor=applicant)
 
     assert refused.value.problems == [
         "The financing plan (NOK 100\xa0000) does not balance with the cost plan (NOK 150\xa0000)."
@@ -271,7 +305,7 @@ def test_submit_lists_every_missing_part(make_draft, applicant):
     FinancingLine.objects.filter(application=application).delete()
 
     with pytest.raises(ApplicationIncompleteError) as refused:
-        application_submit(application, applicant)
+        application_submit(application, actor=applicant)
 
     assert refused.value.problems == [
         "Sammendrag mangler.",
@@ -288,34 +322,34 @@ def test_submit_lists_every_missing_part(make_draft, applicant):
 def test_summary_longer_than_500_characters_is_refused(make_draft, applicant):
     application = make_draft(summary="x" * 501)
     with pytest.raises(ServiceError, match="Sammendraget er på 501 tegn; høyst 500 er tillatt"):
-        application_submit(application, applicant)
+        application_submit(application, actor=applicant)
 
 
 def test_amount_above_the_calls_maximum_is_refused(make_draft, applicant):
     call = CallFactory(programme=ProgrammeFactory(), max_amount=Decimal(50000))
     application = make_draft(call=call)
     with pytest.raises(ServiceError, match="høyere enn utlysningens maksimum på 50\xa0000 kr"):
-        application_submit(application, applicant)
+        application_submit(application, actor=applicant)
 
 
 def test_amount_above_the_calls_share_of_costs_is_refused(make_draft, applicant):
     call = CallFactory(programme=ProgrammeFactory(), max_share_percent=40)
     application = make_draft(call=call)
     with pytest.raises(ServiceError, match="mer enn 40 % av kostnadene"):
-        application_submit(application, applicant)
+        application_submit(application, actor=applicant)
 
 
 def test_amount_at_exactly_the_calls_share_and_maximum_is_accepted(make_draft, applicant):
     call = CallFactory(programme=ProgrammeFactory(), max_share_percent=50, max_amount=Decimal(75000))
     application = make_draft(call=call)
-    assert application_submit(application, applicant).state == S.SUBMITTED
+    assert application_submit(application, actor=applicant).state == S.SUBMITTED
 
 
 def test_category_the_call_does_not_admit_is_refused(make_draft, applicant):
     call = CallFactory(programme=ProgrammeFactory(), admits_forstudie=False)
     application = make_draft(call=call)
     with pytest.raises(ServiceError, match="tar ikke imot søknader om forstudie"):
-        application_submit(application, applicant)
+        application_submit(application, actor=applicant)
 
 
 def test_receipt_and_staff_notice_are_sent_after_commit(
@@ -324,7 +358,7 @@ def test_receipt_and_staff_notice_are_sent_after_commit(
     application = make_draft()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        application_submit(application, applicant)
+        application_submit(application, actor=applicant)
         assert mailoutbox == []
 
     assert len(callbacks) == 1
@@ -343,7 +377,7 @@ def test_refused_submit_enqueues_nothing(
     application = make_draft(description="")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ServiceError):
-        application_submit(application, applicant)
+        application_submit(application, actor=applicant)
 
     assert callbacks == []
     assert mailoutbox == []
@@ -352,16 +386,16 @@ def test_refused_submit_enqueues_nothing(
 def test_send_to_board_needs_a_finished_assessment(make_draft, officer):
     application = make_draft(state=S.IN_REVIEW)
     with pytest.raises(ServiceError, match="ferdig vurdering"):
-        application_send_to_board(application, officer)
+        application_send_to_board(application, actor=officer)
 
     finish_assessment(application, officer)
-    assert application_send_to_board(application, officer).state == S.TO_BOARD
+    assert application_send_to_board(application, actor=officer).state == S.TO_BOARD
 
 
 def test_rejection_needs_a_reason(make_draft, officer):
     application = make_draft(state=S.IN_REVIEW)
     with pytest.raises(ServiceError, match="begrunnelse"):
-        application_reject(application, officer, "  ")
+        application_reject(application, actor=officer, reason="  ")
     application.refresh_from_db()
     assert application.state == S.IN_REVIEW
 
@@ -370,9 +404,9 @@ def test_approval_needs_an_approving_decision_on_this_application(make_draft, of
     application = make_draft(state=S.TO_BOARD)
     other = make_draft(state=S.TO_BOARD)
     with pytest.raises(ServiceError, match="vedtak"):
-        application_approve(application, officer, approving_decision(other))
+        application_approve(application, actor=officer, decision=approving_decision(other))
 
-    approved = application_approve(application, officer, approving_decision(application))
+    approved = application_approve(application, actor=officer, decision=approving_decision(application))
     assert approved.state == S.APPROVED
     assert approved.decided_at is not None
 
@@ -381,13 +415,14 @@ def test_approval_needs_an_approving_decision_on_this_application(make_draft, of
 def test_two_simultaneous_submits_give_exactly_one_submission(make_draft):
     application = make_draft()
     applicant = UserFactory(full_name="Kari Søker")
+    OrganisationMembershipFactory(organisation=application.organisation, user=applicant)
     barrier = threading.Barrier(2)
     outcomes = []
 
     def submit():
         try:
             barrier.wait()
-            application_submit(Application.objects.get(pk=application.pk), applicant)
+            application_submit(Application.objects.get(pk=application.pk), actor=applicant)
             outcomes.append("submitted")
         except ServiceError:
             outcomes.append("refused")
@@ -415,6 +450,6 @@ def test_without_contact_or_staff_the_receipt_goes_to_the_organisation_and_the_n
     StaffMembership.objects.filter(programme=application.programme).update(is_active=False)
 
     with django_capture_on_commit_callbacks(execute=True):
-        application_submit(application, applicant)
+        application_submit(application, actor=applicant)
 
     assert [message.to for message in mailoutbox] == [["post@bedrift.no"], ["post@program.no"]]

@@ -9,7 +9,8 @@ from django.utils import timezone
 from applications.models import Application, Decision
 from applications.services import application_approve
 from omstilling.exceptions import ServiceError
-from omstilling.models import AuditEntry
+from omstilling.models import AuditEntry, StaffMembership
+from omstilling.policies import Refused
 from projects.models import Grant, Payout, ResultReport
 from projects.services import (
     grant_accept,
@@ -20,7 +21,14 @@ from projects.services import (
     grant_offer,
     result_report_submit,
 )
-from tests.factories import GrantFactory, PayoutFactory, ResultReportFactory
+from tests.factories import (
+    GrantFactory,
+    OrganisationMembershipFactory,
+    PayoutFactory,
+    ResultReportFactory,
+    StaffMembershipFactory,
+    UserFactory,
+)
 
 from .builders import approving_decision
 
@@ -40,16 +48,28 @@ def entries_for(obj):
     )
 
 
-def make_grant(state, amount=Decimal(100000), deadline_passed=False):
-    grant = GrantFactory(
-        state=state,
-        amount=amount,
-        decision__amount=amount,
-        acceptance_deadline=today() + dt.timedelta(days=-1 if deadline_passed else 14),
-        decision__application__title="Bioenergi i Åmot",
-    )
-    ResultReportFactory(grant=grant, year=grant.year, is_final=True)
-    return grant
+@pytest.fixture
+def make_grant(officer, applicant):
+    """A grant in ``state`` with its final report: the officer leads its programme, the applicant acts
+    for the organisation that holds it."""
+
+    def make(state, amount=Decimal(100000), deadline_passed=False):
+        grant = GrantFactory(
+            state=state,
+            amount=amount,
+            decision__amount=amount,
+            acceptance_deadline=today() + dt.timedelta(days=-1 if deadline_passed else 14),
+            decision__application__title="Bioenergi i Åmot",
+        )
+        ResultReportFactory(grant=grant, year=grant.year, is_final=True)
+        application = grant.application
+        StaffMembershipFactory(
+            programme=application.programme, user=officer, role=StaffMembership.Role.LEADER
+        )
+        OrganisationMembershipFactory(organisation=application.organisation, user=applicant)
+        return grant
+
+    return make
 
 
 # ---- grant_offer -------------------------------------------------------------------------------
@@ -67,7 +87,7 @@ def test_offer_creates_the_grant_on_the_programmes_terms_and_approves_the_applic
         application, amount=Decimal(75000), decided_at=dt.datetime(2017, 12, 31, 23, 30, tzinfo=dt.UTC)
     )
 
-    grant = grant_offer(decision, officer)
+    grant = grant_offer(decision, actor=officer)
 
     grant.refresh_from_db()
     assert grant.state == G.OFFERED
@@ -88,9 +108,9 @@ def test_offer_creates_the_grant_on_the_programmes_terms_and_approves_the_applic
 def test_offer_for_an_already_approved_application_leaves_it_approved(make_draft, officer):
     application = make_draft(state=Application.State.TO_BOARD)
     decision = approving_decision(application)
-    application_approve(application, officer, decision)
+    application_approve(application, actor=officer, decision=decision)
 
-    grant = grant_offer(decision, officer)
+    grant = grant_offer(decision, actor=officer)
 
     assert grant.state == G.OFFERED
     assert entries_for(application).filter(to_state="approved").count() == 1
@@ -101,7 +121,7 @@ def test_offer_for_an_application_still_in_review_is_refused(make_draft, officer
     decision = approving_decision(application)
 
     with pytest.raises(ServiceError, match="Under behandling"):
-        grant_offer(decision, officer)
+        grant_offer(decision, actor=officer)
 
     assert not Grant.objects.filter(decision=decision).exists()
 
@@ -112,23 +132,27 @@ def test_offer_is_refused_for_a_rejection_and_for_a_decision_that_already_has_a_
         application=application, outcome=Decision.Outcome.REJECTED, decided_at=timezone.now()
     )
     with pytest.raises(ServiceError, match="innvilger"):
-        grant_offer(rejection, officer)
+        grant_offer(rejection, actor=officer)
 
     decision = approving_decision(application)
-    grant_offer(decision, officer)
+    grant_offer(decision, actor=officer)
     with pytest.raises(ServiceError, match="allerede et tilsagn"):
-        grant_offer(decision, officer)
+        grant_offer(decision, actor=officer)
     assert Grant.objects.filter(application=application).count() == 1
 
 
 # ---- allowed and refused transitions, table-driven ------------------------------------------
 
+# The grant holder accepts; the programme leader changes the grant; the system lets it lapse.
+BY_HOLDER = {"accept"}
 SERVICES = {
-    "accept": lambda grant, actor: grant_accept(grant, actor),
-    "activate": lambda grant, actor: grant_activate(grant, actor),
-    "complete": lambda grant, actor: grant_complete(grant, actor),
-    "cancel": lambda grant, actor: grant_cancel(grant, actor, "Prosjektet ble ikke gjennomført."),
-    "lapse": lambda grant, actor: grant_lapse(grant, actor),
+    "accept": lambda grant, actor: grant_accept(grant, actor=actor),
+    "activate": lambda grant, actor: grant_activate(grant, actor=actor),
+    "complete": lambda grant, actor: grant_complete(grant, actor=actor),
+    "cancel": lambda grant, actor: grant_cancel(
+        grant, actor=actor, reason="Prosjektet ble ikke gjennomført."
+    ),
+    "lapse": lambda grant, actor: grant_lapse(grant, actor=actor),
 }
 ALLOWED = {
     G.OFFERED: {"accept": G.ACCEPTED, "cancel": G.CANCELLED, "lapse": G.LAPSED},
@@ -143,15 +167,18 @@ REFUSED_CASES = [(state, name) for state in G for name in SERVICES if name not i
 
 
 @pytest.mark.parametrize(("state", "name", "to_state"), ALLOWED_CASES)
-def test_allowed_grant_transition_writes_one_audit_entry(officer, state, name, to_state):
+def test_allowed_grant_transition_writes_one_audit_entry(
+    make_grant, officer, applicant, state, name, to_state
+):
     grant = make_grant(state, deadline_passed=(name == "lapse"))
+    actor = applicant if name in BY_HOLDER else officer
 
-    result = SERVICES[name](grant, officer)
+    result = SERVICES[name](grant, actor)
 
     grant.refresh_from_db()
     assert grant.state == result.state == to_state
     (entry,) = entries_for(grant)
-    assert (entry.actor, entry.from_state, entry.to_state) == (officer, state, to_state)
+    assert (entry.actor, entry.from_state, entry.to_state) == (actor, state, to_state)
     assert entry.programme_id == grant.application.programme_id
     if name == "cancel":
         assert entry.reason == "Prosjektet ble ikke gjennomført."
@@ -160,14 +187,47 @@ def test_allowed_grant_transition_writes_one_audit_entry(officer, state, name, t
 
 
 @pytest.mark.parametrize(("state", "name"), REFUSED_CASES)
-def test_grant_transition_not_allowed_from_state_is_refused_and_changes_nothing(officer, state, name):
+def test_grant_transition_not_allowed_from_state_is_refused_and_changes_nothing(
+    make_grant, officer, applicant, state, name
+):
     grant = make_grant(state, deadline_passed=(name == "lapse"))
     before = Grant.objects.filter(pk=grant.pk).values().get()
 
     with pytest.raises(ServiceError) as refused:
-        SERVICES[name](grant, officer)
+        SERVICES[name](grant, applicant if name in BY_HOLDER else officer)
 
     assert str(Grant.State(state).label) in refused.value.message
+    assert Grant.objects.filter(pk=grant.pk).values().get() == before
+    assert not entries_for(grant).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "who", "reason"),
+    [
+        ("accept", "officer", "ikke tilgang til å handle for denne organisasjonen"),
+        ("accept", "stranger", "ikke tilgang til å handle for denne organisasjonen"),
+        ("cancel", "applicant", "Bare programmets administrasjon"),
+        ("activate", "applicant", "Bare programmets administrasjon"),
+        ("cancel", "other leader", "Bare programmets administrasjon"),
+    ],
+)
+def test_a_grant_is_changed_only_by_the_role_that_owns_the_change(
+    make_grant, officer, applicant, name, who, reason
+):
+    grant = make_grant(G.OFFERED if name == "accept" else G.ACCEPTED)
+    other_leader = UserFactory()
+    StaffMembershipFactory(user=other_leader, role=StaffMembership.Role.LEADER)
+    actor = {
+        "officer": officer,
+        "applicant": applicant,
+        "stranger": UserFactory(),
+        "other leader": other_leader,
+    }[who]
+    before = Grant.objects.filter(pk=grant.pk).values().get()
+
+    with pytest.raises(Refused, match=reason):
+        SERVICES[name](grant, actor)
+
     assert Grant.objects.filter(pk=grant.pk).values().get() == before
     assert not entries_for(grant).exists()
 
@@ -175,10 +235,10 @@ def test_grant_transition_not_allowed_from_state_is_refused_and_changes_nothing(
 # ---- the rules behind the transitions --------------------------------------------------------
 
 
-def test_accept_records_who_and_when(applicant):
+def test_accept_records_who_and_when(make_grant, applicant):
     grant = make_grant(G.OFFERED)
 
-    accepted = grant_accept(grant, applicant)
+    accepted = grant_accept(grant, actor=applicant)
 
     assert accepted.accepted_by == applicant
     assert accepted.accepted_at is not None
@@ -186,41 +246,41 @@ def test_accept_records_who_and_when(applicant):
     assert (grant.state, grant.accepted_by) == (G.ACCEPTED, applicant)
 
 
-def test_accept_on_the_deadline_day_is_in_time(applicant):
+def test_accept_on_the_deadline_day_is_in_time(make_grant, applicant):
     grant = make_grant(G.OFFERED)
     Grant.objects.filter(pk=grant.pk).update(acceptance_deadline=today())
-    assert grant_accept(grant, applicant).state == G.ACCEPTED
+    assert grant_accept(grant, actor=applicant).state == G.ACCEPTED
 
 
-def test_accept_after_the_deadline_is_refused(applicant):
+def test_accept_after_the_deadline_is_refused(make_grant, applicant):
     grant = make_grant(G.OFFERED, deadline_passed=True)
 
     with pytest.raises(ServiceError, match="Fristen for å akseptere tilsagnet gikk ut"):
-        grant_accept(grant, applicant)
+        grant_accept(grant, actor=applicant)
 
     grant.refresh_from_db()
     assert (grant.state, grant.accepted_at, grant.accepted_by) == (G.OFFERED, None, None)
 
 
-def test_complete_needs_the_final_report(officer):
+def test_complete_needs_the_final_report(make_grant, officer):
     grant = make_grant(G.ACTIVE)
     ResultReport.objects.filter(grant=grant).delete()
 
     with pytest.raises(ServiceError, match="sluttrapporten"):
-        grant_complete(grant, officer)
+        grant_complete(grant, actor=officer)
     grant.refresh_from_db()
     assert grant.state == G.ACTIVE
 
 
-def test_complete_waits_for_pending_payout_requests(officer):
+def test_complete_waits_for_pending_payout_requests(make_grant, officer):
     grant = make_grant(G.ACTIVE)
     PayoutFactory(grant=grant, amount=Decimal(10000))
 
     with pytest.raises(ServiceError, match="ikke er behandlet"):
-        grant_complete(grant, officer)
+        grant_complete(grant, actor=officer)
 
 
-def test_complete_releases_what_was_never_approved(officer):
+def test_complete_releases_what_was_never_approved(make_grant, officer):
     grant = make_grant(G.ACTIVE)
     now = timezone.now()
     PayoutFactory(grant=grant, amount=Decimal(40000), state=Payout.State.APPROVED, approved_at=now)
@@ -229,7 +289,7 @@ def test_complete_releases_what_was_never_approved(officer):
     )
     PayoutFactory(grant=grant, amount=Decimal(30000), state=Payout.State.REJECTED)
 
-    grant_complete(grant, officer)
+    grant_complete(grant, actor=officer)
 
     grant.refresh_from_db()
     assert grant.state == G.COMPLETED
@@ -239,12 +299,12 @@ def test_complete_releases_what_was_never_approved(officer):
     assert entries_for(grant).get().data == {"released": "40000"}
 
 
-def test_cancel_releases_what_is_not_paid_or_approved_and_rejects_pending_requests(officer):
+def test_cancel_releases_what_is_not_paid_or_approved_and_rejects_pending_requests(make_grant, officer):
     grant = make_grant(G.ACTIVE)
     PayoutFactory(grant=grant, amount=Decimal(25000), state=Payout.State.APPROVED, approved_at=timezone.now())
     pending = PayoutFactory(grant=grant, amount=Decimal(10000))
 
-    grant_cancel(grant, officer, "Bedriften er slått konkurs.")
+    grant_cancel(grant, actor=officer, reason="Bedriften er slått konkurs.")
 
     grant.refresh_from_db()
     assert grant.state == G.CANCELLED
@@ -257,15 +317,15 @@ def test_cancel_releases_what_is_not_paid_or_approved_and_rejects_pending_reques
     assert entries_for(pending).get().to_state == "rejected"
 
 
-def test_cancel_needs_a_reason(officer):
+def test_cancel_needs_a_reason(make_grant, officer):
     grant = make_grant(G.ACCEPTED)
     with pytest.raises(ServiceError, match="begrunnelse"):
-        grant_cancel(grant, officer, "")
+        grant_cancel(grant, actor=officer, reason="")
     grant.refresh_from_db()
     assert grant.state == G.ACCEPTED
 
 
-def test_lapse_releases_the_whole_amount_and_is_logged_as_the_system():
+def test_lapse_releases_the_whole_amount_and_is_logged_as_the_system(make_grant):
     grant = make_grant(G.OFFERED, deadline_passed=True)
 
     grant_lapse(grant)
@@ -278,7 +338,7 @@ def test_lapse_releases_the_whole_amount_and_is_logged_as_the_system():
     assert (entry.actor, entry.actor_label) == (None, "system")
 
 
-def test_lapse_before_the_deadline_is_refused():
+def test_lapse_before_the_deadline_is_refused(make_grant):
     grant = make_grant(G.OFFERED)
 
     with pytest.raises(ServiceError, match="ikke ute ennå"):
@@ -291,14 +351,14 @@ def test_lapse_before_the_deadline_is_refused():
 # ---- result reports ---------------------------------------------------------------------------
 
 
-def test_result_report_with_funding_lines_is_stored_and_logged(applicant):
+def test_result_report_with_funding_lines_is_stored_and_logged(make_grant, applicant):
     grant = make_grant(G.ACTIVE)
     ResultReport.objects.filter(grant=grant).delete()
 
     report = result_report_submit(
         grant,
-        applicant,
-        grant.year,
+        actor=applicant,
+        year=grant.year,
         new_jobs=3,
         secured_jobs=2,
         new_firms=1,
@@ -319,19 +379,19 @@ def test_result_report_with_funding_lines_is_stored_and_logged(applicant):
     assert (entry.actor, entry.action) == (applicant, "result_report:submitted")
 
 
-def test_second_report_for_the_same_year_and_second_final_report_are_refused(applicant):
+def test_second_report_for_the_same_year_and_second_final_report_are_refused(make_grant, applicant):
     grant = make_grant(G.ACTIVE)  # already has its final report
-    result_report_submit(grant, applicant, grant.year)
+    result_report_submit(grant, actor=applicant, year=grant.year)
 
     with pytest.raises(ServiceError, match=f"Resultatrapporten for {grant.year} er allerede levert"):
-        result_report_submit(grant, applicant, grant.year)
+        result_report_submit(grant, actor=applicant, year=grant.year)
     with pytest.raises(ServiceError, match="Sluttrapporten er allerede levert"):
-        result_report_submit(grant, applicant, grant.year, is_final=True)
+        result_report_submit(grant, actor=applicant, year=grant.year, is_final=True)
     assert grant.result_reports.count() == 2
 
 
-def test_results_cannot_be_reported_on_an_offered_or_closed_grant(applicant):
+def test_results_cannot_be_reported_on_an_offered_or_closed_grant(make_grant, applicant):
     for state in (G.OFFERED, G.COMPLETED, G.CANCELLED):
         grant = make_grant(state)
         with pytest.raises(ServiceError, match="akseptert eller aktivt"):
-            result_report_submit(grant, applicant, grant.year, new_jobs=1)
+            result_report_submit(grant, actor=applicant, year=grant.year, new_jobs=1)

@@ -13,9 +13,10 @@ from django.db import connection
 from django.db.models import Sum
 
 from omstilling.exceptions import ServiceError
+from omstilling.models import StaffMembership
 from projects.models import Grant, Payout
 from projects.services import payout_approve
-from tests.factories import GrantFactory, PayoutFactory, UserFactory
+from tests.factories import GrantFactory, PayoutFactory, StaffMembershipFactory, UserFactory
 
 THREADS = 20
 
@@ -33,6 +34,9 @@ def test_payouts_never_exceed_grant_under_concurrency():
         for n in range(1, THREADS + 1)
     ]
     officer = UserFactory(email="leder@program.no", full_name="Programleder")
+    StaffMembershipFactory(
+        programme=grant.application.programme, user=officer, role=StaffMembership.Role.LEADER
+    )
     # Partial payouts may use what is not held back: 75 000, i.e. seven payouts of 10 000.
     allowed = 7
     barrier = threading.Barrier(THREADS)
@@ -41,7 +45,7 @@ def test_payouts_never_exceed_grant_under_concurrency():
     def approve(payout):
         try:
             barrier.wait(timeout=30)
-            payout_approve(payout, officer)
+            payout_approve(payout, actor=officer)
             approved.append(payout.pk)
         except ServiceError as exc:
             refused.append(exc.message)

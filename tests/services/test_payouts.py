@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from omstilling.exceptions import ServiceError
 from omstilling.models import AuditEntry
+from omstilling.policies import Refused
 from projects.models import Grant, Payout
 from projects.services import (
     grant_cancel,
@@ -42,26 +43,43 @@ def committed(grant):
 
 
 @pytest.fixture
-def grant():
-    """An accepted grant of 100 000 with a quarter held back until the final payout."""
-    return GrantFactory(
-        amount=Decimal(100000),
-        decision__amount=Decimal(100000),
-        holdback_percent=25,
-        state=Grant.State.ACCEPTED,
+def grant(with_roles):
+    """An accepted grant of 100 000 with a quarter held back until the final payout; the applicant acts
+    for its holder, the officer leads its programme."""
+    return with_roles(
+        GrantFactory(
+            amount=Decimal(100000),
+            decision__amount=Decimal(100000),
+            holdback_percent=25,
+            state=Grant.State.ACCEPTED,
+        )
     )
 
 
 def final_report(grant, actor):
-    return result_report_submit(grant, actor, grant.year, new_jobs=2, is_final=True)
+    return result_report_submit(grant, actor=actor, year=grant.year, new_jobs=2, is_final=True)
 
 
 # ---- requests ---------------------------------------------------------------------------------
 
 
 def test_request_numbers_payouts_per_grant_and_is_logged(grant, applicant):
-    first = payout_request(grant, applicant, Decimal(20000), Payout.Kind.PARTIAL, Decimal(45000), "Halvveis.")
-    second = payout_request(grant, applicant, "15000", Payout.Kind.PARTIAL, 60000, "")
+    first = payout_request(
+        grant,
+        actor=applicant,
+        amount=Decimal(20000),
+        kind=Payout.Kind.PARTIAL,
+        accumulated_costs=Decimal(45000),
+        progress_note="Halvveis.",
+    )
+    second = payout_request(
+        grant,
+        actor=applicant,
+        amount="15000",
+        kind=Payout.Kind.PARTIAL,
+        accumulated_costs=60000,
+        progress_note="",
+    )
 
     assert (first.number, second.number) == (1, 2)
     first.refresh_from_db()
@@ -79,48 +97,70 @@ def test_request_numbers_payouts_per_grant_and_is_logged(grant, applicant):
 @pytest.mark.parametrize("amount", [Decimal(0), Decimal(-5)])
 def test_request_for_nothing_is_refused(grant, applicant, amount):
     with pytest.raises(ServiceError, match="større enn null"):
-        payout_request(grant, applicant, amount)
+        payout_request(grant, actor=applicant, amount=amount)
     assert not grant.payouts.exists()
 
 
 def test_money_is_never_a_float_and_always_whole_kroner(grant, applicant):
     with pytest.raises(TypeError):
-        payout_request(grant, applicant, 100.0)
+        payout_request(grant, actor=applicant, amount=100.0)
     with pytest.raises(ServiceError, match="hele kroner"):
-        payout_request(grant, applicant, Decimal("100.50"))
+        payout_request(grant, actor=applicant, amount=Decimal("100.50"))
 
 
 @pytest.mark.parametrize("state", [Grant.State.OFFERED, Grant.State.COMPLETED, Grant.State.CANCELLED])
-def test_request_needs_an_accepted_or_active_grant(applicant, state):
-    grant = GrantFactory(state=state)
+def test_request_needs_an_accepted_or_active_grant(with_roles, applicant, state):
+    grant = with_roles(GrantFactory(state=state))
     with pytest.raises(ServiceError, match="akseptert eller aktivt tilsagn"):
-        payout_request(grant, applicant, Decimal(1000))
+        payout_request(grant, actor=applicant, amount=Decimal(1000))
     assert not grant.payouts.exists()
 
 
 def test_request_above_what_remains_is_refused(grant, applicant, officer):
-    payout_approve(payout_request(grant, applicant, Decimal(75000)), officer)
+    payout_approve(payout_request(grant, actor=applicant, amount=Decimal(75000)), actor=officer)
     with pytest.raises(ServiceError, match="større enn det som gjenstår av tilsagnet"):
-        payout_request(grant, applicant, Decimal(25001))
+        payout_request(grant, actor=applicant, amount=Decimal(25001))
 
 
 def test_final_request_needs_the_final_report_and_comes_only_once(grant, applicant):
     with pytest.raises(ServiceError, match="sluttrapporten"):
-        payout_request(grant, applicant, Decimal(25000), FINAL)
+        payout_request(grant, actor=applicant, amount=Decimal(25000), kind=FINAL)
 
     final_report(grant, applicant)
-    payout_request(grant, applicant, Decimal(25000), FINAL)
+    payout_request(grant, actor=applicant, amount=Decimal(25000), kind=FINAL)
     with pytest.raises(ServiceError, match="allerede anmodet om sluttutbetaling"):
-        payout_request(grant, applicant, Decimal(1000), FINAL)
+        payout_request(grant, actor=applicant, amount=Decimal(1000), kind=FINAL)
+
+
+def test_only_the_grant_holder_requests_a_payout(grant, officer):
+    with pytest.raises(Refused, match="ikke tilgang til å handle for denne organisasjonen"):
+        payout_request(grant, actor=officer, amount=Decimal(1000))
+    assert not grant.payouts.exists()
 
 
 # ---- approval ---------------------------------------------------------------------------------
 
 
-def test_approve_records_who_and_when_and_logs_it(grant, applicant, officer):
-    payout = payout_request(grant, applicant, Decimal(30000))
+def test_the_grant_holder_cannot_approve_reject_or_mark_paid_her_own_payout(grant, applicant):
+    payout = payout_request(grant, actor=applicant, amount=Decimal(30000))
 
-    approved = payout_approve(payout, officer)
+    for service, arguments in [
+        (payout_approve, {}),
+        (payout_reject, {"reason": "Nei."}),
+        (payout_mark_paid, {"paid_on": today()}),
+    ]:
+        with pytest.raises(Refused, match="Bare programmets administrasjon"):
+            service(payout, actor=applicant, **arguments)
+
+    payout.refresh_from_db()
+    assert payout.state == P.REQUESTED
+    assert not entries_for(payout).exclude(to_state="requested").exists()
+
+
+def test_approve_records_who_and_when_and_logs_it(grant, applicant, officer):
+    payout = payout_request(grant, actor=applicant, amount=Decimal(30000))
+
+    approved = payout_approve(payout, actor=officer)
 
     payout.refresh_from_db()
     assert payout.state == approved.state == P.APPROVED
@@ -132,35 +172,35 @@ def test_approve_records_who_and_when_and_logs_it(grant, applicant, officer):
 
 
 def test_a_payout_is_approved_at_most_once(grant, applicant, officer):
-    payout = payout_request(grant, applicant, Decimal(30000))
-    payout_approve(payout, officer)
+    payout = payout_request(grant, actor=applicant, amount=Decimal(30000))
+    payout_approve(payout, actor=officer)
 
     with pytest.raises(ServiceError, match="Utbetaling nr. 1 har status «Godkjent» og kan ikke godkjennes"):
-        payout_approve(payout, officer)
+        payout_approve(payout, actor=officer)
 
     assert committed(grant) == Decimal(30000)
     assert entries_for(payout).filter(to_state="approved").count() == 1
 
 
 def test_rejected_or_paid_payouts_cannot_be_approved(grant, applicant, officer):
-    rejected = payout_request(grant, applicant, Decimal(10000))
-    payout_reject(rejected, officer, "Mangler dokumentasjon av kostnader.")
-    paid = payout_request(grant, applicant, Decimal(10000))
-    payout_mark_paid(payout_approve(paid, officer), officer, today())
+    rejected = payout_request(grant, actor=applicant, amount=Decimal(10000))
+    payout_reject(rejected, actor=officer, reason="Mangler dokumentasjon av kostnader.")
+    paid = payout_request(grant, actor=applicant, amount=Decimal(10000))
+    payout_mark_paid(payout_approve(paid, actor=officer), actor=officer, paid_on=today())
 
     for payout in (rejected, paid):
         with pytest.raises(ServiceError, match="kan ikke godkjennes"):
-            payout_approve(payout, officer)
+            payout_approve(payout, actor=officer)
     assert committed(grant) == Decimal(10000)
 
 
 def test_partial_payouts_stop_at_the_held_back_share(grant, applicant, officer):
-    payout_approve(payout_request(grant, applicant, Decimal(50000)), officer)
-    payout_approve(payout_request(grant, applicant, Decimal(25000)), officer)
-    one_more = payout_request(grant, applicant, Decimal(1))
+    payout_approve(payout_request(grant, actor=applicant, amount=Decimal(50000)), actor=officer)
+    payout_approve(payout_request(grant, actor=applicant, amount=Decimal(25000)), actor=officer)
+    one_more = payout_request(grant, actor=applicant, amount=Decimal(1))
 
     with pytest.raises(ServiceError, match=r"høyst 75\xa0000 kr. 25\xa0000 kr \(25 %\) holdes tilbake"):
-        payout_approve(one_more, officer)
+        payout_approve(one_more, actor=officer)
 
     one_more.refresh_from_db()
     assert one_more.state == P.REQUESTED
@@ -168,10 +208,10 @@ def test_partial_payouts_stop_at_the_held_back_share(grant, applicant, officer):
 
 
 def test_held_back_share_is_paid_with_the_final_payout_after_the_final_report(grant, applicant, officer):
-    payout_approve(payout_request(grant, applicant, Decimal(75000)), officer)
+    payout_approve(payout_request(grant, actor=applicant, amount=Decimal(75000)), actor=officer)
     final_report(grant, applicant)
 
-    payout_approve(payout_request(grant, applicant, Decimal(25000), FINAL), officer)
+    payout_approve(payout_request(grant, actor=applicant, amount=Decimal(25000), kind=FINAL), actor=officer)
 
     assert committed(grant) == grant.amount == Decimal(100000)
 
@@ -180,7 +220,7 @@ def test_final_payout_without_final_report_is_not_approved(grant, officer):
     # Requested before the rule existed, or through a path that skipped the request check.
     payout = PayoutFactory(grant=grant, kind=FINAL, amount=Decimal(25000))
     with pytest.raises(ServiceError, match="sluttrapporten"):
-        payout_approve(payout, officer)
+        payout_approve(payout, actor=officer)
     payout.refresh_from_db()
     assert payout.state == P.REQUESTED
 
@@ -188,36 +228,36 @@ def test_final_payout_without_final_report_is_not_approved(grant, officer):
 def test_payouts_never_exceed_the_grant(grant, applicant, officer):
     final_report(grant, applicant)
     # Both requests fit what remained when they were made; together they do not.
-    partial = payout_request(grant, applicant, Decimal(75000))
-    final = payout_request(grant, applicant, Decimal(30000), FINAL)
-    payout_approve(partial, officer)
+    partial = payout_request(grant, actor=applicant, amount=Decimal(75000))
+    final = payout_request(grant, actor=applicant, amount=Decimal(30000), kind=FINAL)
+    payout_approve(partial, actor=officer)
 
     with pytest.raises(
         ServiceError, match=r"ville gitt 105\xa0000 kr utbetalt, mer enn tilsagnet på 100\xa0000 kr"
     ):
-        payout_approve(final, officer)
+        payout_approve(final, actor=officer)
 
     assert committed(grant) == Decimal(75000)
 
 
 def test_released_money_can_no_longer_be_paid_out(grant, applicant, officer):
     final_report(grant, applicant)
-    final = payout_request(grant, applicant, Decimal(100000), FINAL)
+    final = payout_request(grant, actor=applicant, amount=Decimal(100000), kind=FINAL)
     Grant.objects.filter(pk=grant.pk).update(released_amount=Decimal(10000))
 
     with pytest.raises(ServiceError, match=r"mer enn tilsagnet på 90\xa0000 kr"):
-        payout_approve(final, officer)
+        payout_approve(final, actor=officer)
 
 
 def test_no_payout_is_approved_on_a_cancelled_grant(grant, officer):
-    grant_cancel(grant, officer, "Vilkårene er brutt.")
+    grant_cancel(grant, actor=officer, reason="Vilkårene er brutt.")
     # A request that slipped in after the cancellation, outside the services.
     payout = PayoutFactory(grant=grant, amount=Decimal(10000))
 
     with pytest.raises(
         ServiceError, match="«Annullert»; utbetalinger krever et akseptert eller aktivt tilsagn"
     ):
-        payout_approve(payout, officer)
+        payout_approve(payout, actor=officer)
     assert committed(grant) == 0
 
 
@@ -225,11 +265,11 @@ def test_no_payout_is_approved_on_a_cancelled_grant(grant, officer):
 
 
 def test_reject_needs_a_reason_and_records_it(grant, applicant, officer):
-    payout = payout_request(grant, applicant, Decimal(10000))
+    payout = payout_request(grant, actor=applicant, amount=Decimal(10000))
     with pytest.raises(ServiceError, match="begrunnelse"):
-        payout_reject(payout, officer, "")
+        payout_reject(payout, actor=officer, reason="")
 
-    payout_reject(payout, officer, "Kostnadene er ikke dokumentert.")
+    payout_reject(payout, actor=officer, reason="Kostnadene er ikke dokumentert.")
 
     payout.refresh_from_db()
     assert (payout.state, payout.rejection_reason) == (P.REJECTED, "Kostnadene er ikke dokumentert.")
@@ -237,9 +277,9 @@ def test_reject_needs_a_reason_and_records_it(grant, applicant, officer):
 
 
 def test_mark_paid_records_the_date(grant, applicant, officer):
-    payout = payout_approve(payout_request(grant, applicant, Decimal(10000)), officer)
+    payout = payout_approve(payout_request(grant, actor=applicant, amount=Decimal(10000)), actor=officer)
 
-    payout_mark_paid(payout, officer, today())
+    payout_mark_paid(payout, actor=officer, paid_on=today())
 
     payout.refresh_from_db()
     assert (payout.state, payout.paid_at) == (P.PAID, today())
@@ -247,16 +287,16 @@ def test_mark_paid_records_the_date(grant, applicant, officer):
 
 
 def test_only_an_approved_payout_can_be_marked_paid(grant, applicant, officer):
-    payout = payout_request(grant, applicant, Decimal(10000))
+    payout = payout_request(grant, actor=applicant, amount=Decimal(10000))
     with pytest.raises(ServiceError, match="«Anmodet» til «Utbetalt»"):
-        payout_mark_paid(payout, officer, today())
+        payout_mark_paid(payout, actor=officer, paid_on=today())
 
 
 def test_payment_date_cannot_be_in_the_future_or_before_approval(grant, applicant, officer):
-    payout = payout_approve(payout_request(grant, applicant, Decimal(10000)), officer)
+    payout = payout_approve(payout_request(grant, actor=applicant, amount=Decimal(10000)), actor=officer)
     with pytest.raises(ServiceError, match="frem i tid"):
-        payout_mark_paid(payout, officer, today() + dt.timedelta(days=1))
+        payout_mark_paid(payout, actor=officer, paid_on=today() + dt.timedelta(days=1))
     with pytest.raises(ServiceError, match="før utbetalingen ble godkjent"):
-        payout_mark_paid(payout, officer, today() - dt.timedelta(days=1))
+        payout_mark_paid(payout, actor=officer, paid_on=today() - dt.timedelta(days=1))
     payout.refresh_from_db()
     assert payout.state == P.APPROVED

@@ -4,12 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from applications.models import Application
-from applications.services import (
-    RECEIPT_RESEND_AFTER,
-    RECEIPT_RESEND_BATCH,
-    receipts_resend_unsent,
-    receipts_unsent,
-)
+from applications.selectors import RECEIPT_RESEND_AFTER, receipts_unsent
+from applications.services import RECEIPT_RESEND_BATCH, receipts_resend_unsent
 
 
 class Command(BaseCommand):
@@ -57,7 +53,7 @@ class Command(BaseCommand):
                 )
             return
         try:
-            ids = receipts_resend_unsent(older_than)
+            ids = receipts_resend_unsent(older_than=older_than)
         except Exception as exc:
             raise CommandError(
                 _(

@@ -3,7 +3,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from reports.services import STALE_AFTER, report_jobs_requeue_stale, report_jobs_stale
+from reports.selectors import report_jobs_stale
+from reports.services import STALE_AFTER, report_jobs_requeue_stale
 
 
 class Command(BaseCommand):
@@ -41,7 +42,7 @@ class Command(BaseCommand):
                     % {"id": job.pk, "job": job, "state": job.get_state_display(), "seen": job.last_seen}
                 )
             return
-        result = report_jobs_requeue_stale(older_than)
+        result = report_jobs_requeue_stale(older_than=older_than)
         self.stdout.write(
             _("Lagt i kø på nytt: %(requeued)d. Stoppet etter for mange forsøk: %(failed)d.")
             % {"requeued": len(result["requeued"]), "failed": len(result["failed"])}

@@ -1,9 +1,9 @@
 """The board's documents as PDFs: tilsagnsbrev, avslagsbrev and møtebok.
 
-Built from templates under ``templates/letters/`` and rendered with :func:`reports.pdf.render_pdf`
+Built from templates under ``templates/letters/`` and rendered with :func:`omstilling.pdf.render_pdf`
 (which fetches nothing but the project's static files). Called by the Celery tasks in
 ``applications.tasks``; the letters are stored as :class:`~applications.models.Letter` rows with
-their sha256 by :func:`applications.services.board.letter_issue`.
+their sha256 by :func:`applications.board.decisions.letter_issue`.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,11 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.models import Decision, Letter, Vote
 from omstilling.formatting import format_kr, long_date, oslo_time
-from projects.models import Grant
-from reports.pdf import render_pdf
-
-from .models import Decision, Letter, Vote
+from omstilling.pdf import render_pdf
 
 
 def payout_plan(grant):
@@ -80,7 +78,7 @@ def _decision_context(decision):
         "meeting_on": long_date(original.case.meeting.starts_at) if original.case else "",
         "corrects": corrects,
         "corrects_amount": format_kr(corrects.amount) if corrects else "",
-        "replaced_grant": Grant.objects.filter(decision=corrects).first() if corrects else None,
+        "replaced_grant": getattr(corrects, "grant", None) if corrects else None,
     }
 
 

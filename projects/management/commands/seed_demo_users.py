@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications.services.seed import demo_users_seed
 from omstilling.exceptions import ServiceError
 from omstilling.models import Call, Programme
-from omstilling.seed import DEMO_PASSWORD
-from omstilling.services import demo_users_seed
+from omstilling.seed import DEMO_APPLICANTS, DEMO_PASSWORD
+from projects.services.demo import demo_grant_seed
 
 OSLO = ZoneInfo("Europe/Oslo")
 DEMO_CALL_PROGRAMME = "elverumregionen"
@@ -77,13 +78,10 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         call = open_demo_call()
         if call is not None:
-            from omstilling.seed import DEMO_APPLICANTS
-            from projects.services.demo import demo_grant_seed
-
             try:
                 # The demo's receipts, notices and letter go to demo addresses: not to the console.
                 with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-                    grant = demo_grant_seed(call, DEMO_APPLICANTS[DEMO_CALL_PROGRAMME]["orgnr"])
+                    grant = demo_grant_seed(call, orgnr=DEMO_APPLICANTS[DEMO_CALL_PROGRAMME]["orgnr"])
             except ServiceError as exc:
                 raise CommandError(exc.message) from exc
             if grant is not None:

@@ -2,8 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications.services.seed import reference_programmes_seed
 from omstilling.exceptions import ServiceError
-from omstilling.services import programmes_seed
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            result = programmes_seed()
+            result = reference_programmes_seed()
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(

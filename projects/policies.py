@@ -1,0 +1,66 @@
+"""Who may do what with grants (tilsagn), payouts and result reports: the predicates the services in
+:mod:`projects.services` are guarded by (see :mod:`omstilling.policies`), and that pages ask before
+they show a button.
+
+- the grant holder — the people who act for the organisation the grant was given to — accepts the
+  grant, requests payouts (with their attachments) and reports the project's results;
+- the programme's staff (programme leader, case handlers) and site admins approve, reject and mark
+  payouts paid, and activate, reduce, cancel and complete grants;
+- the system alone offers a grant (the consequence of the board's approving decision, or of a
+  corrected one that replaces it) and lets an offer lapse when its acceptance deadline has passed
+  (Celery beat, ``lapse_grants``).
+
+Each predicate takes ``(user, obj)``, where ``obj`` is a grant or a payout, and returns None when the
+user may act, or the reason.
+"""
+
+from django.utils.translation import gettext as _
+
+from applications.models import OrganisationMembership
+from omstilling.models import StaffMembership
+
+from .models import Grant, Payout
+
+
+def _grant_lookup(obj, prefix):
+    """The lookup, from a row ``prefix`` leads to the application, that finds the grant of ``obj``
+    without loading the grant's application first."""
+    if isinstance(obj, Grant):
+        return {f"{prefix}__grants": obj.pk}
+    if isinstance(obj, Payout):
+        return {f"{prefix}__grants": obj.grant_id}
+    raise TypeError(f"not a grant or a payout: {obj!r}")
+
+
+def is_grant_holder(user, obj):
+    """Whether ``user`` acts for the organisation that holds the grant of ``obj``."""
+    if user is None or not user.is_authenticated:
+        return False
+    return OrganisationMembership.objects.filter(
+        user=user, **_grant_lookup(obj, "organisation__applications")
+    ).exists()
+
+
+def is_grant_staff(user, obj):
+    """Whether ``user`` is active staff of the programme of the grant of ``obj``, or a site admin."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return StaffMembership.objects.filter(
+        user=user, is_active=True, **_grant_lookup(obj, "programme__applications")
+    ).exists()
+
+
+def can_act_for_grant(user, obj):
+    """The grant holder accepts the grant, requests payouts and reports results."""
+    if not is_grant_holder(user, obj):
+        return _("Du har ikke tilgang til å handle for denne organisasjonen.")
+    return None
+
+
+def can_manage_grant(user, obj):
+    """The programme's staff decide payouts and change the grant (reduce, cancel, complete)."""
+    if not is_grant_staff(user, obj):
+        return _("Bare programmets administrasjon kan behandle tilsagn og utbetalinger.")
+    return None
