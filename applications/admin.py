@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Avg, OuterRef, Q, Subquery, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -19,15 +19,18 @@ from omstilling.admin_mixins import (
     ReadOnlyAdminMixin,
     money_annotation,
     money_column,
-    programme_ids_for,
     related_column,
 )
 from omstilling.exceptions import ServiceError
 from omstilling.formatting import format_nok
 from omstilling.policies import Refused, as_permission_denied
 
-from . import selectors
+from . import (
+    admin_organisations,  # noqa: F401  (registers organisations and memberships)
+    selectors,
+)
 from .admin_pages import ServicePagesMixin, VisibleApplicationsMixin
+from .board import admin as board_admin  # noqa: F401  (registers the board's pages)
 from .board.letters import letters_for_application
 from .board.money import grant_side
 from .models import (
@@ -40,87 +43,11 @@ from .models import (
     CostLine,
     FinancingLine,
     Organisation,
-    OrganisationJoinRequest,
-    OrganisationMembership,
 )
 from .policies import can_resend_receipt, is_programme_staff, receipt_resend_refusal
 from .services import application_review_start, application_send_to_board, receipt_resend
 from .services.assessment import assessment_submit, assessment_submit_and_send
 from .views.common import add_service_error, private_download
-
-
-class OrganisationMembershipInline(InlineQueriesMixin, ProgrammeScopedChoicesMixin, admin.TabularInline):
-    """The organisation's people; their role can be changed here. New members join through the portal
-    (a join request the organisation's administrator decides) or are added under "Medlemskap i
-    organisasjoner" — an autocomplete box per row here would cost a query per member."""
-
-    model = OrganisationMembership
-    fields = ("user", "role")
-    readonly_fields = ("user",)
-    inline_select_related = ("organisation", "user")
-    extra = 0
-
-    def has_add_permission(self, request, obj):
-        return False
-
-
-class OrganisationJoinRequestInline(InlineQueriesMixin, ReadOnlyAdminMixin, admin.TabularInline):
-    """Requests for access; the organisation's own administrators decide them in the portal."""
-
-    model = OrganisationJoinRequest
-    inline_select_related = ("organisation", "user", "decided_by")
-    fk_name = "organisation"
-    fields = ("user", "created_at", "decided_at", "decided_by", "approved")
-    readonly_fields = fields
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "decided_by")
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(ProgrammeScopedAdmin):
-    """Applicants. A programme's staff see the organisations that applied to their programme."""
-
-    programme_path = "applications__programme"
-    list_display = (
-        "name",
-        "orgnr",
-        "municipality",
-        "city",
-        "contact_name",
-        "contact_email",
-        "application_count",
-    )
-    list_select_related = ("municipality",)
-    list_filter = ("municipality",)
-    search_fields = ("name", "orgnr", "contact_name", "contact_email")
-    inlines = (OrganisationMembershipInline, OrganisationJoinRequestInline)
-
-    def get_queryset(self, request):
-        # Count only the applications the user may see, so the column reveals nothing about the
-        # organisation's applications to other programmes.
-        in_scope = None
-        if not request.user.is_superuser:
-            in_scope = Q(applications__programme__in=programme_ids_for(request))
-        return (
-            super().get_queryset(request).annotate(application_count=Count("applications", filter=in_scope))
-        )
-
-    @admin.display(description=_("søknader"), ordering="application_count")
-    def application_count(self, organisation):
-        return organisation.application_count
-
-
-@admin.register(OrganisationMembership)
-class OrganisationMembershipAdmin(ProgrammeScopedAdmin):
-    programme_path = "organisation__applications__programme"
-    str_select_related = ("user", "organisation")
-    list_display = ("user", "organisation", "role", "created_at")
-    list_select_related = ("user", "organisation")
-    list_filter = ("role",)
-    search_fields = ("user__email", "user__full_name", "organisation__name", "organisation__orgnr")
-    autocomplete_fields = ("user", "organisation")
 
 
 class ApplicationPartInline(admin.TabularInline):
@@ -684,7 +611,3 @@ class AssessmentAdmin(VisibleApplicationsMixin, ReadOnlyAdminMixin, ProgrammeSco
         if assessment.average_score is None:
             return None
         return f"{assessment.average_score:.1f}".replace(".", ",")
-
-
-# The board's admin pages register themselves on import: meetings, cases, votes, decisions, letters.
-from .board import admin as board_admin  # noqa: E402, F401  (registers the board pages)

@@ -22,7 +22,6 @@ from . import services
 from .annual import annual_report_pdf
 from .exports import annual_report_csv_zip, annual_report_json
 from .models import ReportJob
-from .selectors import grant_table
 from .services import (
     HARD_TIME_LIMIT,
     MAX_ATTEMPTS,
@@ -32,6 +31,7 @@ from .services import (
     report_job_progress,
     report_job_start,
 )
+from .tables import grant_table
 
 
 def _grant_table(job):

@@ -186,6 +186,12 @@ def test_board_member_sees_only_the_applications_on_the_agenda_never_a_draft(
     assert _listed(client, Application) == [submitted]
     assert client.get(_url(Application, "change", submitted.pk)).status_code == 200
 
+    # A draft is never read by the board, even one that stood on an agenda (the services never put
+    # one there; a row written by hand must not open it either).
+    BoardCaseFactory(meeting__programme=vestre_toten, application=toten_application)
+    assert toten_application.state == Application.State.DRAFT
+    assert _listed(client, Application) == [submitted]
+
 
 def test_inactive_staff_membership_gives_no_access(client, vestre_toten, toten_application):
     user = _staff_user("sluttet@toten.no", "view_application")

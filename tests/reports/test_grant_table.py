@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from omstilling.models import Programme
 from projects.models import Grant
 from projects.services import grant_complete
-from reports.selectors import grant_matrix, grant_table
+from reports.tables import grant_matrix, grant_table
 from tests.factories import (
     ApplicationFactory,
     DecisionFactory,

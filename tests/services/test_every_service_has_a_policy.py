@@ -16,12 +16,14 @@ APPS = ("omstilling", "applications", "projects", "reports")
 
 
 def service_modules():
-    """Every module named ``services`` or inside a ``services`` package, in the apps."""
+    """Every module named ``services`` or inside a ``services`` package, and the board's
+    ``decisions`` (its second services module), in the apps."""
     names = []
     for app in APPS:
         package = importlib.import_module(app)
         for module in pkgutil.walk_packages(package.__path__, prefix=f"{app}."):
-            if ".services" in module.name and ".migrations" not in module.name:
+            writes = ".services" in module.name or module.name.endswith(".board.decisions")
+            if writes and ".migrations" not in module.name:
                 names.append(module.name)
     return sorted(names)
 
@@ -36,9 +38,14 @@ def public_functions(module_name):
 
 
 def test_the_service_modules_are_found():
-    assert {"applications.services", "projects.services", "reports.services", "omstilling.services"} <= set(
-        service_modules()
-    )
+    assert {
+        "applications.services",
+        "applications.board.services",
+        "applications.board.decisions",
+        "projects.services",
+        "reports.services",
+        "omstilling.services",
+    } <= set(service_modules())
 
 
 @pytest.mark.parametrize("module_name", service_modules())

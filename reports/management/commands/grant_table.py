@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from omstilling.models import Programme
-from reports.selectors import grant_table
+from reports.tables import grant_table
 
 CSV_COLUMNS = ["category", "focus_area", "granted_count", "active_count", "granted_amount", "active_amount"]
 
