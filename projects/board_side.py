@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from omstilling.formatting import format_kr, format_nok
 
 from .models import Grant
+from .policies import offer_replace_refusal
 from .selectors import budget_ledger
 from .services import grant_offer, grant_replace
 
@@ -138,13 +139,7 @@ class ProjectsGrantSide:
         grant_replace(old_decision, actor=actor, new_decision=new_decision, reason=reason)
 
     def replace_refusal(self, decision):
-        grant = Grant.objects.filter(decision=decision).first()
-        if grant is not None and grant.state != Grant.State.OFFERED:
-            return _(
-                "Tilsagnet har status «%(state)s». Bare et tilsagn som ennå ikke er akseptert, "
-                "kan erstattes av et rettet vedtak."
-            ) % {"state": grant.get_state_display()}
-        return None
+        return offer_replace_refusal(Grant.objects.filter(decision=decision).first())
 
     def warnings(self, application, amount, history=None):
         return grant_warnings(application, amount, history=history)

@@ -64,3 +64,15 @@ def can_manage_grant(user, obj):
     if not is_grant_staff(user, obj):
         return _("Bare programmets administrasjon kan behandle tilsagn og utbetalinger.")
     return None
+
+
+def offer_replace_refusal(grant):
+    """Why the offer ``grant`` (None: the decision made none) cannot be replaced by a new decision:
+    only an offer the applicant has not accepted can be. Asked by the board before it shows or
+    takes the step, and again with the grant row locked when the replacement is carried out."""
+    if grant is not None and grant.state != Grant.State.OFFERED:
+        return _(
+            "Tilsagnet har status «%(state)s». Bare et tilsagn som ennå ikke er akseptert, "
+            "kan erstattes av et nytt vedtak."
+        ) % {"state": grant.get_state_display()}
+    return None

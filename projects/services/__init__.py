@@ -29,7 +29,7 @@ from omstilling.models import Programme
 from omstilling.policies import guarded, system_service
 
 from ..models import Grant, Payout, ResultFunding, ResultReport
-from ..policies import can_act_for_grant, can_manage_grant
+from ..policies import can_act_for_grant, can_manage_grant, offer_replace_refusal
 from ..selectors import budget_ledger, held_back
 from .attachments import payout_attachment_add as payout_attachment_add
 
@@ -229,14 +229,9 @@ def grant_replace(
         # The grant row is locked before its state is read: the applicant must not accept the offer
         # between the check and its cancellation.
         grant = Grant.objects.select_for_update().filter(decision=old_decision).first()
-        if grant is not None and grant.state != Grant.State.OFFERED:
-            raise ServiceError(
-                _(
-                    "Tilsagnet har status «%(state)s». Bare et tilsagn som ennå ikke er akseptert, "
-                    "kan erstattes av et nytt vedtak."
-                )
-                % {"state": grant.get_state_display()}
-            )
+        refusal = offer_replace_refusal(grant)
+        if refusal:
+            raise ServiceError(refusal)
         if grant is not None:
             _cancel(
                 grant,
