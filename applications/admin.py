@@ -44,7 +44,7 @@ from .models import (
     FinancingLine,
     Organisation,
 )
-from .policies import can_resend_receipt, is_programme_staff, receipt_resend_refusal
+from .policies import can_handle_case, can_resend_receipt, can_send_to_board, receipt_resend_refusal
 from .services import application_review_start, application_send_to_board, receipt_resend
 from .services.assessment import assessment_submit, assessment_submit_and_send
 from .views.common import add_service_error, private_download
@@ -381,7 +381,6 @@ class ApplicationAdmin(VisibleApplicationsMixin, ServicePagesMixin, ProgrammeSco
             Assessment.objects.filter(application=application).prefetch_related("scores__criterion").first()
         )
         history = grant_side().history(application)
-        staff = is_programme_staff(request.user, application.programme)
         data = snapshot.data if snapshot else {}
         kinds = dict(FinancingLine.Kind.choices)
         return {
@@ -411,9 +410,9 @@ class ApplicationAdmin(VisibleApplicationsMixin, ServicePagesMixin, ProgrammeSco
             "board_cases": application.board_cases.select_related("meeting").order_by("meeting__starts_at"),
             "decisions": application.decisions.order_by("decided_at"),
             "letters": letters_for_application(application),
-            "can_assess": staff
+            "can_assess": can_handle_case(request.user, application) is None
             and application.state in (Application.State.SUBMITTED, Application.State.IN_REVIEW),
-            "can_send_to_board": staff
+            "can_send_to_board": can_send_to_board(request.user, application) is None
             and application.state == Application.State.IN_REVIEW
             and assessment is not None
             and assessment.submitted_at is not None,
@@ -431,6 +430,10 @@ class ApplicationAdmin(VisibleApplicationsMixin, ServicePagesMixin, ProgrammeSco
 
     def assessment_view(self, request, object_id):
         application = self._scoped_object(request, object_id)
+        # The page is the service's door: one the service would refuse is refused here, with its reason.
+        refusal = can_handle_case(request.user, application)
+        if refusal:
+            raise PermissionDenied(refusal)
         criteria = AssessmentCriterion.objects.filter(programme=application.programme_id).order_by("order")
         existing = Assessment.objects.filter(application=application).prefetch_related("scores").first()
         initial = {}

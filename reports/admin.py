@@ -15,7 +15,7 @@ from omstilling.admin_mixins import ProgrammeScopedAdmin, plain_column, stored_f
 from omstilling.exceptions import ServiceError
 from omstilling.models import Programme
 from omstilling.policies import Refused, as_permission_denied
-from omstilling.roles import programmes_for_staff, programmes_visible_to
+from omstilling.roles import programmes_for_board, programmes_for_staff, programmes_visible_to
 
 from .forms import AnnualReportRequestForm
 from .models import ReportJob
@@ -148,6 +148,10 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
     def request_view(self, request):
         programmes = _report_programmes(request.user)
         if not programmes.exists():
+            # On a board, the person is told why; anyone else finds nothing here.
+            board = programmes_for_board(request.user).first()
+            if board is not None:
+                _allowed(can_order_report(request.user, board))
             raise Http404
         # The Programme page links here with ?programme=<pk>; anything else in the link is ignored.
         initial = {}

@@ -28,7 +28,7 @@ from applications.models import (
     MeetingAttendance,
     Vote,
 )
-from applications.policies import is_programme_staff, may_run_meeting
+from applications.policies import acts_for_applicant, is_programme_staff, may_run_meeting
 from omstilling.models import BoardMembership, Programme
 
 from .money import grant_side
@@ -66,6 +66,11 @@ def seat_vote_refusal(case, seat):
         return _("Observatører har ikke stemmerett.")
     if case.conflicts.filter(member=seat).exists():
         return _("Du har erklært deg inhabil i denne saken og kan ikke stemme.")
+    if acts_for_applicant(seat.user_id, case.application):
+        return _(
+            "Du handler for søkeren (%(organisation)s) og er inhabil i saken (forvaltningsloven § 6 første "
+            "ledd bokstav e). Erklær deg inhabil, så kan et varamedlem tre inn."
+        ) % {"organisation": case.application.organisation.name}
     statuses = seat_statuses(case)
     if seat.pk in eligible_voters(case, statuses):
         # The vote is held under the møteleder, whose own vote decides a tie: choosing them after
@@ -317,24 +322,28 @@ def meeting_not_yet_refusal(meeting):
     return None
 
 
-def can_open_case(user, case):
-    return can_run_meeting(user, case) or meeting_not_yet_refusal(case.meeting)
-
-
-def can_choose_presiding(user, case):
-    """Staff or the chair register whom the board chose to lead a case; a recused chair does not."""
+def can_run_case(user, case):
+    """Staff and the chair run a case (open it, seat a deputy in it, register its møteleder); a chair
+    recused in it does none of that (forvaltningsloven § 6: a disqualified person neither decides
+    nor prepares the decision)."""
     refusal = can_run_meeting(user, case)
     if refusal:
         return refusal
     programme = programme_of(case)
     seat = board_seat(user, programme)
-    if (
-        not is_programme_staff(user, programme)
-        and seat is not None
-        and case.conflicts.filter(member=seat).exists()
-    ):
-        return _("Du er inhabil i saken og kan ikke velge møteleder for den.")
+    staff = is_programme_staff(user, programme)
+    if not staff and seat is not None and case.conflicts.filter(member=seat).exists():
+        return _("Du er inhabil i saken og kan verken åpne den, velge møteleder eller sette inn vara i den.")
     return None
+
+
+def can_open_case(user, case):
+    return can_run_case(user, case) or meeting_not_yet_refusal(case.meeting)
+
+
+def can_choose_presiding(user, case):
+    """Staff or the chair register whom the board chose to lead a case; a recused chair does not."""
+    return can_run_case(user, case)
 
 
 def can_declare_conflict(user, case):

@@ -386,7 +386,7 @@ def conflict_declare(case: BoardCase, *, actor: User, reason: str) -> ConflictDe
     return declaration
 
 
-@guarded(policies.can_run_meeting)
+@guarded(policies.can_run_case)
 def case_deputy_step_in(
     case: BoardCase, *, actor: User, deputy: BoardMembership, stands_in_for: BoardMembership
 ) -> CaseStandIn:
@@ -415,7 +415,7 @@ def case_deputy_step_in(
     return row
 
 
-@guarded(policies.can_run_meeting)
+@guarded(policies.can_run_case)
 def case_deputy_step_out(case: BoardCase, *, actor: User, deputy: BoardMembership) -> None:
     """Undo ``case_deputy_step_in`` before the deputy has voted in the case."""
     with transaction.atomic():

@@ -119,7 +119,7 @@ def test_recused_chair_neither_leads_nor_closes_nor_chooses_who_leads(client, bo
     page = _page(client, siri.user, case)
     assert "Avslutt sak" not in page
     assert "Styret velger en møteleder blant dem som stemmer i saken." in page
-    assert "Du er inhabil i saken og kan ikke velge møteleder for den." in post_case_refused(
+    assert "Du er inhabil i saken og kan verken åpne den, velge møteleder" in post_case_refused(
         client, siri.user, case, {"action": "presiding", "member": anders.pk}
     )
     assert "Styreleder kan ikke lede saken (fraværende eller inhabil)." in _close_refused(

@@ -203,7 +203,9 @@ def test_the_board_and_observers_of_the_programme_may_not_have_the_report_jobs(
             "Bare programmets administrasjon kan bestille" in response.content.decode()
         )
     assert client.get(url("changelist")).status_code == 403
-    assert client.get(url("request")).status_code == 404
+    order_page = client.get(url("request"))
+    assert order_page.status_code == 403
+    assert "Bare programmets administrasjon kan bestille" in order_page.content.decode()
     failed_job.refresh_from_db()
     assert failed_job.state == ReportJob.State.FAILED
 
