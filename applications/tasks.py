@@ -1,16 +1,15 @@
 """Background work for applications. Tasks take ids and read the committed rows."""
 
 import smtplib
-from functools import partial
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage, send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from omstilling.celery import EMAIL_TASK_OPTIONS, send_or_record_refusal
+from omstilling.celery import EMAIL_TASK_OPTIONS
 from omstilling.formatting import format_kr, long_date, oslo_moment
+from omstilling.mail import send_templated
 from omstilling.models import StaffMembership
 
 from .board.decisions import letter_issue
@@ -63,41 +62,25 @@ def _send_submission_emails(application):
     refused = None
     applicant = receipt_addresses(application)
     if applicant:
-        subject = _("Kvittering: søknad %(reference)s er mottatt") % facts
-        body = (
-            _(
-                "Vi har mottatt søknaden «%(title)s» fra %(organisation)s til %(programme)s.\n\n"
-                "Referansenummer: %(reference)s\n"
-                "Utlysning: %(call)s\n"
-                "Sendt inn: %(submitted)s\n\n"
-                "Oppgi referansenummeret når du kontakter oss om søknaden. "
-                "Du får beskjed når søknaden er behandlet.\n\n"
-                "Dette er en automatisk melding og kan ikke besvares."
-            )
-            % facts
-        )
-        refused = send_or_record_refusal(
-            partial(send_mail, subject, body, None, applicant),
+        refused = send_templated(
+            "application_receipt",
+            facts,
+            subject=_("Kvittering: søknad %(reference)s er mottatt") % facts,
+            to=applicant,
             task=task,
             obj=application,
-            recipients=applicant,
         )
 
     staff = _staff_addresses(application)
     if staff:
-        subject = _("Ny søknad %(reference)s: %(title)s") % facts
-        body = (
-            _(
-                "%(organisation)s har sendt inn søknaden «%(title)s» til %(programme)s.\n\n"
-                "Referansenummer: %(reference)s\n"
-                "Utlysning: %(call)s\n"
-                "Sendt inn: %(submitted)s\n"
-            )
-            % facts
-        )
         # A refused staff address is logged and audited; the receipt itself went out.
-        send_or_record_refusal(
-            partial(send_mail, subject, body, None, staff), task=task, obj=application, recipients=staff
+        send_templated(
+            "application_staff_notice",
+            facts,
+            subject=_("Ny søknad %(reference)s: %(title)s") % facts,
+            to=staff,
+            task=task,
+            obj=application,
         )
     return refused
 
@@ -129,21 +112,13 @@ def organisation_join_requested_notify(join_request_id):
     if not admins:
         return
     facts = {"organisation": join_request.organisation.name, "user": join_request.user.email}
-    send = partial(
-        send_mail,
-        _("%(user)s ber om tilgang til %(organisation)s") % facts,
-        _(
-            "%(user)s ber om å få handle på vegne av %(organisation)s i søknadsportalen.\n\n"
-            "Logg inn og gå til «Organisasjoner» for å godkjenne eller avslå. Personen får ikke se "
-            "organisasjonens søknader før forespørselen er godkjent.\n\n"
-            "Dette er en automatisk melding og kan ikke besvares."
-        )
-        % facts,
-        None,
-        admins,
-    )
-    send_or_record_refusal(
-        send, task=organisation_join_requested_notify.name, obj=join_request, recipients=admins
+    send_templated(
+        "organisation_join_request",
+        facts,
+        subject=_("%(user)s ber om tilgang til %(organisation)s") % facts,
+        to=admins,
+        task=organisation_join_requested_notify.name,
+        obj=join_request,
     )
 
 
@@ -191,6 +166,8 @@ def decision_letter_build(decision_id):
             grant = decision.grant
             old = decision.corrects
             old_grant = getattr(old, "grant", None)
+            # A new decision of the board itself (omgjøring), not the programme leader's correction.
+            reconsidered = bool(decision.case_id)
             facts.update(
                 amount=format_kr(grant.amount),
                 deadline=long_date(grant.acceptance_deadline),
@@ -200,69 +177,30 @@ def decision_letter_build(decision_id):
                 grant_reference=grant.reference,
                 old_grant_reference=old_grant.reference if old_grant else "",
                 reason=decision.reason,
+                reconsidered=reconsidered,
             )
-            if decision.case_id:
-                # A new decision of the board itself (omgjøring), not the programme leader's correction.
+            template = "decision_changed"
+            if reconsidered:
                 subject = _("Endret tilsagn: søknad %(reference)s") % facts
-                first = _(
-                    "Styret i %(programme)s har %(date)s omgjort sitt vedtak av %(old_date)s om tilsagn til "
-                    "«%(title)s» (referanse %(reference)s). Tilsagnet er nå på %(amount)s "
-                    "(før omgjøringen %(old_amount)s)."
-                )
             else:
                 subject = _("Rettet tilsagn: søknad %(reference)s") % facts
-                first = _(
-                    "%(programme)s har rettet ordlyden i styrets vedtak av %(old_date)s om tilsagn til "
-                    "«%(title)s» (referanse %(reference)s). Tilsagnet er på %(amount)s, som før."
-                )
-            paragraphs = [first, _("Begrunnelse: %(reason)s")]
-            if old_grant:
-                paragraphs.append(
-                    _(
-                        "Tilsagnet %(old_grant_reference)s er annullert og erstattet av tilsagnet "
-                        "%(grant_reference)s."
-                    )
-                )
-            paragraphs += [
-                _(
-                    "Det nye tilsagnsbrevet med vilkår og utbetalingsplan ligger ved og under "
-                    "«Mine søknader» i portalen. Det erstatter det forrige tilsagnsbrevet. "
-                    "Tilsagnet må aksepteres i portalen innen %(deadline)s."
-                ),
-                _("Dette er en automatisk melding og kan ikke besvares."),
-            ]
-            body = "\n\n".join(paragraph % facts for paragraph in paragraphs)
         elif approved:
             grant = decision.grant
             facts.update(amount=format_kr(grant.amount), deadline=long_date(grant.acceptance_deadline))
+            template = "decision_granted"
             subject = _("Tilsagn: søknad %(reference)s er innvilget") % facts
-            body = (
-                _(
-                    "Styret i %(programme)s har %(date)s innvilget søknaden «%(title)s» "
-                    "(referanse %(reference)s) med %(amount)s.\n\n"
-                    "Tilsagnsbrevet med vilkår og utbetalingsplan ligger ved "
-                    "og under «Mine søknader» i portalen. "
-                    "Tilsagnet må aksepteres i portalen innen %(deadline)s.\n\n"
-                    "Dette er en automatisk melding og kan ikke besvares."
-                )
-                % facts
-            )
         else:
+            template = "decision_rejected"
             subject = _("Svar på søknad %(reference)s") % facts
-            body = (
-                _(
-                    "Styret i %(programme)s har %(date)s behandlet søknaden «%(title)s» "
-                    "(referanse %(reference)s) og har dessverre avslått den.\n\n"
-                    "Begrunnelsen står i brevet som ligger ved og under «Mine søknader» i portalen.\n\n"
-                    "Dette er en automatisk melding og kan ikke besvares."
-                )
-                % facts
-            )
-        message = EmailMessage(subject, body, None, addresses)
-        message.attach(f"{kind}-{application.reference}.pdf", content, "application/pdf")
         # A refusal for good is logged and audited on the decision; the letter stays in the portal.
-        send_or_record_refusal(
-            message.send, task=decision_letter_build.name, obj=decision, recipients=addresses
+        send_templated(
+            template,
+            facts,
+            subject=subject,
+            to=addresses,
+            task=decision_letter_build.name,
+            obj=decision,
+            attachments=[(f"{kind}-{application.reference}.pdf", content, "application/pdf")],
         )
     return letter.pk
 

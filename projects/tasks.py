@@ -1,16 +1,14 @@
 """Background work for grants and payouts. Tasks take ids and read the committed rows."""
 
-from functools import partial
-
 from celery import shared_task
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from omstilling.celery import EMAIL_TASK_OPTIONS, send_or_record_refusal
+from omstilling.celery import EMAIL_TASK_OPTIONS
 from omstilling.formatting import format_kr, long_date
+from omstilling.mail import send_templated
 from omstilling.models import AuditEntry
 
 from . import services
@@ -53,37 +51,25 @@ def _grant_facts(grant):
 
 
 def _grant_message(grant, event):
+    """The template, subject and context of the e-mail telling the applicant about ``event``."""
     facts = _grant_facts(grant)
     if event == "cancelled":
         facts["reason"] = grant.cancel_reason
         subject = _("Tilsagn %(reference)s er annullert") % facts
-        body = _(
-            "%(programme)s har annullert tilsagnet %(reference)s til «%(title)s».\n\n"
-            "Begrunnelse: %(reason)s\n\n"
-            "Utbetalinger som alt er godkjent, blir utbetalt; anmodninger som ikke var behandlet, er avvist."
-        )
     elif event == "reduced":
         entry = _latest_entry(grant, "grant:reduced")
         facts["reason"] = entry.reason if entry else ""
         subject = _("Tilsagn %(reference)s er redusert") % facts
-        body = _(
-            "%(programme)s har redusert tilsagnet %(reference)s til «%(title)s» til %(effective)s "
-            "(opprinnelig %(amount)s).\n\n"
-            "Begrunnelse: %(reason)s"
-        )
     elif event == "lapsed":
         facts["deadline"] = long_date(grant.acceptance_deadline) if grant.acceptance_deadline else ""
         subject = _("Tilsagn %(reference)s er bortfalt") % facts
-        body = _(
-            "Tilsagnet %(reference)s på %(amount)s til «%(title)s» ble ikke akseptert innen fristen "
-            "%(deadline)s og er bortfalt. Midlene går tilbake til %(programme)s."
-        )
     else:
         raise ValueError(f"unknown grant event {event!r}")
-    return subject, (body % facts) + "\n\n" + _("Dette er en automatisk melding og kan ikke besvares.")
+    return f"grant_{event}", subject, facts
 
 
 def _payout_message(payout, event):
+    """The template, subject and context of the e-mail telling the applicant about ``event``."""
     facts = {
         **_grant_facts(payout.grant),
         "number": payout.number,
@@ -91,28 +77,15 @@ def _payout_message(payout, event):
     }
     if event == "approved":
         subject = _("Utbetaling nr. %(number)d på tilsagn %(reference)s er godkjent") % facts
-        body = _(
-            "Anmodningen om utbetaling nr. %(number)d på %(payout)s fra tilsagnet %(reference)s "
-            "(«%(title)s») er godkjent. Du får beskjed når beløpet er utbetalt."
-        )
     elif event == "rejected":
         facts["reason"] = payout.rejection_reason
         subject = _("Utbetaling nr. %(number)d på tilsagn %(reference)s er avvist") % facts
-        body = _(
-            "Anmodningen om utbetaling nr. %(number)d på %(payout)s fra tilsagnet %(reference)s "
-            "(«%(title)s») er avvist.\n\n"
-            "Begrunnelse: %(reason)s"
-        )
     elif event == "paid":
         facts["date"] = long_date(payout.paid_at)
         subject = _("Utbetaling nr. %(number)d på tilsagn %(reference)s er utbetalt") % facts
-        body = _(
-            "%(payout)s fra tilsagnet %(reference)s («%(title)s») ble utbetalt %(date)s "
-            "(utbetaling nr. %(number)d)."
-        )
     else:
         raise ValueError(f"unknown payout event {event!r}")
-    return subject, (body % facts) + "\n\n" + _("Dette er en automatisk melding og kan ikke besvares.")
+    return f"payout_{event}", subject, facts
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
@@ -124,13 +97,8 @@ def grant_notify(grant_id, event):
         ).get(pk=grant_id)
         addresses = _addresses(grant, grant.accepted_by)
         if addresses:
-            subject, body = _grant_message(grant, event)
-            send_or_record_refusal(
-                partial(send_mail, subject, body, None, addresses),
-                task=grant_notify.name,
-                obj=grant,
-                recipients=addresses,
-            )
+            template, subject, facts = _grant_message(grant, event)
+            send_templated(template, facts, subject=subject, to=addresses, task=grant_notify.name, obj=grant)
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
@@ -142,12 +110,9 @@ def payout_notify(payout_id, event):
         ).get(pk=payout_id)
         addresses = _addresses(payout.grant, payout.requested_by)
         if addresses:
-            subject, body = _payout_message(payout, event)
-            send_or_record_refusal(
-                partial(send_mail, subject, body, None, addresses),
-                task=payout_notify.name,
-                obj=payout,
-                recipients=addresses,
+            template, subject, facts = _payout_message(payout, event)
+            send_templated(
+                template, facts, subject=subject, to=addresses, task=payout_notify.name, obj=payout
             )
 
 

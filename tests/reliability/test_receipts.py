@@ -19,6 +19,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -214,8 +215,6 @@ def test_a_duplicate_notify_task_sends_nothing_more(
 def test_a_send_that_fails_marks_nothing_and_the_next_resend_sends_it(
     applicant_client, complete_draft, leader, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from applications import tasks
-
     application = submitted_with_the_task_lost(
         applicant_client, complete_draft, django_capture_on_commit_callbacks
     )
@@ -224,7 +223,7 @@ def test_a_send_that_fails_marks_nothing_and_the_next_resend_sends_it(
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
     with monkeypatch.context() as patched:
-        patched.setattr(tasks, "send_mail", smtp_down)
+        patched.setattr(EmailBackend, "send_messages", smtp_down)
         with pytest.raises(CommandError, match="Ingenting er merket som sendt"):
             resend("--older-than", "0")
 
