@@ -45,8 +45,9 @@ from .models import (
     Organisation,
 )
 from .policies import can_handle_case, can_resend_receipt, can_send_to_board, receipt_resend_refusal
-from .services import application_review_start, application_send_to_board, receipt_resend
+from .services import application_review_start, application_send_to_board
 from .services.assessment import assessment_submit, assessment_submit_and_send
+from .services.receipts import receipt_resend
 from .views.common import add_service_error, private_download
 
 

@@ -268,7 +268,7 @@ def application_problems(application):
     return problems
 
 
-# Receipts still owed (see applications.services.receipts_resend_unsent) ---------------------------
+# Receipts still owed (see applications.services.receipts.receipts_resend_unsent) ---------------------------
 
 # A receipt is presumed lost when it is still unsent this long after the submit: the task normally
 # runs within seconds, and one that is merely late finds the row marked and does nothing.

@@ -16,8 +16,8 @@ from .board.decisions import letter_issue
 from .board.letters import grant_letter_pdf, minutes_pdf, original_decision, rejection_letter_pdf
 from .models import BoardMeeting, Decision, Letter, OrganisationJoinRequest, OrganisationMembership
 from .selectors import receipt_addresses
-from .services import receipt_send_once
-from .services import receipts_resend_unsent as receipts_resend_unsent_service
+from .services.receipts import receipt_send_once
+from .services.receipts import receipts_resend_unsent as receipts_resend_unsent_service
 
 
 def _staff_addresses(application):
@@ -39,7 +39,7 @@ def application_submitted_notify(application_id):
 
     Sends once: the row records when they went out (``Application.receipt_sent_at``), and a task for
     an application already marked — a duplicate, or one the resend enqueued while the first was
-    late — does nothing. See ``services.receipt_send_once`` for the lock and the small window in
+    late — does nothing. See ``services.receipts.receipt_send_once`` for the lock and the small window in
     which an e-mail can go out twice. A receipt the mail server refuses for good (the applicant's
     address does not exist) is recorded on the row instead and not retried; the staff notice still
     goes out. Returns whether it sent the receipt."""
@@ -89,7 +89,7 @@ def _send_submission_emails(application):
 def receipts_resend_unsent():
     """Periodic (settings.CELERY_BEAT_SCHEDULE): enqueue the notify task again for submitted
     applications whose receipt is still unsent five minutes after the submit (the broker was down,
-    Redis lost the message, the task gave up); see ``services.receipts_resend_unsent``."""
+    Redis lost the message, the task gave up); see ``services.receipts.receipts_resend_unsent``."""
     return receipts_resend_unsent_service()
 
 

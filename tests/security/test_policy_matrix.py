@@ -141,7 +141,7 @@ POLICY_TABLE = {
     ),
     "applications.services.application_withdraw": (APPLICANT, "withdraw an application"),
     # Case handling
-    "applications.services.receipt_resend": (STAFF, "send a refused submission receipt again"),
+    "applications.services.receipts.receipt_resend": (STAFF, "send a refused submission receipt again"),
     "applications.services.application_review_start": (STAFF, "start case handling"),
     "applications.services.assessment.assessment_submit": (STAFF, "assess an application"),
     "applications.services.assessment.assessment_submit_and_send": (
@@ -546,7 +546,7 @@ def _(cast):
     return Scenario(application(cast), lambda: {"reason": "Vi har fått finansiering et annet sted."})
 
 
-@scenario("applications.services.receipt_resend")
+@scenario("applications.services.receipts.receipt_resend")
 def _(cast):
     return Scenario(
         application(

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application
 from applications.selectors import RECEIPT_RESEND_AFTER, receipts_unsent
-from applications.services import RECEIPT_RESEND_BATCH, receipts_resend_unsent
+from applications.services.receipts import RECEIPT_RESEND_BATCH, receipts_resend_unsent
 
 
 class Command(BaseCommand):
