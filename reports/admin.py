@@ -111,6 +111,17 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
     def has_module_permission(self, request):
         return super().has_module_permission(request) and self._has_report_programmes(request)
 
+    def changelist_view(self, request, extra_context=None):
+        self._refuse_the_board(request)
+        return super().changelist_view(request, extra_context)
+
+    def _refuse_the_board(self, request):
+        """A board member or observer who asks for the report pages is told why they are refused."""
+        if not self._has_report_programmes(request):
+            board = programmes_for_board(request.user).first()
+            if board is not None:
+                _allowed(can_order_report(request.user, board))
+
     def scope_queryset(self, queryset, request):
         if request.user.is_superuser:
             return queryset
@@ -149,9 +160,7 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
         programmes = _report_programmes(request.user)
         if not programmes.exists():
             # On a board, the person is told why; anyone else finds nothing here.
-            board = programmes_for_board(request.user).first()
-            if board is not None:
-                _allowed(can_order_report(request.user, board))
+            self._refuse_the_board(request)
             raise Http404
         # The Programme page links here with ?programme=<pk>; anything else in the link is ignored.
         initial = {}

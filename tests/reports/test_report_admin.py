@@ -202,7 +202,9 @@ def test_the_board_and_observers_of_the_programme_may_not_have_the_report_jobs(
         assert "arbeidsdokumenter for programmets administrasjon" in response.content.decode() or (
             "Bare programmets administrasjon kan bestille" in response.content.decode()
         )
-    assert client.get(url("changelist")).status_code == 403
+    job_list = client.get(url("changelist"))
+    assert job_list.status_code == 403
+    assert "Bare programmets administrasjon kan bestille" in job_list.content.decode()
     order_page = client.get(url("request"))
     assert order_page.status_code == 403
     assert "Bare programmets administrasjon kan bestille" in order_page.content.decode()
