@@ -413,10 +413,7 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             messages.error(request, state["close_refusal"])
             return HttpResponseRedirect(self._view_url("vote", case))
         tally = state["tally"]
-        casting = tally.votes_for == tally.votes_against
-        adopted = (
-            tally.presiding_choice == Vote.Choice.FOR if casting else tally.votes_for > tally.votes_against
-        )
+        adopted = tally.adopted
         return self._page(
             request,
             "admin/applications/boardcase/close_confirm.html",
@@ -424,7 +421,7 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             case,
             case=case,
             adopted=adopted,
-            casting=casting,
+            casting=tally.casting_vote_used,
             proposed_amount=format_nok(case.proposed_amount),
             decision_warnings=selectors.case_warnings(case) if adopted else [],
             **state,

@@ -84,9 +84,13 @@ def test_board_adopts_the_new_amount_and_its_decision_replaces_the_old_offer(
     _put_back(client, board, decision, next_meeting)
     case = case_open(BoardCase.objects.get(reconsiders=decision), actor=board.leader)
     _vote_all(case, board, FOR)
+    client.force_login(board.chair.user)
+    confirm = client.get(reverse("admin:applications_boardcase_close", args=[case.pk])).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         new = case_close(case, actor=board.chair.user)
+
+    assert "omgjøringen er vedtatt – tilsagnet endres til 400\xa0000 kr" in confirm
 
     assert (new.corrects, new.case, new.amount) == (decision, case, Decimal(400000))
     assert (new.votes_for, new.votes_against, new.presided_by) == (5, 0, "Siri Styreleder")
@@ -103,8 +107,12 @@ def test_board_votes_the_new_amount_down_and_its_old_decision_stands(client, boa
     _put_back(client, board, decision, next_meeting)
     case = case_open(BoardCase.objects.get(reconsiders=decision), actor=board.leader)
     _vote_all(case, board, AGAINST)
+    client.force_login(board.chair.user)
+    confirm = client.get(reverse("admin:applications_boardcase_close", args=[case.pk])).content.decode()
 
     assert case_close(case, actor=board.chair.user) is None
+
+    assert "omgjøringen falt – det tidligere vedtaket står" in confirm
 
     grant = Grant.objects.get(decision=decision)
     assert (grant.state, grant.amount) == (Grant.State.OFFERED, Decimal(350000))
