@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from applications.forms import NokField
 from applications.uploads import ACCEPT, check_upload
 from omstilling.exceptions import ServiceError
-from omstilling.formatting import format_nok
 
 from .models import Payout
 
@@ -86,24 +85,10 @@ class PayoutRequestForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, has_final_report, has_final_payout, remaining, **kwargs):
+    def __init__(self, *args, has_final_report, has_final_payout, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_final_report = has_final_report
         self.has_final_payout = has_final_payout
-        self.remaining = remaining
-
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        # Requests not yet decided count too: together they may not ask for more than the grant.
-        if amount > self.remaining:
-            raise ValidationError(
-                _(
-                    "Beløpet er større enn det som gjenstår å be om av tilsagnet (%(remaining)s kr), "
-                    "når anmodninger som ikke er behandlet ennå, er trukket fra."
-                ),
-                params={"remaining": format_nok(self.remaining)},
-            )
-        return amount
 
     def clean_kind(self):
         kind = self.cleaned_data["kind"]

@@ -147,6 +147,16 @@ def held_back(grant):
     )
 
 
+def payout_request_limit(grant, kind, *, committed, requested):
+    """The most a new payout request of ``kind`` may ask for: a partial request leaves the share held
+    back for the final payout, the final one may take what remains; requests not decided yet count.
+    The payout page states this figure and ``payout_request`` refuses anything above it."""
+    limit = grant.effective_amount - committed - requested
+    if kind == Payout.Kind.PARTIAL:
+        limit -= held_back(grant)
+    return max(limit, ZERO)
+
+
 @dataclass(frozen=True)
 class PayoutSummary:
     """A grant's money as the grant holder sees it. Amounts in whole kroner (Decimal)."""
@@ -188,8 +198,10 @@ def payout_summary(grant):
         paid=paid,
         approved=approved,
         requested=requested,
-        remaining=max(effective - committed - requested, ZERO),
-        partial_available=max(effective - kept - committed - requested, ZERO),
+        remaining=payout_request_limit(grant, Payout.Kind.FINAL, committed=committed, requested=requested),
+        partial_available=payout_request_limit(
+            grant, Payout.Kind.PARTIAL, committed=committed, requested=requested
+        ),
         not_paid=max(effective - paid, ZERO),
     )
 

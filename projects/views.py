@@ -121,7 +121,6 @@ def payout_request(request, pk):
         request.FILES if request.method == "POST" else None,
         has_final_report=grant.has_final_report,
         has_final_payout=grant.has_final_payout,
-        remaining=summary.remaining,
         initial=_payout_initial(request, grant, summary),
     )
     if request.method == "POST" and form.is_valid():

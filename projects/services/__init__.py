@@ -30,7 +30,7 @@ from omstilling.policies import guarded, system_service
 
 from ..models import Grant, Payout, ResultFunding, ResultReport
 from ..policies import can_act_for_grant, can_manage_grant, offer_replace_refusal
-from ..selectors import budget_ledger, held_back
+from ..selectors import budget_ledger, held_back, payout_request_limit
 from .attachments import payout_attachment_add as payout_attachment_add
 
 Money = Decimal | int | str
@@ -402,13 +402,20 @@ def payout_request(
                 raise ServiceError(_("Det er allerede anmodet om sluttutbetaling."))
             if not _has_final_report(grant):
                 raise ServiceError(_("Sluttutbetaling forutsetter at sluttrapporten er levert."))
-        remaining = grant.effective_amount - _committed(grant)
-        if amount > remaining:
-            raise ServiceError(
-                _("Beløpet (%(amount)s kr) er større enn det som gjenstår av tilsagnet (%(remaining)s kr).")
-                % {"amount": format_nok(amount), "remaining": format_nok(remaining)},
-                field="amount",
-            )
+        requested = payouts.filter(state=Payout.State.REQUESTED).aggregate(total=Sum("amount"))["total"]
+        limit = payout_request_limit(grant, kind, committed=_committed(grant), requested=requested or 0)
+        if amount > limit:
+            if kind == Payout.Kind.PARTIAL:
+                message = _(
+                    "Du kan be om inntil %(limit)s kr som delutbetaling nå: %(held)s kr holdes tilbake til "
+                    "sluttutbetalingen, og anmodninger som ikke er behandlet ennå, er trukket fra."
+                ) % {"limit": format_nok(limit), "held": format_nok(held_back(grant))}
+            else:
+                message = _(
+                    "Beløpet er større enn det som gjenstår å be om av tilsagnet (%(limit)s kr), når "
+                    "anmodninger som ikke er behandlet ennå, er trukket fra."
+                ) % {"limit": format_nok(limit)}
+            raise ServiceError(message, field="amount")
         number = (payouts.aggregate(last=Max("number"))["last"] or 0) + 1
         payout = Payout(
             grant=grant,

@@ -102,22 +102,36 @@ def test_a_file_over_the_size_limit_is_refused(applicant_client, accepted, setti
     assert not Payout.objects.exists()
 
 
-def test_more_than_what_remains_is_refused_on_the_amount_field(
+def test_a_partial_request_above_what_the_page_promises_is_refused_on_the_amount_field(
+    applicant_client, accepted
+):
+    promise = "Du kan be om inntil 210\xa0000 kr som delutbetaling nå"
+    assert promise in applicant_client.get(reverse("payout_request", args=[accepted.pk])).content.decode()
+
+    response = post(applicant_client, accepted, amount="210 001")
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'href="#id_amount"' in page and promise in page
+    assert 'value="210 001"' in page  # what was typed is kept
+    assert not Payout.objects.exists()
+    assert post(applicant_client, accepted, amount="210 000").status_code == 302
+
+
+def test_what_is_approved_and_what_is_pending_count_against_the_partial_limit(
     applicant_client, accepted, applicant, officer
 ):
-    payout_approve(payout_request(accepted, actor=applicant, amount=200000), actor=officer)
-    payout_request(accepted, actor=applicant, amount=60000)
+    payout_approve(payout_request(accepted, actor=applicant, amount=150000), actor=officer)
+    payout_request(accepted, actor=applicant, amount=40000)
+    page = applicant_client.get(reverse("payout_request", args=[accepted.pk])).content.decode()
+    assert "Du kan be om inntil 20\xa0000 kr som delutbetaling nå" in page
 
-    response = post(applicant_client, accepted, amount="40 001")
-    page = response.content.decode()
+    response = post(applicant_client, accepted, amount="20 001")
 
     assert response.status_code == 400
-    assert (
-        'href="#id_amount"' in page
-        and "større enn det som gjenstår å be om av tilsagnet (40\xa0000 kr)" in page
-    )
+    assert "Du kan be om inntil 20\xa0000 kr som delutbetaling nå" in response.content.decode()
     assert Payout.objects.count() == 2
-    assert post(applicant_client, accepted, amount="40 000").status_code == 302
+    assert post(applicant_client, accepted, amount="20 000").status_code == 302
 
 
 @pytest.mark.parametrize("amount", ["0", "tusen", "1 000,50"])

@@ -118,8 +118,25 @@ def test_request_needs_an_accepted_or_active_grant(with_roles, applicant, state)
 
 def test_request_above_what_remains_is_refused(grant, applicant, officer):
     payout_approve(payout_request(grant, actor=applicant, amount=Decimal(75000)), actor=officer)
-    with pytest.raises(ServiceError, match="større enn det som gjenstår av tilsagnet"):
-        payout_request(grant, actor=applicant, amount=Decimal(25001))
+    with pytest.raises(
+        ServiceError, match=r"Du kan be om inntil 0 kr som delutbetaling nå: 25\xa0000 kr holdes"
+    ):
+        payout_request(grant, actor=applicant, amount=Decimal(1))
+    final_report(grant, applicant)
+    with pytest.raises(
+        ServiceError, match=r"større enn det som gjenstår å be om av tilsagnet \(25\xa0000 kr\)"
+    ):
+        payout_request(grant, actor=applicant, amount=Decimal(25001), kind=FINAL)
+    assert grant.payouts.count() == 1
+
+
+def test_a_partial_request_counts_the_held_back_share_and_pending_requests(grant, applicant):
+    """The limit the payout page states (payout_summary.partial_available) is the one enforced."""
+    payout_request(grant, actor=applicant, amount=Decimal(60000))
+    with pytest.raises(ServiceError, match=r"Du kan be om inntil 15\xa0000 kr som delutbetaling nå"):
+        payout_request(grant, actor=applicant, amount=Decimal(15001))
+    payout_request(grant, actor=applicant, amount=Decimal(15000))
+    assert grant.payouts.count() == 2
 
 
 def test_final_request_needs_the_final_report_and_comes_only_once(grant, applicant):
@@ -197,7 +214,8 @@ def test_rejected_or_paid_payouts_cannot_be_approved(grant, applicant, officer):
 def test_partial_payouts_stop_at_the_held_back_share(grant, applicant, officer):
     payout_approve(payout_request(grant, actor=applicant, amount=Decimal(50000)), actor=officer)
     payout_approve(payout_request(grant, actor=applicant, amount=Decimal(25000)), actor=officer)
-    one_more = payout_request(grant, actor=applicant, amount=Decimal(1))
+    # A request the request door refuses now; approval refuses it again on its own.
+    one_more = PayoutFactory(grant=grant, number=9, amount=Decimal(1), requested_by=applicant)
 
     with pytest.raises(ServiceError, match=r"høyst 75\xa0000 kr. 25\xa0000 kr \(25 %\) holdes tilbake"):
         payout_approve(one_more, actor=officer)
@@ -227,9 +245,10 @@ def test_final_payout_without_final_report_is_not_approved(grant, officer):
 
 def test_payouts_never_exceed_the_grant(grant, applicant, officer):
     final_report(grant, applicant)
-    # Both requests fit what remained when they were made; together they do not.
     partial = payout_request(grant, actor=applicant, amount=Decimal(75000))
-    final = payout_request(grant, actor=applicant, amount=Decimal(30000), kind=FINAL)
+    # A final request the request door would refuse now (pending requests count there), as one made
+    # before the partial request arrived would stand.
+    final = PayoutFactory(grant=grant, number=9, amount=Decimal(30000), kind=FINAL, requested_by=applicant)
     payout_approve(partial, actor=officer)
 
     with pytest.raises(
