@@ -35,19 +35,12 @@ def may_run_meeting(user, programme):
     return seat is not None and seat.role == BoardMembership.Role.CHAIR
 
 
-def acts_for_applicant(user_id, application):
-    """Whether the person acts for the applicant organisation: disqualified from deciding or preparing
-    its case (forvaltningsloven § 6 første ledd bokstav e), whether or not they have said so."""
-    return OrganisationMembership.objects.filter(
-        user_id=user_id, organisation_id=application.organisation_id
-    ).exists()
-
-
 def can_handle_case(user, application):
-    """Programme staff screen and assess applications, except one they act for."""
+    """Programme staff screen and assess applications, except one they act for: acting for the
+    applicant disqualifies (forvaltningsloven § 6 første ledd bokstav e), declared or not."""
     if not is_programme_staff(user, application.programme):
         return _("Bare programmets administrasjon kan behandle søknader.")
-    if acts_for_applicant(user.pk, application):
+    if acts_for_organisation(user, application):
         return _(
             "Du handler for søkeren og er inhabil (forvaltningsloven § 6 første ledd bokstav e); "
             "en annen i administrasjonen må behandle søknaden."

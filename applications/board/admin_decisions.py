@@ -220,8 +220,9 @@ class DecisionAdmin(VisibleApplicationsMixin, ServicePagesMixin, ReadOnlyAdminMi
         """Put the decision back before the board with a changed amount (``case_add_reconsideration``)."""
         decision = self._scoped_object(request, object_id)
         programme = decision.application.programme
-        if not may_run_meeting(request.user, programme):
-            raise PermissionDenied(policies.can_run_meeting(request.user, programme))
+        refusal = policies.can_run_meeting(request.user, programme)
+        if refusal:
+            raise PermissionDenied(refusal)
         meetings = BoardMeeting.objects.filter(programme=programme).exclude(state=BoardMeeting.State.CLOSED)
         form = ReconsiderationForm(
             request.POST or None, meetings=meetings, initial={"amount": decision.amount}

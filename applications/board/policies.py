@@ -28,7 +28,7 @@ from applications.models import (
     MeetingAttendance,
     Vote,
 )
-from applications.policies import acts_for_applicant, is_programme_staff, may_run_meeting
+from applications.policies import acts_for_organisation, is_programme_staff, may_run_meeting
 from omstilling.models import BoardMembership, Programme
 
 from .money import grant_side
@@ -66,7 +66,8 @@ def seat_vote_refusal(case, seat):
         return _("Observatører har ikke stemmerett.")
     if case.conflicts.filter(member=seat).exists():
         return _("Du har erklært deg inhabil i denne saken og kan ikke stemme.")
-    if acts_for_applicant(seat.user_id, case.application):
+    # Acting for the applicant disqualifies (forvaltningsloven § 6 første ledd bokstav e), declared or not.
+    if acts_for_organisation(seat.user, case.application):
         return _(
             "Du handler for søkeren (%(organisation)s) og er inhabil i saken (forvaltningsloven § 6 første "
             "ledd bokstav e). Erklær deg inhabil, så kan et varamedlem tre inn."
