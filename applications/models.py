@@ -231,6 +231,12 @@ class Application(models.Model):
         ),
     )
     receipt_undeliverable_reason = models.TextField(_("svar fra e-posttjeneren"), blank=True, editable=False)
+    # Retention (applications.services.retention): when the creator of a draft never submitted was told
+    # it will be deleted, and when a rejected or withdrawn application's personal data was removed.
+    retention_warned_at = models.DateTimeField(
+        _("varslet om sletting"), null=True, blank=True, editable=False
+    )
+    anonymised_at = models.DateTimeField(_("anonymisert"), null=True, blank=True, editable=False)
 
     objects = ApplicationQuerySet.as_manager()
 

@@ -14,7 +14,14 @@ from omstilling.models import StaffMembership
 
 from .board.decisions import letter_issue
 from .board.letters import grant_letter_pdf, minutes_pdf, original_decision, rejection_letter_pdf
-from .models import BoardMeeting, Decision, Letter, OrganisationJoinRequest, OrganisationMembership
+from .models import (
+    Application,
+    BoardMeeting,
+    Decision,
+    Letter,
+    OrganisationJoinRequest,
+    OrganisationMembership,
+)
 from .selectors import receipt_addresses
 from .services.receipts import receipt_send_once
 from .services.receipts import receipts_resend_unsent as receipts_resend_unsent_service
@@ -215,3 +222,36 @@ def meeting_minutes_build(meeting_id):
         if letter is None:
             letter = letter_issue(Letter.Kind.MINUTES, minutes_pdf(meeting), meeting=meeting)
     return letter.pk
+
+
+# Retention -----------------------------------------------------------------------------------------
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def draft_retention_warning_notify(application_id):
+    """Tell the person who started a draft that it will be deleted, and how to keep it (submit it)."""
+    from .services.retention import deletion_day
+
+    application = (
+        Application.objects.select_related("call", "programme", "created_by")
+        .filter(pk=application_id, state=Application.State.DRAFT, created_by__isnull=False)
+        .first()
+    )
+    if application is None:
+        return
+    facts = {
+        "reference": application.reference,
+        "title": application.title,
+        "programme": application.programme.name,
+        "call": application.call.title,
+        "day": long_date(deletion_day(application)),
+        "days": settings.RETENTION_DRAFT_DAYS,
+    }
+    send_templated(
+        "draft_retention_warning",
+        facts,
+        subject=_("Utkastet %(reference)s slettes %(day)s") % facts,
+        to=[application.created_by.email],
+        task=draft_retention_warning_notify.name,
+        obj=application,
+    )

@@ -12,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("personvern/", views.privacy_statement, name="privacy"),
+    path("tilgjengelighet/", views.accessibility_statement, name="accessibility"),
     # Strings, not imports: the root urlconf lives in the programmes app, which imports no app above it.
     path("", include("projects.urls_public")),
     path("", include("applications.urls")),

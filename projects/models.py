@@ -289,3 +289,44 @@ class ResultFunding(models.Model):
 
     def __str__(self):
         return f"{self.source}: {self.amount}"
+
+
+class PersonalDataExport(models.Model):
+    """A ZIP of everything the portal holds about one person, built by Celery when she asks for it
+    (GDPR art. 15 and 20) and deleted after ``settings.PERSONAL_DATA_EXPORT_DAYS``."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Under arbeid")
+        DONE = "done", _("Klar")
+        FAILED = "failed", _("Feilet")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="personal_data_exports",
+    )
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.PENDING)
+    file = models.FileField(_("fil"), upload_to="private/exports/", blank=True, max_length=300)
+    error = models.TextField(_("feilmelding"), blank=True)
+    created_at = models.DateTimeField(_("bestilt"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("ferdig"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("innsynsuttrekk")
+        verbose_name_plural = _("innsynsuttrekk")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(state="pending"),
+                name="personal_data_export_one_pending",
+                violation_error_message=_("Et uttrekk av dine opplysninger er allerede under arbeid."),
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "done", "failed"]), name="personal_data_export_state_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -16,8 +16,11 @@ user may act, or the reason.
 
 from django.utils.translation import gettext as _
 
-from applications.models import OrganisationMembership
-from omstilling.models import StaffMembership
+from django.db.models import Q
+from django.utils import timezone
+
+from applications.models import Application, OrganisationMembership
+from omstilling.models import BoardMembership, StaffMembership
 
 from .models import Grant, Payout
 
@@ -76,3 +79,43 @@ def offer_replace_refusal(grant):
             "kan erstattes av et nytt vedtak."
         ) % {"state": grant.get_state_display()}
     return None
+
+
+# A person's own data (projects.services.privacy) ---------------------------------------------------
+
+
+def can_order_personal_data(user, _obj=None):
+    """Anyone signed in sees what the portal holds about her."""
+    if user is None or not user.is_authenticated:
+        return _("Logg inn for å se hva som er lagret om deg.")
+    return None
+
+
+def account_close_refusal(user):
+    """Why ``user`` may not close her own account here, or None.
+
+    Submitted applications are case records the programme must archive, and a programme role is
+    ended by the programme, so only a person with neither closes her account herself."""
+    if user is None or not user.is_authenticated:
+        return _("Logg inn for å slette kontoen din.")
+    if user.is_superuser or user.is_staff:
+        return _("En administratorkonto slettes ikke her. Be en annen administrator deaktivere den.")
+    today = timezone.localdate()
+    if (
+        StaffMembership.objects.filter(user=user, is_active=True).exists()
+        or BoardMembership.objects.filter(user=user, is_active=True)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .exists()
+    ):
+        return _("Du har en rolle i et omstillingsprogram. Be programmet avslutte rollen før du sletter kontoen.")
+    if Application.objects.filter(created_by=user).exclude(state=Application.State.DRAFT).exists():
+        return _(
+            "Du har sendt inn søknader. De er saksdokumenter som programmet må arkivere, så kontoen kan ikke "
+            "slettes. Kontakt programmet om du vil ha opplysninger rettet eller begrenset."
+        )
+    return None
+
+
+def can_close_account(user, _obj=None):
+    """A person who never submitted an application and holds no programme role closes her account."""
+    return account_close_refusal(user)

@@ -13,8 +13,9 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from applications.models import CostLine
-from omstilling.models import Funding, Programme
+from applications.board.models import ConflictDeclaration, Vote
+from applications.models import Application, CostLine, OrganisationJoinRequest, OrganisationMembership
+from omstilling.models import AuditEntry, BoardMembership, Funding, Programme, StaffMembership
 
 from .models import Grant, Payout, PayoutAttachment, ResultFunding, ResultReport
 
@@ -506,3 +507,105 @@ def grant_position(grant):
         held_back=held_back(grant),
         has_final_report=grant.result_reports.filter(is_final=True).exists(),
     )
+
+
+# What the portal holds about one person (projects.services.privacy) ----------------------------------
+
+
+def _plain(obj, *fields):
+    return {name: getattr(obj, name) for name in fields}
+
+
+def personal_data_of(user):
+    """Everything held about ``user``, as plain data, and the files she uploaded.
+
+    Returns ``(data, files)``: ``data`` is JSON-ready (dates and Decimals for DjangoJSONEncoder);
+    ``files`` is a list of ``(path in the ZIP, FieldFile)``."""
+    files = []
+    applications = []
+    for app in (
+        Application.objects.filter(created_by=user)
+        .select_related("programme", "organisation", "call", "focus_area")
+        .prefetch_related("attachments")
+        .order_by("created_at", "pk")
+    ):
+        attachments = []
+        for attachment in app.attachments.all():
+            path = f"vedlegg/{app.reference}/{attachment.pk}-{attachment.original_name}"
+            attachments.append({"name": attachment.original_name, "file": path, "sha256": attachment.sha256})
+            files.append((path, attachment.file))
+        applications.append(
+            {
+                **_plain(
+                    app,
+                    "reference",
+                    "title",
+                    "state",
+                    "category",
+                    "summary",
+                    "description",
+                    "start_date",
+                    "end_date",
+                    "contact_name",
+                    "contact_email",
+                    "contact_phone",
+                    "created_at",
+                    "submitted_at",
+                    "decided_at",
+                    "withdrawn_at",
+                ),
+                "programme": app.programme.name,
+                "organisation": app.organisation.name,
+                "call": app.call.title if app.call_id else "",
+                "focus_area": app.focus_area.name,
+                "attachments": attachments,
+            }
+        )
+    data = {
+        "account": _plain(user, "email", "full_name", "phone", "date_joined", "last_login", "email_verified_at"),
+        "organisations": [
+            {"organisation": m.organisation.name, "orgnr": m.organisation.orgnr, "role": m.role, "since": m.created_at}
+            for m in OrganisationMembership.objects.filter(user=user).select_related("organisation")
+        ],
+        "join_requests": [
+            {"organisation": r.organisation.name, "asked": r.created_at, "decided": r.decided_at}
+            for r in OrganisationJoinRequest.objects.filter(user=user).select_related("organisation")
+        ],
+        "applications_started": applications,
+        "payouts_requested": [
+            {"grant": p.grant.reference, "amount": p.amount, "kind": p.kind, "state": p.state, "requested": p.requested_at}
+            for p in Payout.objects.filter(requested_by=user).select_related("grant").order_by("requested_at")
+        ],
+        "result_reports_submitted": [
+            {"grant": r.grant.reference, "year": r.year, "final": r.is_final, "submitted": r.submitted_at}
+            for r in ResultReport.objects.filter(submitted_by=user).select_related("grant").order_by("submitted_at")
+        ],
+        "programme_roles": [
+            {"programme": m.programme.name, "role": m.role, "title": m.title, "active": m.is_active}
+            for m in StaffMembership.objects.filter(user=user).select_related("programme")
+        ],
+        "board_seats": [
+            {
+                "programme": m.programme.name,
+                "role": m.role,
+                "represents": m.represents,
+                "from": m.valid_from,
+                "to": m.valid_to,
+                "active": m.is_active,
+            }
+            for m in BoardMembership.objects.filter(user=user).select_related("programme")
+        ],
+        "votes": [
+            {"case": str(v.case), "choice": v.choice, "cast": v.cast_at}
+            for v in Vote.objects.filter(member__user=user).select_related("case__application").order_by("cast_at")
+        ],
+        "conflicts_declared": [
+            {"case": str(c.case), "reason": c.reason, "declared": c.declared_at}
+            for c in ConflictDeclaration.objects.filter(member__user=user).select_related("case__application").order_by("declared_at")
+        ],
+        "actions": [
+            _plain(e, "created_at", "action", "object_repr", "from_state", "to_state", "reason")
+            for e in AuditEntry.objects.filter(actor=user).order_by("created_at", "pk")
+        ],
+    }
+    return data, files

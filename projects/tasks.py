@@ -123,3 +123,22 @@ def grants_lapse_overdue():
     Returns the references of the grants that lapsed in this run.
     """
     return [grant.reference for grant in services.grants_lapse_overdue()]
+
+
+# A person's own data and the retention rules (projects.services.privacy) ---------------------------
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+def personal_data_export_build(export_id):
+    """Build the ZIP of everything held about the person who ordered it."""
+    from .services.privacy import personal_data_export_build as build
+
+    return build(export_id).state
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def retention_apply():
+    """Periodic (Celery beat, daily): the retention rules; returns what was done, one line each."""
+    from .services.privacy import retention_apply as apply
+
+    return [f"{item.rule} {item.reference}" for item in apply()]

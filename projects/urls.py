@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_privacy
 
 urlpatterns = [
     # The grant holder's pages (Mine tilsagn).
@@ -22,6 +22,15 @@ urlpatterns = [
         name="result_report_detail",
     ),
     path("utbetalingsvedlegg/<int:pk>/", views.payout_attachment_download, name="payout_attachment_download"),
+    # A person's own data: download everything held about her, close her account.
+    path("konto/personvern/", views_privacy.my_data, name="my_data"),
+    path("konto/personvern/uttrekk/", views_privacy.personal_data_export_new, name="personal_data_export_new"),
+    path(
+        "konto/personvern/uttrekk/<int:pk>/",
+        views_privacy.personal_data_export_download,
+        name="personal_data_export_download",
+    ),
+    path("konto/slett/", views_privacy.account_close_view, name="account_close"),
     # Public: every granted project, and the same list as open data.
     path("tildelte-prosjekter/", views.public_grant_list, name="public_grants"),
     path("tildelte-prosjekter/tilsagn.csv", views.public_grant_csv, name="public_grants_csv"),

@@ -205,6 +205,23 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Periodic work (run `celery -A omstilling beat` beside the worker; each task is also a management
 # command, so cron can do the same where there is no beat process).
+# How long personal data is kept (the privacy statement at /personvern/ prints these). Decisions,
+# letters, grants, payouts and the audit trail are kept as the Archives Act requires and are never
+# deleted by these rules.
+# - A draft never submitted is deleted this many days after its call's deadline ...
+RETENTION_DRAFT_DAYS = env.int("RETENTION_DRAFT_DAYS", default=180)
+# ... after an e-mail warning its creator this many days before.
+RETENTION_DRAFT_WARNING_DAYS = env.int("RETENTION_DRAFT_WARNING_DAYS", default=30)
+# - A rejected or withdrawn application loses its personal data (contact person, attachments, the
+#   contact fields of its frozen copy) this many years after the decision or the withdrawal.
+RETENTION_ANONYMISE_YEARS = env.int("RETENTION_ANONYMISE_YEARS", default=5)
+# - A personal data export (the ZIP a user downloads of what is held about her) is deleted after this
+#   many days.
+PERSONAL_DATA_EXPORT_DAYS = env.int("PERSONAL_DATA_EXPORT_DAYS", default=7)
+# - The log of log-ins and failed log-ins (django-axes: e-mail address, IP address, browser) is
+#   deleted after this many days.
+RETENTION_LOGIN_LOG_DAYS = env.int("RETENTION_LOGIN_LOG_DAYS", default=90)
+
 CELERY_BEAT_SCHEDULE = {
     # Offers not accepted by their deadline lapse and their money returns to the budget.
     "grants-lapse-overdue": {
@@ -221,6 +238,12 @@ CELERY_BEAT_SCHEDULE = {
     "receipts-resend-unsent": {
         "task": "applications.tasks.receipts_resend_unsent",
         "schedule": timedelta(minutes=5),
+    },
+    # The retention rules above: warn, delete old drafts, anonymise old rejected/withdrawn applications,
+    # remove expired personal data exports. Also the `apply_retention` command (with --dry-run).
+    "retention-apply": {
+        "task": "projects.tasks.retention_apply",
+        "schedule": timedelta(hours=24),
     },
 }
 
