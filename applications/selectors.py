@@ -4,10 +4,12 @@ Every lookup by id goes through the user's own organisations, so a row that is n
 not found (404), whoever she is.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -310,3 +312,100 @@ def receipts_unsent(older_than=RECEIPT_RESEND_AFTER, now=None):
         .exclude(state__in=[Application.State.DRAFT, Application.State.WITHDRAWN])
         .order_by("submitted_at", "pk")
     )
+
+
+# Retention: what the rules of applications.services.retention would delete or anonymise ---------------
+
+
+@dataclass(frozen=True)
+class RetentionItem:
+    """One thing a retention run does to one application."""
+
+    rule: str  # "draft_warning" | "draft_delete" | "anonymise"
+    application_id: int
+    reference: str
+    title: str
+    due: date
+
+    @property
+    def label(self):
+        return {
+            "draft_warning": _("varsel om sletting av utkast"),
+            "draft_delete": _("sletting av utkast"),
+            "anonymise": _("anonymisering"),
+        }[self.rule]
+
+
+def start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def drafts_to_delete(today: date) -> QuerySet[Application]:
+    """Drafts whose call's deadline passed more than RETENTION_DRAFT_DAYS ago, and whose creator was
+    warned at least RETENTION_DRAFT_WARNING_DAYS ago (or has no account left to warn)."""
+    cutoff = start_of_day(today - timedelta(days=settings.RETENTION_DRAFT_DAYS))
+    warned_before = start_of_day(
+        today - timedelta(days=settings.RETENTION_DRAFT_WARNING_DAYS) + timedelta(days=1)
+    )
+    return Application.objects.filter(
+        Q(retention_warned_at__lt=warned_before)
+        | Q(created_by__isnull=True)
+        | Q(created_by__is_active=False),
+        state=Application.State.DRAFT,
+        call__deadline__lt=cutoff,
+        submitted_at__isnull=True,
+    )
+
+
+def drafts_to_warn(today: date) -> QuerySet[Application]:
+    """Drafts within RETENTION_DRAFT_WARNING_DAYS of deletion (or past it) whose creator is not yet warned."""
+    days = settings.RETENTION_DRAFT_DAYS - settings.RETENTION_DRAFT_WARNING_DAYS
+    cutoff = start_of_day(today - timedelta(days=days))
+    return Application.objects.filter(
+        state=Application.State.DRAFT,
+        call__deadline__lt=cutoff,
+        submitted_at__isnull=True,
+        retention_warned_at__isnull=True,
+        created_by__isnull=False,
+        created_by__is_active=True,
+    )
+
+
+def applications_to_anonymise(today: date) -> QuerySet[Application]:
+    """Rejected and withdrawn applications decided or withdrawn RETENTION_ANONYMISE_YEARS ago or more."""
+    years = settings.RETENTION_ANONYMISE_YEARS
+    try:
+        cutoff_day = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        cutoff_day = today.replace(year=today.year - years, day=28)
+    cutoff = start_of_day(cutoff_day)
+    return Application.objects.filter(anonymised_at__isnull=True).filter(
+        Q(state=Application.State.REJECTED, decided_at__lt=cutoff)
+        | Q(state=Application.State.WITHDRAWN, withdrawn_at__lt=cutoff)
+    )
+
+
+def deletion_day(application: Application, today: date | None = None) -> date:
+    """The first day a draft may be deleted: RETENTION_DRAFT_DAYS after its call's deadline, and never
+    sooner than RETENTION_DRAFT_WARNING_DAYS after its creator was warned (today, if not yet)."""
+    deadline = timezone.localtime(application.call.deadline).date()
+    by_rule = deadline + timedelta(days=settings.RETENTION_DRAFT_DAYS + 1)
+    if application.retention_warned_at:
+        warned = timezone.localtime(application.retention_warned_at).date()
+    else:
+        warned = today or timezone.localdate()
+    return max(by_rule, warned + timedelta(days=settings.RETENTION_DRAFT_WARNING_DAYS))
+
+
+def retention_plan(today: date) -> list[RetentionItem]:
+    """What a retention run on ``today`` does, in the order it does it."""
+    items = []
+    for app in drafts_to_warn(today).select_related("call"):
+        items.append(
+            RetentionItem("draft_warning", app.pk, app.reference, app.title, deletion_day(app, today))
+        )
+    for app in drafts_to_delete(today).select_related("call"):
+        items.append(RetentionItem("draft_delete", app.pk, app.reference, app.title, today))
+    for app in applications_to_anonymise(today):
+        items.append(RetentionItem("anonymise", app.pk, app.reference, app.title, today))
+    return sorted(items, key=lambda item: (item.rule != "draft_warning", item.application_id))

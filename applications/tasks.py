@@ -230,7 +230,7 @@ def meeting_minutes_build(meeting_id):
 @shared_task(**EMAIL_TASK_OPTIONS)
 def draft_retention_warning_notify(application_id):
     """Tell the person who started a draft that it will be deleted, and how to keep it (submit it)."""
-    from .services.retention import deletion_day
+    from .selectors import deletion_day
 
     application = (
         Application.objects.select_related("call", "programme", "created_by")

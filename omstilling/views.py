@@ -40,5 +40,8 @@ def accessibility_statement(request):
     return render(
         request,
         "legal/accessibility.html",
-        {"statement": statement(), "programmes": Programme.objects.exclude(contact_email="").order_by("name")},
+        {
+            "statement": statement(),
+            "programmes": Programme.objects.exclude(contact_email="").order_by("name"),
+        },
     )

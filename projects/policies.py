@@ -14,10 +14,9 @@ Each predicate takes ``(user, obj)``, where ``obj`` is a grant or a payout, and 
 user may act, or the reason.
 """
 
-from django.utils.translation import gettext as _
-
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applications.models import Application, OrganisationMembership
 from omstilling.models import BoardMembership, StaffMembership
@@ -107,7 +106,9 @@ def account_close_refusal(user):
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         .exists()
     ):
-        return _("Du har en rolle i et omstillingsprogram. Be programmet avslutte rollen før du sletter kontoen.")
+        return _(
+            "Du har en rolle i et omstillingsprogram. Be programmet avslutte rollen før du sletter kontoen."
+        )
     if Application.objects.filter(created_by=user).exclude(state=Application.State.DRAFT).exists():
         return _(
             "Du har sendt inn søknader. De er saksdokumenter som programmet må arkivere, så kontoen kan ikke "

@@ -562,9 +562,16 @@ def personal_data_of(user):
             }
         )
     data = {
-        "account": _plain(user, "email", "full_name", "phone", "date_joined", "last_login", "email_verified_at"),
+        "account": _plain(
+            user, "email", "full_name", "phone", "date_joined", "last_login", "email_verified_at"
+        ),
         "organisations": [
-            {"organisation": m.organisation.name, "orgnr": m.organisation.orgnr, "role": m.role, "since": m.created_at}
+            {
+                "organisation": m.organisation.name,
+                "orgnr": m.organisation.orgnr,
+                "role": m.role,
+                "since": m.created_at,
+            }
             for m in OrganisationMembership.objects.filter(user=user).select_related("organisation")
         ],
         "join_requests": [
@@ -573,12 +580,20 @@ def personal_data_of(user):
         ],
         "applications_started": applications,
         "payouts_requested": [
-            {"grant": p.grant.reference, "amount": p.amount, "kind": p.kind, "state": p.state, "requested": p.requested_at}
+            {
+                "grant": p.grant.reference,
+                "amount": p.amount,
+                "kind": p.kind,
+                "state": p.state,
+                "requested": p.requested_at,
+            }
             for p in Payout.objects.filter(requested_by=user).select_related("grant").order_by("requested_at")
         ],
         "result_reports_submitted": [
             {"grant": r.grant.reference, "year": r.year, "final": r.is_final, "submitted": r.submitted_at}
-            for r in ResultReport.objects.filter(submitted_by=user).select_related("grant").order_by("submitted_at")
+            for r in ResultReport.objects.filter(submitted_by=user)
+            .select_related("grant")
+            .order_by("submitted_at")
         ],
         "programme_roles": [
             {"programme": m.programme.name, "role": m.role, "title": m.title, "active": m.is_active}
@@ -597,11 +612,15 @@ def personal_data_of(user):
         ],
         "votes": [
             {"case": str(v.case), "choice": v.choice, "cast": v.cast_at}
-            for v in Vote.objects.filter(member__user=user).select_related("case__application").order_by("cast_at")
+            for v in Vote.objects.filter(member__user=user)
+            .select_related("case__application")
+            .order_by("cast_at")
         ],
         "conflicts_declared": [
             {"case": str(c.case), "reason": c.reason, "declared": c.declared_at}
-            for c in ConflictDeclaration.objects.filter(member__user=user).select_related("case__application").order_by("declared_at")
+            for c in ConflictDeclaration.objects.filter(member__user=user)
+            .select_related("case__application")
+            .order_by("declared_at")
         ],
         "actions": [
             _plain(e, "created_at", "action", "object_repr", "from_state", "to_state", "reason")

@@ -24,7 +24,9 @@ urlpatterns = [
     path("utbetalingsvedlegg/<int:pk>/", views.payout_attachment_download, name="payout_attachment_download"),
     # A person's own data: download everything held about her, close her account.
     path("konto/personvern/", views_privacy.my_data, name="my_data"),
-    path("konto/personvern/uttrekk/", views_privacy.personal_data_export_new, name="personal_data_export_new"),
+    path(
+        "konto/personvern/uttrekk/", views_privacy.personal_data_export_new, name="personal_data_export_new"
+    ),
     path(
         "konto/personvern/uttrekk/<int:pk>/",
         views_privacy.personal_data_export_download,

@@ -75,7 +75,10 @@ def personal_data_export_new(request):
     else:
         messages.success(
             request,
-            _("Vi lager et uttrekk av alt vi har lagret om deg. Last inn siden på nytt om litt for å laste det ned."),
+            _(
+                "Vi lager et uttrekk av alt vi har lagret om deg. "
+                "Last inn siden på nytt om litt for å laste det ned."
+            ),
         )
     return redirect("my_data")
 
@@ -88,7 +91,9 @@ def personal_data_export_download(request, pk):
     ).first()
     if export is None or not export.file:
         raise Http404
-    return private_download(export.file, f"mine-opplysninger-{export.created_at:%Y-%m-%d}.zip", "application/zip")
+    return private_download(
+        export.file, f"mine-opplysninger-{export.created_at:%Y-%m-%d}.zip", "application/zip"
+    )
 
 
 @sensitive_post_parameters("password")

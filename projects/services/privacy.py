@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, OrganisationJoinRequest, OrganisationMembership
-from applications.services.retention import RetentionItem, applications_retention_apply
+from applications.selectors import RetentionItem
+from applications.services.retention import applications_retention_apply
 from omstilling.audit import audit_log
 from omstilling.celery import enqueue
 from omstilling.exceptions import ServiceError
@@ -80,7 +81,9 @@ def personal_data_export_build(export_id: int) -> PersonalDataExport:
             export.state = PersonalDataExport.State.FAILED
             export.error = f"{type(exc).__name__}: {exc}"[:2000]
         else:
-            export.file.save(f"opplysninger-{export.user_id}-{export.pk}.zip", ContentFile(content), save=False)
+            export.file.save(
+                f"opplysninger-{export.user_id}-{export.pk}.zip", ContentFile(content), save=False
+            )
             export.state = PersonalDataExport.State.DONE
         export.finished_at = timezone.now()
         export.save(update_fields=["state", "file", "error", "finished_at"])

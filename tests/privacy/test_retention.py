@@ -121,7 +121,12 @@ def _decided(programme, focus_area, organisation, state, years_ago, **fields):
         application=application,
         submitted_at=application.submitted_at,
         data={
-            "application": {"title": application.title, "contact_name": "Kari Nordmann", "contact_email": "kari@bedrift.no", "contact_phone": "+47 900 00 000"},
+            "application": {
+                "title": application.title,
+                "contact_name": "Kari Nordmann",
+                "contact_email": "kari@bedrift.no",
+                "contact_phone": "+47 900 00 000",
+            },
             "attachments": [{"original_name": "cv.pdf"}],
         },
     )
@@ -156,7 +161,9 @@ def test_a_rejected_application_loses_its_personal_data_after_five_years_and_kee
     assert run_beat_task(django_capture_on_commit_callbacks) == []
 
 
-def test_an_approved_application_is_never_anonymised(programme, focus_area, organisation, django_capture_on_commit_callbacks):
+def test_an_approved_application_is_never_anonymised(
+    programme, focus_area, organisation, django_capture_on_commit_callbacks
+):
     approved = _decided(programme, focus_area, organisation, Application.State.REJECTED, 9)
     Application.objects.filter(pk=approved.pk).update(state=Application.State.APPROVED)
     assert run_beat_task(django_capture_on_commit_callbacks) == []

@@ -212,6 +212,15 @@ POLICY_TABLE = {
     "projects.services.grant_reduce": (STAFF, "reduce a grant"),
     "projects.services.grant_cancel": (STAFF, "cancel a grant"),
     "projects.services.grant_complete": (STAFF, "complete a grant on its final report"),
+    # A person's own data
+    "projects.services.privacy.personal_data_export_order": (
+        EVERYONE,
+        "download everything the portal holds about oneself",
+    ),
+    "projects.services.privacy.account_close": (
+        frozenset({OWN, OTHER}),
+        "close one's own account — with no submitted application and no programme role",
+    ),
     # Reports
     "reports.services.report_job_request": (STAFF, "order the annual report or an export"),
     "reports.services.report_job_retry": (STAFF, "retry a failed report job"),
@@ -474,6 +483,16 @@ def scenario(service):
 @scenario("applications.services.organisation_register")
 def _(cast):
     return Scenario(None, lambda: {"orgnr": OrganisationFactory.build().orgnr, "name": "Nytt Firma AS"})
+
+
+@scenario("projects.services.privacy.personal_data_export_order")
+def _(cast):
+    return Scenario(None)
+
+
+@scenario("projects.services.privacy.account_close")
+def _(cast):
+    return Scenario(None)
 
 
 @scenario("applications.services.organisation_join_request")

@@ -6,16 +6,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.services.retention import retention_plan
+from applications.selectors import retention_plan
 from omstilling.formatting import long_date
 from projects.services.privacy import retention_apply
 
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Bruker reglene for lagring av personopplysninger: varsler om og sletter utkast som aldri ble sendt "
-        "inn, anonymiserer gamle avslåtte og trukne søknader og sletter utløpte innsynsuttrekk. Med --dry-run "
-        "vises bare hva som ville blitt gjort. Celery beat kjører det samme hver natt."
+        "Bruker reglene for lagring av personopplysninger: varsler om og sletter utkast som aldri ble "
+        "sendt inn, anonymiserer gamle avslåtte og trukne søknader og sletter utløpte innsynsuttrekk. "
+        "Med --dry-run vises bare hva som ville blitt gjort. Celery beat kjører det samme hver natt."
     )
 
     def add_arguments(self, parser):
@@ -28,7 +28,9 @@ class Command(BaseCommand):
             try:
                 today = dt.date.fromisoformat(options["date"])
             except ValueError as exc:
-                raise CommandError(_("Ugyldig dato: %(value)s (bruk ÅÅÅÅ-MM-DD).") % {"value": options["date"]}) from exc
+                raise CommandError(
+                    _("Ugyldig dato: %(value)s (bruk ÅÅÅÅ-MM-DD).") % {"value": options["date"]}
+                ) from exc
         self.stdout.write(
             _(
                 "Regler: utkast slettes %(draft)d dager etter søknadsfristen (varsel %(warn)d dager før); "
@@ -44,6 +46,9 @@ class Command(BaseCommand):
         for item in items:
             self.stdout.write(f"{item.reference}  {item.label}  {long_date(item.due)}  «{item.title}»")
         if options["dry_run"]:
-            self.stdout.write(_("Prøvekjøring: %(count)d tiltak ville blitt utført. Ingenting er endret.") % {"count": len(items)})
+            self.stdout.write(
+                _("Prøvekjøring: %(count)d tiltak ville blitt utført. Ingenting er endret.")
+                % {"count": len(items)}
+            )
         else:
             self.stdout.write(_("%(count)d tiltak utført.") % {"count": len(items)})
