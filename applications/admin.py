@@ -26,6 +26,7 @@ from omstilling.formatting import format_nok
 from omstilling.policies import Refused, as_permission_denied
 
 from . import (
+    admin_journal,  # noqa: F401  (registers the public journal)
     admin_organisations,  # noqa: F401  (registers organisations and memberships)
     selectors,
 )

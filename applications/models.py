@@ -551,3 +551,6 @@ class OrganisationJoinRequest(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.organisation}"
+
+
+from .models_journal import JournalEntry  # noqa: E402,F401 - the public journal (offentlig journal)

@@ -125,3 +125,10 @@ def receipt_resend_refusal(application):
             "state": application.get_state_display()
         }
     return None
+
+
+def may_screen_journal_entry(user, entry):
+    """The programme's staff decide what the public journal withholds (offentleglova § 13)."""
+    if is_programme_staff(user, entry.programme_id):
+        return None
+    return _("Bare programmets ansatte kan skjerme opplysninger i journalen.")

@@ -22,6 +22,7 @@ from .models import (
     Application,
     Attachment,
     FinancingLine,
+    JournalEntry,
     Letter,
     Organisation,
     OrganisationJoinRequest,
@@ -409,3 +410,38 @@ def retention_plan(today: date) -> list[RetentionItem]:
     for app in applications_to_anonymise(today):
         items.append(RetentionItem("anonymise", app.pk, app.reference, app.title, today))
     return sorted(items, key=lambda item: (item.rule != "draft_warning", item.application_id))
+
+
+# The public journal ------------------------------------------------------------------------------------
+
+
+def public_journal(programme, *, date_from=None, date_to=None, query=""):
+    """A programme's journal entries, newest first, as the public may read them."""
+    entries = JournalEntry.objects.filter(programme=programme).order_by("-registered_at", "-id")
+    if date_from:
+        entries = entries.filter(registered_at__gte=start_of_day(date_from))
+    if date_to:
+        entries = entries.filter(registered_at__lt=start_of_day(date_to + timedelta(days=1)))
+    if query:
+        # Only what is public is searchable: a screened title or name must not be found by its words.
+        entries = entries.filter(
+            Q(case_reference__icontains=query)
+            | Q(title__icontains=query, title_screened=False)
+            | Q(party__icontains=query, party_is_private_person=False)
+        )
+    return entries
+
+
+def public_journal_row(entry):
+    """One entry as published (the same fields on the page, in the CSV and in the JSON)."""
+    return {
+        "journalnummer": entry.number,
+        "journaldato": timezone.localtime(entry.registered_at).date().isoformat(),
+        "retning": entry.direction,
+        "dokumenttype": entry.get_kind_display(),
+        "tittel": str(entry.public_title),
+        "avsender_mottaker": str(entry.public_party),
+        "saksreferanse": entry.case_reference,
+        "skjermet": entry.title_screened or entry.party_is_private_person,
+        "skjermingshjemmel": entry.get_screening_basis_display() if entry.title_screened else "",
+    }

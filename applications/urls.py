@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import accounts, applications, organisations
+from .views import accounts, applications, journal, organisations
 
 urlpatterns = [
     # Accounts: registration is ours; log-in, log-out and password reset are Django's views.
@@ -35,6 +35,11 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # The public journal (offentlig journal)
+    path("journal/", journal.journal_index, name="journal_index"),
+    path("journal/<slug:slug>/", journal.journal, name="journal"),
+    path("journal/<slug:slug>/journal.csv", journal.journal_csv, name="journal_csv"),
+    path("journal/<slug:slug>/journal.json", journal.journal_json, name="journal_json"),
     # Organisations
     path("organisasjoner/", organisations.organisation_list, name="organisations"),
     path("organisasjoner/ny/", organisations.organisation_register, name="organisation_register"),

@@ -72,6 +72,8 @@ ROLE_PERMISSIONS = {
         "applications.casestandin": VIEW,
         # A decision is immutable once recorded; a correction is a new decision.
         "applications.decision": ("view", "add"),
+        # The journal is written by the services; staff only screen what the public version withholds.
+        "applications.journalentry": ("view", "change"),
         "projects.grant": EDIT,
         "projects.payout": EDIT,
         "projects.payoutattachment": EDIT,

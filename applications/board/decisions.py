@@ -31,6 +31,7 @@ from omstilling.exceptions import ServiceError
 from omstilling.formatting import format_kr
 from omstilling.policies import guarded, refuse, system_service
 
+from ..services.journal import register_letter
 from . import policies
 from .money import grant_side
 from .selectors import case_tally, seat_statuses
@@ -248,6 +249,7 @@ def letter_issue(kind, content, *, decision=None, meeting=None):
         letter.file.save(f"{kind}.pdf", ContentFile(content), save=False)
         full_clean_or_refuse(letter)
         letter.save()
+        register_letter(letter)
         audit_log(
             actor=None,
             obj=decision or meeting,

@@ -63,6 +63,7 @@ from omstilling.formatting import oslo_moment
 from omstilling.models import Call, FocusArea
 from omstilling.policies import Refused, guarded, system_service
 
+from .journal import register_application
 from .receipts import _notify_submitted
 
 
@@ -182,6 +183,7 @@ def _submit(application, actor):
     )
     full_clean_or_refuse(snapshot)
     snapshot.save()
+    register_application(application, registered_at=now)
     application_id = application.pk
     # A named callable, not functools.partial: Django logs a failing robust callback by its
     # __qualname__, which a partial lacks, so the AttributeError would turn a committed

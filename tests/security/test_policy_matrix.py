@@ -74,6 +74,7 @@ from applications.models import (
 )
 from applications.services import application_submit, attachment_add
 from applications.services.assessment import assessment_submit
+from applications.services.journal import journal_register
 from applications.views.applications import STEP_NAMES
 from omstilling import roles as role_groups
 from omstilling.models import AuditEntry, BoardMembership, Category, StaffMembership
@@ -212,6 +213,11 @@ POLICY_TABLE = {
     "projects.services.grant_reduce": (STAFF, "reduce a grant"),
     "projects.services.grant_cancel": (STAFF, "cancel a grant"),
     "projects.services.grant_complete": (STAFF, "complete a grant on its final report"),
+    # The public journal
+    "applications.services.journal.journal_entry_screen": (
+        STAFF,
+        "screen a public journal entry's title (with its legal basis) or a private person's name",
+    ),
     # A person's own data
     "projects.services.privacy.personal_data_export_order": (
         EVERYONE,
@@ -483,6 +489,26 @@ def scenario(service):
 @scenario("applications.services.organisation_register")
 def _(cast):
     return Scenario(None, lambda: {"orgnr": OrganisationFactory.build().orgnr, "name": "Nytt Firma AS"})
+
+
+@scenario("applications.services.journal.journal_entry_screen")
+def _(cast):
+    entry = journal_register(
+        cast.programme,
+        direction="I",
+        kind="application",
+        title="Søknad om tilskudd: Hemmelig prosjekt",
+        party="Kari Nordmann",
+        case_reference="S-1",
+    )
+    return Scenario(
+        entry,
+        lambda: {
+            "title_screened": True,
+            "screening_basis": "offl13_fvl13_1_2",
+            "party_is_private_person": True,
+        },
+    )
 
 
 @scenario("projects.services.privacy.personal_data_export_order")
