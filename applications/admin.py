@@ -30,6 +30,7 @@ from . import (
     admin_organisations,  # noqa: F401  (registers organisations and memberships)
     selectors,
 )
+from .admin_case import CaseExchangeAdminMixin
 from .admin_pages import ServicePagesMixin, VisibleApplicationsMixin
 from .board import admin as board_admin  # noqa: F401  (registers the board's pages)
 from .board.letters import letters_for_application
@@ -172,7 +173,9 @@ class AssessmentForm(forms.Form):
 
 
 @admin.register(Application)
-class ApplicationAdmin(VisibleApplicationsMixin, ServicePagesMixin, ProgrammeScopedAdmin):
+class ApplicationAdmin(
+    VisibleApplicationsMixin, CaseExchangeAdminMixin, ServicePagesMixin, ProgrammeScopedAdmin
+):
     """Applications. Once submitted an application is frozen and shown read-only; its state changes
     only through the case-handling services, never by editing the field.
     """
@@ -368,6 +371,7 @@ class ApplicationAdmin(VisibleApplicationsMixin, ServicePagesMixin, ProgrammeSco
                 view(self.attachment_view),
                 name="applications_application_attachment",
             ),
+            *self.case_exchange_urls(),
             *super().get_urls(),
         ]
 
@@ -500,8 +504,11 @@ class ApplicationAdmin(VisibleApplicationsMixin, ServicePagesMixin, ProgrammeSco
         snapshot = ApplicationSnapshot.objects.filter(application=application).first()
         if snapshot is not None:
             # A submitted application is read as submitted: the files its frozen copy lists.
+            # Plus the documents sent later in answer to a request for more information, each
+            # frozen with its answer.
             attachments = attachments.filter(
-                pk__in=[row["id"] for row in snapshot.data.get("attachments", [])]
+                Q(pk__in=[row["id"] for row in snapshot.data.get("attachments", [])])
+                | Q(supplement__answered_at__isnull=False)
             )
         attachment = get_object_or_404(attachments, pk=attachment_pk)
         return private_download(attachment.file, attachment.original_name, attachment.content_type)

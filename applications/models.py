@@ -388,6 +388,15 @@ class Attachment(models.Model):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("lastet opp"), auto_now_add=True)
+    # Set for a document sent later in answer to a request for more information (ettersending).
+    supplement = models.ForeignKey(
+        "applications.SupplementRequest",
+        verbose_name=_("ettersendt på anmodning"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
 
     class Meta:
         verbose_name = _("vedlegg")
@@ -553,4 +562,5 @@ class OrganisationJoinRequest(models.Model):
         return f"{self.user} → {self.organisation}"
 
 
+from .models_case import CaseMessage, SupplementRequest  # noqa: E402,F401 - messages and ettersending
 from .models_journal import JournalEntry  # noqa: E402,F401 - the public journal (offentlig journal)

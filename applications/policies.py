@@ -132,3 +132,26 @@ def may_screen_journal_entry(user, entry):
     if is_programme_staff(user, entry.programme_id):
         return None
     return _("Bare programmets ansatte kan skjerme opplysninger i journalen.")
+
+
+# Written exchanges on a case: messages and requests for more information ---------------------------
+
+
+def can_message_on_case(user, application):
+    """The programme's staff and the people who act for the applicant write to each other about a
+    submitted application; the board reads, but does not write."""
+    if is_programme_staff(user, application.programme_id) or acts_for_organisation(user, application):
+        return None
+    return _("Bare programmets administrasjon og søkeren kan skrive meldinger i saken.")
+
+
+def can_request_supplement(user, application):
+    """Whoever may handle the case asks the applicant for more information."""
+    return can_handle_case(user, application)
+
+
+def can_answer_supplement(user, supplement_request):
+    """The people who act for the applicant answer a request for more information."""
+    if acts_for_organisation(user, supplement_request.application):
+        return None
+    return _("Bare søkeren kan svare på en anmodning om ettersending.")

@@ -445,3 +445,18 @@ def public_journal_row(entry):
         "skjermet": entry.title_screened or entry.party_is_private_person,
         "skjermingshjemmel": entry.get_screening_basis_display() if entry.title_screened else "",
     }
+
+
+# Written exchanges on a case ---------------------------------------------------------------------------
+
+
+def case_exchange(application):
+    """The case's messages and requests for more information, oldest first, with what was sent along."""
+    return {
+        "case_messages": list(application.messages.select_related("author").order_by("sent_at", "pk")),
+        "supplements": list(
+            application.supplement_requests.select_related("requested_by", "answered_by")
+            .prefetch_related("attachments")
+            .order_by("requested_at", "pk")
+        ),
+    }

@@ -255,3 +255,73 @@ def draft_retention_warning_notify(application_id):
         task=draft_retention_warning_notify.name,
         obj=application,
     )
+
+
+# Written exchanges on a case -------------------------------------------------------------------------
+
+
+def _applicant_addresses(application):
+    """The people who act for the applicant, and the application's contact."""
+    addresses = set(
+        OrganisationMembership.objects.filter(
+            organisation=application.organisation_id, user__is_active=True
+        ).values_list("user__email", flat=True)
+    )
+    if application.contact_email:
+        addresses.add(application.contact_email)
+    return sorted(addresses)
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def case_message_notify(message_id):
+    """A message on a case goes by e-mail to the other side: staff → applicant, applicant → staff."""
+    from .models import CaseMessage
+
+    message = CaseMessage.objects.select_related("application__programme", "author").get(pk=message_id)
+    application = message.application
+    to = _applicant_addresses(application) if message.from_staff else _staff_addresses(application)
+    if not to:
+        return
+    facts = {
+        "reference": application.reference,
+        "title": application.title,
+        "programme": application.programme.name,
+        "author": message.author.get_full_name(),
+        "body": message.body,
+    }
+    send_templated(
+        "case_message",
+        facts,
+        subject=_("Ny melding i sak %(reference)s: %(title)s") % facts,
+        to=to,
+        task=case_message_notify.name,
+        obj=application,
+    )
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def supplement_notify(request_id, event):
+    """A request for more information goes to the applicant; her answer goes to the programme."""
+    from .models import SupplementRequest
+
+    supplement = SupplementRequest.objects.select_related("application__programme").get(pk=request_id)
+    application = supplement.application
+    facts = {
+        "reference": application.reference,
+        "title": application.title,
+        "programme": application.programme.name,
+        "message": supplement.message,
+        "deadline": long_date(supplement.reply_deadline),
+        "answer": supplement.answer,
+        "files": supplement.attachments.count(),
+    }
+    if event == "requested":
+        to = _applicant_addresses(application)
+        subject = _("Programmet ber om mer informasjon i sak %(reference)s (svarfrist %(deadline)s)") % facts
+        name = "supplement_requested"
+    else:
+        to = _staff_addresses(application)
+        subject = _("Søkeren har ettersendt informasjon i sak %(reference)s") % facts
+        name = "supplement_answered"
+    if to:
+        send_templated(name, facts, subject=subject, to=to, task=supplement_notify.name, obj=application)

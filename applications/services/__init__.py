@@ -63,6 +63,7 @@ from omstilling.formatting import oslo_moment
 from omstilling.models import Call, FocusArea
 from omstilling.policies import Refused, guarded, system_service
 
+from .case import require_no_open_supplement
 from .journal import register_application
 from .receipts import _notify_submitted
 
@@ -226,6 +227,7 @@ def application_send_to_board(application: Application, *, actor: User) -> Appli
     """Put the application before the board; it needs a finished assessment first."""
     with transaction.atomic():
         application = locked(application)
+        require_no_open_supplement(application)
         if application.state == Application.State.IN_REVIEW:
             assessment = getattr(application, "assessment", None)
             if assessment is None or assessment.submitted_at is None:

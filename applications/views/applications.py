@@ -25,6 +25,7 @@ from ..forms import (
     WithdrawForm,
     financing_formset,
 )
+from ..forms_case import CaseMessageForm
 from ..models import Application, CostLine, FinancingLine
 from ..services import ApplicationIncompleteError
 from .common import add_service_error, error_summary, private_download
@@ -280,7 +281,8 @@ def _summary_context(application):
     return {
         "cost_lines": cost_lines,
         "financing_lines": financing_lines,
-        "attachments": list(application.attachments.all()),
+        # What was submitted; documents sent later (ettersending) are shown with their request.
+        "attachments": list(application.attachments.filter(supplement__isnull=True)),
         "totals": selectors.budget_totals(cost_lines, financing_lines),
     }
 
@@ -334,6 +336,11 @@ def application_detail(request, pk):
     application = selectors.application_for_member(request.user, pk)
     if application.is_editable:
         return redirect(_step_url(application, STEP_NAMES[0]))
+    return application_detail_page(request, application)
+
+
+def application_detail_page(request, application, *, message_form=None, status=200):
+    """A submitted application as its applicant sees it, with the case's messages and requests."""
     return render(
         request,
         "portal/application_detail.html",
@@ -341,7 +348,11 @@ def application_detail(request, pk):
             "application": application,
             "decisions": list(selectors.decisions_for_application(application)),
             **_summary_context(application),
+            **selectors.case_exchange(application),
+            "message_form": message_form or CaseMessageForm(),
+            "errors": error_summary(message_form) if message_form is not None else [],
         },
+        status=status,
     )
 
 

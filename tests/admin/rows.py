@@ -26,6 +26,7 @@ from applications.models import (
     CostLine,
     Decision,
     FinancingLine,
+    JournalEntry,
     Letter,
     MeetingAttendance,
     Organisation,
@@ -344,6 +345,25 @@ def _report_job():
     return ReportJobFactory(programme=ProgrammeFactory(name=f"Program {token()}"), requested_by=person())
 
 
+_journal_numbers = itertools.count(1)
+
+
+def _journal_entry():
+    application = ApplicationFactory(title=f"Prosjekt {token()}")
+    return JournalEntry.objects.create(
+        programme=application.programme,
+        year=2026,
+        sequence=next(_journal_numbers),
+        registered_at=timezone.now(),
+        direction=JournalEntry.Direction.INCOMING,
+        kind=JournalEntry.Kind.APPLICATION,
+        title=f"Søknad om tilskudd: {application.title}",
+        party=application.organisation.name,
+        case_reference=application.reference,
+        application=application,
+    )
+
+
 def _title(obj):
     return obj.title.split()[-1]
 
@@ -383,6 +403,7 @@ ROWS = {
     Decision: Row(_decision, lambda d: _title(d.application)),
     MeetingAttendance: Row(_meeting_attendance, _last_word(lambda a: a.meeting.place)),
     Letter: Row(_letter, lambda letter: _title(letter.decision.application)),
+    JournalEntry: Row(_journal_entry, _title),
     Grant: Row(_grant, lambda g: _title(g.application)),
     Payout: Row(_payout, lambda p: _title(p.grant.application)),
     ResultReport: Row(_result_report, lambda r: _title(r.grant.application)),

@@ -1,6 +1,7 @@
 """Two programmes: "ours" with an applicant's application, attachment, letter and grant, and "theirs"
 with a full cast of people who must never see any of it."""
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,10 +12,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from applications import services
-from applications.models import Application, Letter, OrganisationJoinRequest, OrganisationMembership
+from applications.models import (
+    Application,
+    Letter,
+    OrganisationJoinRequest,
+    OrganisationMembership,
+    SupplementRequest,
+)
 from omstilling import roles
 from omstilling.models import BoardMembership, StaffMembership
-from projects.models import PayoutAttachment
+from projects.models import PayoutAttachment, PersonalDataExport
 from tests.factories import (
     ApplicationFactory,
     BoardMembershipFactory,
@@ -98,6 +105,8 @@ class World:
     payout_attachment: object
     result_report: object
     join_request: object
+    supplement: object
+    personal_data_export: object
     # People who may see some of it (programme staff and board of our programme).
     leader: object
     board_member: object
@@ -155,6 +164,17 @@ def world(outsiders):
         organisation=organisation, user=person("ny@glommen-skog.no")
     )
 
+    leader = staff(programme, "leder@elverumregionen.no")
+    supplement = SupplementRequest.objects.create(
+        application=decided,
+        message="Send oss regnskapet for i fjor.",
+        reply_deadline=timezone.localdate() + dt.timedelta(days=14),
+        requested_by=leader,
+    )
+    personal_data_export = PersonalDataExport(user=owner, state=PersonalDataExport.State.DONE)
+    personal_data_export.file.save("opplysninger.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=False)
+    personal_data_export.save()
+
     return World(
         programme=programme,
         call=call,
@@ -169,7 +189,9 @@ def world(outsiders):
         payout_attachment=payout_attachment,
         result_report=result_report,
         join_request=join_request,
-        leader=staff(programme, "leder@elverumregionen.no"),
+        supplement=supplement,
+        personal_data_export=personal_data_export,
+        leader=leader,
         board_member=board(programme, "styremedlem@elverumregionen.no"),
         outsiders=outsiders,
     )

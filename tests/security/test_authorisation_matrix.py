@@ -95,6 +95,14 @@ class SignedLink:
     kwargs: Callable
 
 
+@dataclass(frozen=True)
+class Public:
+    """A public page about a named object (a programme's journal): everyone reads it, signed in or
+    not; an unknown name is a 404 and nothing is written."""
+
+    kwargs: Callable
+
+
 def _uid(user):
     return urlsafe_base64_encode(force_bytes(user.pk))
 
@@ -134,6 +142,15 @@ PORTAL = {
     "final_report_new": Owned(_grant),
     "result_report_detail": Owned(lambda w: {"pk": w.grant.pk, "report_pk": w.result_report.pk}),
     "payout_attachment_download": Owned(lambda w: {"pk": w.payout_attachment.pk}),
+    # The written exchanges on a case: the applicant's side.
+    "case_message_post": Owned(lambda w: {"pk": w.decided.pk}),
+    "supplement_answer": Owned(lambda w: {"pk": w.decided.pk, "request_pk": w.supplement.pk}),
+    # A person's own data: hers alone.
+    "personal_data_export_download": Owned(lambda w: {"pk": w.personal_data_export.pk}),
+    # The public journal: anyone reads a programme's, screened entries withheld.
+    "journal": Public(lambda w: {"slug": w.programme.slug}),
+    "journal_csv": Public(lambda w: {"slug": w.programme.slug}),
+    "journal_json": Public(lambda w: {"slug": w.programme.slug}),
     "verify_email": SignedLink(lambda w: {"uidb64": _uid(w.owner), "token": "czx1k0-5f2e0c0ffee"}),
     "password_reset_confirm": SignedLink(lambda w: {"uidb64": _uid(w.owner), "token": "czx1k0-5f2e0c0ffee"}),
 }
@@ -154,6 +171,14 @@ PUBLIC = {
     "public_grants",
     "public_grants_csv",
     "public_grants_json",
+    # The privacy and accessibility statements, and the public journal (offentlig journal), whose
+    # screened entries show only that something was withheld (tests/portal/test_public_journal.py).
+    "privacy",
+    "accessibility",
+    "journal_index",
+    "journal",
+    "journal_csv",
+    "journal_json",
 }
 
 
@@ -163,6 +188,8 @@ def _missing(kwargs):
     for key, value in kwargs.items():
         if isinstance(value, int):
             missing[key] = MISSING_ID + value
+        elif key == "slug":
+            missing[key] = "finnes-ikke"
         elif key == "uidb64":
             missing[key] = urlsafe_base64_encode(force_bytes(MISSING_ID))
         else:
@@ -228,6 +255,8 @@ def test_portal_url_with_an_id_is_closed_to_all_but_its_readers(route, world):
             _check_owned(target, world, url, missing_url)
         elif isinstance(target, OpenToAll):
             _check_open_to_all(world, url)
+        elif isinstance(target, Public):
+            _check_public(world, url, missing_url)
         else:
             _check_signed_link(world, url, missing_url)
     assert _world_state(world) == before, "a stranger's request changed the applicant's data"
@@ -274,6 +303,14 @@ def _check_open_to_all(world, url):
     assert anonymous.status_code == 302 and anonymous.url.startswith(reverse("login"))
     for name, user in {"owner": world.owner, **world.outsiders}.items():
         assert _client(user).get(url).status_code in (200, 302), name
+
+
+def _check_public(world, url, missing_url):
+    for name, user in {"anonymous": None, "owner": world.owner, **world.outsiders}.items():
+        client = _client(user)
+        assert client.get(url).status_code == 200, (name, url)
+        assert client.get(missing_url).status_code == 404, (name, missing_url)
+        assert client.post(url, HOSTILE_POST).status_code == 405, (name, url)
 
 
 def _check_signed_link(world, url, missing_url):
