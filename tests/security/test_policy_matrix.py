@@ -70,6 +70,7 @@ from applications.models import (
     Letter,
     OrganisationJoinRequest,
     OrganisationMembership,
+    SupplementRequest,
     Vote,
 )
 from applications.services import application_submit, attachment_add
@@ -213,6 +214,19 @@ POLICY_TABLE = {
     "projects.services.grant_reduce": (STAFF, "reduce a grant"),
     "projects.services.grant_cancel": (STAFF, "cancel a grant"),
     "projects.services.grant_complete": (STAFF, "complete a grant on its final report"),
+    # Written exchanges on a case
+    "applications.services.case.case_message_send": (
+        APPLICANT | STAFF,
+        "write a message on a submitted application's case — the applicant and the programme's staff",
+    ),
+    "applications.services.case.supplement_request": (
+        STAFF,
+        "ask the applicant for more information (ettersending), with a reply deadline",
+    ),
+    "applications.services.case.supplement_answer": (
+        APPLICANT,
+        "answer a request for more information with text and documents",
+    ),
     # The public journal
     "applications.services.journal.journal_entry_screen": (
         STAFF,
@@ -489,6 +503,33 @@ def scenario(service):
 @scenario("applications.services.organisation_register")
 def _(cast):
     return Scenario(None, lambda: {"orgnr": OrganisationFactory.build().orgnr, "name": "Nytt Firma AS"})
+
+
+@scenario("applications.services.case.case_message_send")
+def _(cast):
+    return Scenario(application(cast), lambda: {"body": "Når behandles søknaden?"})
+
+
+@scenario("applications.services.case.supplement_request")
+def _(cast):
+    return Scenario(
+        application(cast, state=Application.State.IN_REVIEW),
+        lambda: {
+            "message": "Send oss regnskapet.",
+            "reply_deadline": timezone.localdate() + dt.timedelta(days=14),
+        },
+    )
+
+
+@scenario("applications.services.case.supplement_answer")
+def _(cast):
+    supplement = SupplementRequest.objects.create(
+        application=application(cast, state=Application.State.IN_REVIEW),
+        message="Send oss regnskapet.",
+        reply_deadline=timezone.localdate() + dt.timedelta(days=14),
+        requested_by=cast.people[LEADER],
+    )
+    return Scenario(supplement, lambda: {"answer": "Her er regnskapet."})
 
 
 @scenario("applications.services.journal.journal_entry_screen")
