@@ -112,6 +112,15 @@ class PortalFormRenderer(DjangoTemplates):
 PORTAL_RENDERER = PortalFormRenderer()
 
 
+class TextField(forms.CharField):
+    """A text area's text with its line breaks as one character each, as the page's counter counts
+    them: a browser sends a line break as CR LF, which would make 500 counted characters 505."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 def _keep_overlong_text(fields):
     """No ``maxlength`` on the page: a browser would cut a longer text (pasted, say) without a word.
     The limit goes to ``data-maxlength`` for the counter, and the server says at the field how much
@@ -376,6 +385,7 @@ class ProjectForm(PortalForm, forms.ModelForm):
             "start_date": DateInput(),
             "end_date": DateInput(),
         }
+        field_classes = {"summary": TextField, "description": TextField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -482,6 +492,7 @@ class StateAidForm(PortalForm, forms.ModelForm):
             ),
         }
         widgets = {"de_minimis_details": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"de_minimis_details": TextField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

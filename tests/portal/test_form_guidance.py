@@ -140,6 +140,22 @@ def test_a_summary_over_500_characters_is_refused_at_the_field_and_kept_whole(ap
     assert reload(draft).summary == "Et kort sammendrag."
 
 
+def test_a_summary_of_500_characters_with_line_breaks_is_500_as_the_counter_counts_them(
+    applicant_client, draft
+):
+    paragraphs = ["a" * 98] * 5
+    typed = "\r\n".join(paragraphs)  # as a browser sends a text area: 490 letters, 4 line breaks
+    assert len(typed) == 498 and len(typed.replace("\r\n", "\n")) == 494
+
+    response = applicant_client.post(
+        step_url(draft, "prosjekt"), project_post(draft, summary=typed + "\r\nabcde")
+    )
+
+    assert response.status_code == 302
+    assert reload(draft).summary == "\n".join([*paragraphs, "abcde"])
+    assert len(reload(draft).summary) == 500
+
+
 def test_no_field_of_the_steps_has_a_maxlength_that_would_cut_what_is_typed(applicant_client, draft):
     for step in ("kontakt", "prosjekt", "budsjett", "resultater", "bagatellstotte"):
         page = applicant_client.get(step_url(draft, step)).content.decode()

@@ -415,3 +415,16 @@ def test_results_cannot_be_reported_on_an_offered_or_closed_grant(make_grant, ap
         grant = make_grant(state)
         with pytest.raises(ServiceError, match="akseptert eller aktivt"):
             result_report_submit(grant, actor=applicant, year=grant.year, new_jobs=1)
+
+
+def test_a_grant_from_next_years_call_may_report_this_year_but_not_a_year_ahead(make_grant, applicant):
+    grant = make_grant(G.ACTIVE)
+    this_year = today().year
+    Grant.objects.filter(pk=grant.pk).update(year=this_year + 1)
+    grant.refresh_from_db()
+
+    report = result_report_submit(grant, actor=applicant, year=this_year, new_jobs=1)
+
+    assert report.year == this_year
+    with pytest.raises(ServiceError, match=f"mellom {this_year} og {this_year}"):
+        result_report_submit(grant, actor=applicant, year=this_year + 1, new_jobs=1)
