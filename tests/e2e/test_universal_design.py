@@ -6,7 +6,8 @@
    computed from the browser's computed colours.
 2. Reflow (WCAG 1.4.10): at 320 CSS px every portal page, and the board's case page in the admin, fits
    the window: no sideways scrolling of the page. A data table may be wider; it then scrolls inside its
-   own box, which can be reached by keyboard (tabindex=0) and is a named region, its caption visible.
+   own box, which can be reached by keyboard (tabindex=0) and is a named region, its caption visible;
+   and axe-core finds nothing on the page at that width.
 
 Screenshots (320 px pages, each focused control) go to $E2E_SCREENSHOT_DIR or the test's tmp dir.
 """
@@ -21,6 +22,7 @@ from django.utils import timezone
 from applications.models import OrganisationMembership
 from tests.board.conftest import application_to_board, make_board, open_case
 from tests.board.pages import browser_login, case_url
+from tests.browser import AXE
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -311,6 +313,9 @@ def test_at_320_px_every_page_reflows_without_sideways_scrolling(
     def visit(name, path):
         page.goto(f"{live_server.url}{path}")
         page.screenshot(path=str(screenshot_dir / f"320-{name}.png"), full_page=True)
+        axe = AXE.run(page)
+        if axe.violations_count:
+            failures.append(f"{name}: axe-core at 320 px:\n{axe.generate_report()}")
         result = page.evaluate(REFLOW_JS)
         if result["scrollWidth"] > result["innerWidth"]:
             failures.append(
