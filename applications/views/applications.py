@@ -330,27 +330,33 @@ def _summary_context(application):
     }
 
 
-def _incomplete_steps(application):
-    """[(label, url)] of the steps whose required fields are missing or wrong, each linking to the
-    step with those fields marked."""
-    return [
-        (label, f"{_step_url(application, name)}?sjekk=1")
-        for name, label in STEPS
-        if name in MODEL_FORMS and not _checked_form(MODEL_FORMS[name], application).is_valid()
-    ]
+def _incomplete_steps(application, context):
+    """[(label, url)] of the steps that lack something: a step of fields links to itself with those
+    fields marked, the budget step to itself (its problems are named on the review page)."""
+    steps = []
+    for name, label in STEPS:
+        if name in MODEL_FORMS:
+            if not _checked_form(MODEL_FORMS[name], application).is_valid():
+                steps.append((label, f"{_step_url(application, name)}?sjekk=1"))
+        elif name == "budsjett" and selectors.budget_problems(
+            application.call, context["cost_lines"], context["financing_lines"]
+        ):
+            steps.append((label, _step_url(application, name)))
+    return steps
 
 
 def _summary_step(request, application, form=None, submit_errors=None, status=200):
     problems = selectors.application_problems(application) if application.is_editable else []
+    context = _summary_context(application)
     form = form or SubmitForm()
     return _render_step(
         request,
         application,
         "oppsummering",
         {
-            **_summary_context(application),
+            **context,
             "problems": problems,
-            "incomplete_steps": _incomplete_steps(application) if problems else [],
+            "incomplete_steps": _incomplete_steps(application, context) if problems else [],
             "submit_errors": submit_errors or [],
             "call_open": selectors.call_is_open(application.call),
             "form": form,

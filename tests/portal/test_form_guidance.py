@@ -243,6 +243,7 @@ def test_the_review_page_leads_to_the_step_that_lacks_something_and_marks_the_fi
     link = f"{step_url(draft, 'prosjekt')}?sjekk=1"
     assert f'href="{link}"' in review
     assert f'href="{step_url(draft, "kontakt")}?sjekk=1"' not in review
+    assert f'<li><a href="{step_url(draft, "budsjett")}">Kostnader og finansiering</a></li>' in review
 
     page = applicant_client.get(link).content.decode()
     assert "Prosjektbeskrivelse må fylles ut" in field_errors(page, "id_description")
