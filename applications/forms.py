@@ -15,7 +15,6 @@ from stdnum.no import orgnr as stdnum_orgnr
 from omstilling.models import Category, FocusArea, User
 
 from .models import Application, Attachment, FinancingLine, Organisation
-from .selectors import SUMMARY_MAX_LENGTH
 from .uploads import ACCEPT
 
 # Rendering a widget through Django's templates (input.html including attrs.html, select.html including
@@ -113,10 +112,55 @@ class PortalFormRenderer(DjangoTemplates):
 PORTAL_RENDERER = PortalFormRenderer()
 
 
+class TextField(forms.CharField):
+    """A text area's text with its line breaks as one character each, as the page's counter counts
+    them: a browser sends a line break as CR LF, which would make 500 counted characters 505."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+def _keep_overlong_text(fields):
+    """No ``maxlength`` on the page: a browser would cut a longer text (pasted, say) without a word.
+    The limit goes to ``data-maxlength`` for the counter, and the server says at the field how much
+    too long the text is, keeping all of it for the applicant to shorten."""
+    for form_field in fields.values():
+        if isinstance(form_field, forms.CharField) and form_field.max_length:
+            form_field.widget.attrs.pop("maxlength", None)
+            form_field.widget.attrs["data-maxlength"] = form_field.max_length
+            form_field.error_messages["max_length"] = TOO_LONG
+
+
+TOO_LONG = _(
+    "Teksten har %(show_value)d tegn, men høyst %(limit_value)d er tillatt. Kort den ned; det du har "
+    "skrevet, er tatt vare på her."
+)
+
+
 class PortalForm:
-    """Mixin for the application steps' forms: their widgets render through ``PORTAL_RENDERER``."""
+    """Mixin for the application steps' forms: their widgets render through ``PORTAL_RENDERER``.
+
+    ``required_to_submit`` names the fields a draft may lack but a submitted application may not.
+    They are marked as required on the page (asterisk, ``required``, ``aria-required``) and are
+    required when the applicant goes on to the next step; "Lagre utkast" (``draft=True``) saves the
+    step without them.
+    """
 
     default_renderer = PORTAL_RENDERER
+    required_to_submit = ()
+
+    def __init__(self, *args, draft=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        _keep_overlong_text(self.fields)
+        for name in self.required_to_submit:
+            form_field = self.fields[name]
+            form_field.required = not draft
+            form_field.required_to_submit = True
+            form_field.widget.attrs.update({"required": True, "aria-required": "true"})
+            form_field.error_messages["required"] = _(
+                "%(label)s må fylles ut før søknaden kan sendes inn."
+            ) % {"label": form_field.label}
 
 
 class NokField(forms.DecimalField):
@@ -207,6 +251,12 @@ class RegistrationForm(BaseUserCreationForm):
         # A taken address is handled by the view without saying so: nobody learns who has an account.
         pass
 
+    def _get_validation_exclusions(self):
+        # Nor by the constraint on the address in any case (the form field has checked it is one).
+        exclusions = super()._get_validation_exclusions()
+        exclusions.add("email")
+        return exclusions
+
 
 class OrganisationRegisterForm(forms.ModelForm):
     class Meta:
@@ -241,6 +291,7 @@ class OrganisationRegisterForm(forms.ModelForm):
             max_length=20,
             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         )
+        _keep_overlong_text(self.fields)
 
     def clean_orgnr(self):
         return clean_orgnr_value(self.cleaned_data["orgnr"])
@@ -248,6 +299,12 @@ class OrganisationRegisterForm(forms.ModelForm):
     def validate_unique(self):
         # organisation_register says so in plain words, with what to do instead.
         pass
+
+    def _get_validation_exclusions(self):
+        # Nor may the model's constraint on the number answer first, with its bare message.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.add("orgnr")
+        return exclusions
 
 
 class OrganisationJoinForm(forms.Form):
@@ -276,6 +333,7 @@ class ApplicationStartForm(forms.Form):
 
     def __init__(self, *args, call, organisations, **kwargs):
         super().__init__(*args, **kwargs)
+        _keep_overlong_text(self.fields)
         self.fields["organisation"].queryset = organisations
         self.fields["organisation"].empty_label = None
         self.fields["category"].choices = _category_choices(call)
@@ -301,6 +359,8 @@ class ContactForm(PortalForm, forms.ModelForm):
 
 
 class ProjectForm(PortalForm, forms.ModelForm):
+    required_to_submit = ("summary", "description", "start_date", "end_date")
+
     class Meta:
         model = Application
         fields = ("category", "focus_area", "title", "summary", "description", "start_date", "end_date")
@@ -320,13 +380,12 @@ class ProjectForm(PortalForm, forms.ModelForm):
             ),
         }
         widgets = {
-            "summary": forms.Textarea(
-                attrs={"rows": 4, "maxlength": SUMMARY_MAX_LENGTH, "data-counter": "true"}
-            ),
+            "summary": forms.Textarea(attrs={"rows": 4, "data-counter": "true"}),
             "description": forms.Textarea(attrs={"rows": 10}),
             "start_date": DateInput(),
             "end_date": DateInput(),
         }
+        field_classes = {"summary": TextField, "description": TextField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -414,6 +473,7 @@ class ResultsForm(PortalForm, forms.ModelForm):
 
 
 class StateAidForm(PortalForm, forms.ModelForm):
+    required_to_submit = ("de_minimis_declared",)
     de_minimis_received = NokField(
         label=_("Bagatellstøtte mottatt de tre siste regnskapsårene (kr)"),
         help_text=_(
@@ -432,6 +492,13 @@ class StateAidForm(PortalForm, forms.ModelForm):
             ),
         }
         widgets = {"de_minimis_details": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"de_minimis_details": TextField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["de_minimis_declared"].error_messages["required"] = _(
+            "Kryss av for erklæringen om bagatellstøtte før søknaden kan sendes inn."
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -455,4 +522,18 @@ class WithdrawForm(forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _keep_overlong_text(self.fields)
+
+
+class SubmitForm(forms.Form):
+    """The review page's confirmation; the service refuses a submit without it."""
+
+    confirmed = forms.BooleanField(
+        label=_("Jeg bekrefter at opplysningene er riktige"),
+        required=True,
+        error_messages={"required": _("Kryss av for at opplysningene er riktige før du sender inn.")},
     )

@@ -6,7 +6,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .forms import TextField, _keep_overlong_text
 from .models_case import ANSWER_MAX_CHARS, MESSAGE_MAX_CHARS
+
+
+class KeepsOverlongText:
+    """As the application's steps: no ``maxlength`` that would cut a pasted text without a word; the
+    server says at the field how much too long it is and keeps all of it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _keep_overlong_text(self.fields)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -27,8 +37,8 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class CaseMessageForm(forms.Form):
-    body = forms.CharField(
+class CaseMessageForm(KeepsOverlongText, forms.Form):
+    body = TextField(
         label=_("Ny melding"),
         max_length=MESSAGE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -37,8 +47,8 @@ class CaseMessageForm(forms.Form):
     )
 
 
-class SupplementRequestForm(forms.Form):
-    message = forms.CharField(
+class SupplementRequestForm(KeepsOverlongText, forms.Form):
+    message = TextField(
         label=_("Hva må søkeren ettersende eller rette?"),
         max_length=MESSAGE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -56,8 +66,8 @@ class SupplementRequestForm(forms.Form):
             self.initial.setdefault("reply_deadline", timezone.localdate() + dt.timedelta(days=14))
 
 
-class SupplementAnswerForm(forms.Form):
-    answer = forms.CharField(
+class SupplementAnswerForm(KeepsOverlongText, forms.Form):
+    answer = TextField(
         label=_("Svar"),
         required=False,
         max_length=ANSWER_MAX_CHARS,

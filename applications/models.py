@@ -76,11 +76,17 @@ class Organisation(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["orgnr"], condition=~Q(orgnr=""), name="organisation_unique_orgnr"
+                fields=["orgnr"],
+                condition=~Q(orgnr=""),
+                name="organisation_unique_orgnr",
+                violation_error_message=_(
+                    "Organisasjonsnummeret er allerede registrert. Be om tilgang til organisasjonen i stedet."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(orgnr="") | Q(orgnr__regex=r"^[0-9]{9}$"),
                 name="organisation_orgnr_9_digits",
+                violation_error_message=_("Organisasjonsnummeret må ha 9 siffer."),
             ),
         ]
 

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,15 @@ class User(AbstractUser):
         verbose_name = _("bruker")
         verbose_name_plural = _("brukere")
         ordering = ["email"]
+        constraints = [
+            # Log-in ignores the case of the address (omstilling.auth), so two accounts may not differ
+            # by case alone.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ignoring_case",
+                violation_error_message=_("Det finnes allerede en bruker med denne e-postadressen."),
+            ),
+        ]
 
     def __str__(self):
         return self.full_name or self.email

@@ -224,8 +224,10 @@ def money_moves(grant):
 
 
 def report_years(grant):
-    """The years a result report may be given for, as the service allows them."""
-    return list(range(grant.year, _today().year + 1))
+    """The years a result report may be given for, as the service allows them: from the grant year
+    to this year. A grant from next year's call (offered in December) may report this year too."""
+    today = _today().year
+    return list(range(min(grant.year, today), today + 1))
 
 
 # Public open data ------------------------------------------------------------------------------

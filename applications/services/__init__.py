@@ -19,7 +19,7 @@ from functools import partial
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -314,26 +314,43 @@ def _require_editable(application):
         )
 
 
+class OrganisationAlreadyRegisteredError(ServiceError):
+    """The organisation number is taken: the person should ask to join the organisation instead."""
+
+    def __init__(self, orgnr):
+        self.orgnr = orgnr
+        super().__init__(
+            _(
+                "Organisasjonsnummer %(orgnr)s er allerede registrert. Be om tilgang til organisasjonen i "
+                "stedet; en av administratorene må godkjenne det."
+            )
+            % {"orgnr": orgnr},
+            field="orgnr",
+        )
+
+
 @guarded(can_use_portal)
 def organisation_register(*, actor: User, orgnr: str, name: str, **details) -> Organisation:
     """Register a new organisation; the person who registers it becomes its administrator."""
-    with transaction.atomic():
-        if Organisation.objects.filter(orgnr=orgnr).exists():
-            raise ServiceError(
-                _(
-                    "Organisasjonsnummer %(orgnr)s er allerede registrert. Be om tilgang til "
-                    "organisasjonen i stedet; en av administratorene må godkjenne det."
-                )
-                % {"orgnr": orgnr},
-                field="orgnr",
+    try:
+        with transaction.atomic():
+            if Organisation.objects.filter(orgnr=orgnr).exists():
+                raise OrganisationAlreadyRegisteredError(orgnr)
+            organisation = Organisation(orgnr=orgnr, name=name, **details)
+            # The number's constraints are the insert's to check: a registration committed a moment
+            # ago in another request is refused there, and answered as the check above answers.
+            full_clean_or_refuse(organisation, validate_constraints=False)
+            organisation.save()
+            OrganisationMembership.objects.create(
+                organisation=organisation, user=actor, role=OrganisationMembership.Role.ADMIN
             )
-        organisation = Organisation(orgnr=orgnr, name=name, **details)
-        full_clean_or_refuse(organisation)
-        organisation.save()
-        OrganisationMembership.objects.create(
-            organisation=organisation, user=actor, role=OrganisationMembership.Role.ADMIN
-        )
-        audit_log(actor=actor, obj=organisation, action="organisation_register")
+            audit_log(actor=actor, obj=organisation, action="organisation_register")
+    except IntegrityError as exc:
+        if "organisation_unique_orgnr" in str(exc):
+            raise OrganisationAlreadyRegisteredError(orgnr) from exc
+        if "organisation_orgnr_9_digits" in str(exc):
+            raise ServiceError(_("Organisasjonsnummeret må ha 9 siffer."), field="orgnr") from exc
+        raise
     return organisation
 
 
@@ -519,13 +536,19 @@ def application_save_budget(
 
 
 @guarded(can_act_for_organisation)
-def application_submit_from_portal(application: Application, *, actor: User) -> Application:
-    """The applicant's submit: the portal also requires the state-aid declaration."""
+def application_submit_from_portal(application: Application, *, actor: User, confirmed: bool) -> Application:
+    """The applicant's submit: the portal also requires the state-aid declaration, and that the
+    applicant confirms on the review page that what she sends is correct."""
     with transaction.atomic():
         current = _locked_for_member(application, actor)
-        if current.state == Application.State.DRAFT and not current.de_minimis_declared:
+        if current.state == Application.State.DRAFT and not (current.de_minimis_declared and confirmed):
             _check_call_is_open(current, timezone.now())
-            raise ApplicationIncompleteError(application_problems(current))
+            problems = application_problems(current)
+            if problems:
+                raise ApplicationIncompleteError(problems)
+            raise ServiceError(
+                _("Kryss av for at opplysningene er riktige før du sender inn."), field="confirmed"
+            )
         return _submit(current, actor)
 
 

@@ -77,8 +77,13 @@ def _errors_and_help(bound_field, errors):
     return "".join(parts)
 
 
+def _required(bound_field):
+    """Required now, or before the application can be submitted (``PortalForm.required_to_submit``)."""
+    return bound_field.field.required or getattr(bound_field.field, "required_to_submit", False)
+
+
 def _label(bound_field, css):
-    required = bound_field.field.required
+    required = _required(bound_field)
     target = f' for="{_escape(bound_field.id_for_label)}"' if bound_field.id_for_label else ""
     return (
         f'<label{target} class="{css}{" requiredField" if required else ""}">'

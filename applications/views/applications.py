@@ -22,6 +22,7 @@ from ..forms import (
     ProjectForm,
     ResultsForm,
     StateAidForm,
+    SubmitForm,
     WithdrawForm,
     financing_formset,
 )
@@ -139,9 +140,35 @@ def application_step(request, pk, step):
     return _summary_step(request, application)
 
 
+def _instance_data(form):
+    """The values ``form`` shows for its instance, as data to bind it to."""
+    data = {}
+    for bound_field in form:
+        value = bound_field.value()
+        if value is None or value is False:
+            continue  # nothing posted, as an empty field or an unticked box would be
+        data[bound_field.html_name] = value
+    return data
+
+
+def _checked_form(form_class, application):
+    """``form_class`` bound to what the draft holds and checked as for submitting: its errors are
+    what this step still lacks."""
+    form = form_class(_instance_data(form_class(instance=application)), instance=application)
+    form.is_valid()
+    return form
+
+
 def _model_form_step(request, application, step):
     form_class = MODEL_FORMS[step]
-    form = form_class(request.POST or None, instance=application)
+    if request.method == "POST":
+        # "Lagre utkast" keeps what is there even if something required is missing; going on asks for it.
+        form = form_class(request.POST, instance=application, draft="save_and_stay" in request.POST)
+    elif request.GET.get("sjekk"):
+        # From the review page: the step shows what it still lacks, at each field.
+        form = _checked_form(form_class, application)
+    else:
+        form = form_class(instance=application)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form_class.Meta.fields}
         try:
@@ -156,6 +183,18 @@ def _model_form_step(request, application, step):
     return _render_step(request, application, step, {"form": form, "errors": errors}, status)
 
 
+def _kept_rows(formset):
+    """The rows of a bound budget formset that count: a blank extra row has no cleaned data, a ticked
+    "Slett" drops the row, and a row whose amount could not be read has none to add up."""
+    return [
+        form
+        for form in formset.forms
+        if getattr(form, "cleaned_data", None)
+        and not form.cleaned_data.get("DELETE")
+        and form.cleaned_data.get("amount") is not None
+    ]
+
+
 def _budget_step(request, application):
     data = request.POST if request.method == "POST" else None
     cost_lines = list(application.cost_lines.all())
@@ -167,24 +206,30 @@ def _budget_step(request, application):
     )
     financing = financing_formset(data, financing_lines)
     budget_errors = []
-    if data is not None and costs.is_valid() and financing.is_valid():
-        # A blank extra row has no cleaned data; a ticked "Slett" drops the row.
-        cost_rows = [
-            (form.cleaned_data["description"], form.cleaned_data["amount"])
-            for form in costs.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    valid = False
+    totals = selectors.budget_totals(cost_lines, financing_lines)
+    if data is not None:
+        # Both formsets are checked, so that every row's errors show; the sums are those of the rows
+        # as posted (a row whose amount cannot be read counts as nothing), not of the saved plan.
+        valid = all([costs.is_valid(), financing.is_valid()])
+        posted_costs = [
+            CostLine(description=form.cleaned_data.get("description", ""), amount=form.cleaned_data["amount"])
+            for form in _kept_rows(costs)
         ]
-        financing_rows = [
-            (form.cleaned_data["kind"], form.cleaned_data["source"], form.cleaned_data["amount"])
-            for form in financing.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        if cost_rows or financing_rows:
-            budget_errors = selectors.budget_problems(
-                application.call,
-                [CostLine(description=d, amount=a) for d, a in cost_rows],
-                [FinancingLine(kind=k, source=s, amount=a) for k, s, a in financing_rows],
+        posted_financing = [
+            FinancingLine(
+                kind=form.cleaned_data.get("kind", ""),
+                source=form.cleaned_data.get("source", ""),
+                amount=form.cleaned_data["amount"],
             )
+            for form in _kept_rows(financing)
+        ]
+        totals = selectors.budget_totals(posted_costs, posted_financing)
+    if valid:
+        cost_rows = [(line.description, line.amount) for line in posted_costs]
+        financing_rows = [(line.kind, line.source, line.amount) for line in posted_financing]
+        if cost_rows or financing_rows:
+            budget_errors = selectors.budget_problems(application.call, posted_costs, posted_financing)
         if not budget_errors:
             try:
                 services.application_save_budget(
@@ -208,7 +253,7 @@ def _budget_step(request, application):
             "budget_errors": budget_errors,
             "errors": errors,
             "call": application.call,
-            "totals": selectors.budget_totals(cost_lines, financing_lines),
+            "totals": totals,
         },
         status=400 if errors else 200,
     )
@@ -287,18 +332,37 @@ def _summary_context(application):
     }
 
 
-def _summary_step(request, application, submit_errors=None, status=200):
+def _incomplete_steps(application, context):
+    """[(label, url)] of the steps that lack something: a step of fields links to itself with those
+    fields marked, the budget step to itself (its problems are named on the review page)."""
+    steps = []
+    for name, label in STEPS:
+        if name in MODEL_FORMS:
+            if not _checked_form(MODEL_FORMS[name], application).is_valid():
+                steps.append((label, f"{_step_url(application, name)}?sjekk=1"))
+        elif name == "budsjett" and selectors.budget_problems(
+            application.call, context["cost_lines"], context["financing_lines"]
+        ):
+            steps.append((label, _step_url(application, name)))
+    return steps
+
+
+def _summary_step(request, application, form=None, submit_errors=None, status=200):
     problems = selectors.application_problems(application) if application.is_editable else []
+    context = _summary_context(application)
+    form = form or SubmitForm()
     return _render_step(
         request,
         application,
         "oppsummering",
         {
-            **_summary_context(application),
+            **context,
             "problems": problems,
+            "incomplete_steps": _incomplete_steps(application, context) if problems else [],
             "submit_errors": submit_errors or [],
             "call_open": selectors.call_is_open(application.call),
-            "errors": [],
+            "form": form,
+            "errors": error_summary(form) if form.is_bound else [],
         },
         status,
     )
@@ -308,10 +372,15 @@ def _summary_step(request, application, submit_errors=None, status=200):
 @require_POST
 def application_submit(request, pk):
     application = selectors.application_for_member(request.user, pk)
+    form = SubmitForm(request.POST)
+    form.is_valid()
     try:
-        services.application_submit_from_portal(application, actor=request.user)
+        # The service decides: an unticked confirmation is refused there, not only by this form.
+        services.application_submit_from_portal(
+            application, actor=request.user, confirmed=form.cleaned_data.get("confirmed", False)
+        )
     except ApplicationIncompleteError as exc:
-        return _summary_step(request, application, submit_errors=exc.problems, status=400)
+        return _summary_step(request, application, form, submit_errors=exc.problems, status=400)
     except Refused as exc:
         raise as_permission_denied(exc) from exc
     except ServiceError as exc:
@@ -319,7 +388,11 @@ def application_submit(request, pk):
         if application.state == Application.State.SUBMITTED:
             # A double click or a second tab: the first request submitted it; show its receipt.
             return redirect("application_receipt", pk=application.pk)
-        return _summary_step(request, application, submit_errors=[exc.message], status=400)
+        if exc.field == "confirmed":
+            if not form.has_error("confirmed"):
+                form.add_error("confirmed", exc.message)
+            return _summary_step(request, application, form, status=400)
+        return _summary_step(request, application, form, submit_errors=[exc.message], status=400)
     return redirect("application_receipt", pk=application.pk)
 
 

@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -37,10 +38,14 @@ def organisation_list(request):
 @require_http_methods(["GET", "POST"])
 def organisation_register(request):
     form = OrganisationRegisterForm(request.POST or None)
+    join_url = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             organisation = services.organisation_register(actor=request.user, **data)
+        except services.OrganisationAlreadyRegisteredError as exc:
+            add_service_error(form, exc)
+            join_url = f"{reverse('organisation_join')}?{urlencode({'orgnr': exc.orgnr})}"
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -51,14 +56,15 @@ def organisation_register(request):
     return render(
         request,
         "portal/organisation_form.html",
-        {"form": form, "errors": error_summary(form), "next": _next_or(request, "")},
+        {"form": form, "errors": error_summary(form), "next": _next_or(request, ""), "join_url": join_url},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_join(request):
-    form = OrganisationJoinForm(request.POST or None)
+    # "Be om tilgang" from a registration refused because the number is taken brings the number along.
+    form = OrganisationJoinForm(request.POST or None, initial={"orgnr": request.GET.get("orgnr", "")[:20]})
     if request.method == "POST" and form.is_valid():
         try:
             join_request = services.organisation_join_request(

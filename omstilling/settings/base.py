@@ -81,7 +81,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "omstilling.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the e-mail address compared without regard to case.
+    "omstilling.auth.EmailBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -104,6 +105,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Django's log-in forms (admin and portal) call the e-mail field "username"; axes would otherwise look
 # for "email" (the USERNAME_FIELD), find nothing and lock by IP address alone.
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "omstilling.auth.axes_username"
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norsk bokmål")), ("en", _("Engelsk"))]

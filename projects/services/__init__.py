@@ -30,7 +30,7 @@ from omstilling.policies import guarded, system_service
 
 from ..models import Grant, Payout, ResultFunding, ResultReport
 from ..policies import can_act_for_grant, can_manage_grant, offer_replace_refusal
-from ..selectors import budget_ledger, held_back, payout_request_limit
+from ..selectors import budget_ledger, held_back, payout_request_limit, report_years
 from .attachments import payout_attachment_add as payout_attachment_add
 
 Money = Decimal | int | str
@@ -129,7 +129,14 @@ def grant_offer(decision: Decision, *, actor: User | None) -> Grant:
             application = application_approve(application, actor=actor, decision=decision)
         # The programme row serialises every offer that draws on the programme's budget.
         programme = Programme.objects.select_for_update().get(pk=application.programme_id)
-        year = timezone.localtime(decision.decided_at, OSLO).year
+        # The grant is the call's money: an application to "Utlysning 2027" (S2027-…) becomes a 2027
+        # grant (T2027-…), drawn on that year's budget, even when the board decides in December 2026.
+        # An application without a call (imported history) takes the year of the decision.
+        year = (
+            application.call.year
+            if application.call_id
+            else timezone.localtime(decision.decided_at, OSLO).year
+        )
         _refuse_over_budget(programme, year, decision.amount)
         grant = Grant(
             reference=f"T{year}-{decision.pk:05d}",
@@ -570,10 +577,11 @@ def result_report_submit(
                 )
                 % {"state": grant.get_state_display()}
             )
-        if not grant.year <= year <= _today().year:
+        years = report_years(grant)
+        if year not in years:
             raise ServiceError(
                 _("Rapporteringsåret må være mellom %(first)d og %(last)d.")
-                % {"first": grant.year, "last": _today().year},
+                % {"first": years[0], "last": years[-1]},
                 field="year",
             )
         if is_final and _has_final_report(grant):

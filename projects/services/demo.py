@@ -92,7 +92,7 @@ def demo_grant_seed(call: Call, *, orgnr: str) -> Grant | None:
                 (FinancingLine.Kind.PROGRAMME, "", DEMO_GRANT_AMOUNT),
             ],
         )
-        application_submit_from_portal(application, actor=applicant)
+        application_submit_from_portal(application, actor=applicant, confirmed=True)
         application.refresh_from_db()
         criteria = AssessmentCriterion.objects.filter(programme=programme)
         assessment_submit(

@@ -11,11 +11,17 @@
     var area = document.querySelector("textarea[data-counter]");
     var counter = document.getElementById("summary-counter");
     if (!area || !counter) { return; }
-    var max = parseInt(area.getAttribute("maxlength"), 10);
-    var template = document.documentElement.lang === "en" ? "{n} of {max} characters used" : "{n} av {max} tegn brukt";
+    // The limit is the server's: the text is never cut here, the counter only warns.
+    var max = parseInt(area.getAttribute("data-maxlength"), 10);
+    if (isNaN(max)) { return; }
+    var english = document.documentElement.lang === "en";
+    var template = english ? "{n} of {max} characters used" : "{n} av {max} tegn brukt";
+    var over = english ? "{n} characters, {over} too many: shorten the text before you save" : "{n} tegn, {over} for mange: kort ned teksten før du lagrer";
     function update() {
       var n = area.value.length;
-      counter.textContent = template.replace("{n}", n).replace("{max}", max);
+      counter.textContent = n > max
+        ? over.replace("{n}", n).replace("{over}", n - max)
+        : template.replace("{n}", n).replace("{max}", max);
       counter.classList.toggle("over", n > max);
     }
     counter.hidden = false;

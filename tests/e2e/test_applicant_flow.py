@@ -114,7 +114,8 @@ def test_a_new_applicant_registers_drafts_and_submits(
     walk.button("Logg ut")
     walk.link("Logg inn")
     walk.check("logg-inn")
-    walk.label("E-postadresse").fill(EMAIL)
+    # The address typed with capitals is the same address.
+    walk.label("E-postadresse").fill(EMAIL.capitalize().replace("@e", "@E"))
     walk.label("Passord").fill(PASSWORD)
     walk.button("Logg inn")
     walk.check("mine-soknader-utkast")
@@ -156,6 +157,12 @@ def test_a_new_applicant_registers_drafts_and_submits(
     walk.link("Gå videre til oppsummering")
 
     walk.check("oppsummering")
+    # Submitting asks her to confirm first; the refusal is at the checkbox.
+    walk.button("Send inn søknaden")
+    assert page.get_by_text("Kryss av for at opplysningene er riktige før du sender inn.").first.is_visible()
+    assert Application.objects.get().state == Application.State.DRAFT
+    walk.check("oppsummering-uten-bekreftelse")
+    walk.label("Jeg bekrefter at opplysningene er riktige").check()
     walk.button("Send inn søknaden")
 
     assert page.get_by_role("heading", name="Søknaden er sendt inn").is_visible()

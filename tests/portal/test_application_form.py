@@ -14,6 +14,8 @@ from tests.factories import StaffMembershipFactory, UserFactory
 
 from .conftest import PASSWORD, reload
 
+CONFIRMED = {"confirmed": "on"}
+
 pytestmark = pytest.mark.django_db
 
 
@@ -269,7 +271,7 @@ def test_submit_after_the_deadline_is_refused_with_the_deadline(applicant_client
     call.deadline = timezone.now() - dt.timedelta(minutes=1)
     call.save()
 
-    response = applicant_client.post(reverse("application_submit", args=[complete_draft.pk]))
+    response = applicant_client.post(reverse("application_submit", args=[complete_draft.pk]), CONFIRMED)
 
     assert response.status_code == 400
     assert "Søknadsfristen er ute" in response.content.decode()
@@ -283,7 +285,7 @@ def test_submit_freezes_the_application_shows_a_receipt_and_sends_the_emails(
     StaffMembershipFactory(programme=programme, user=leader)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = applicant_client.post(reverse("application_submit", args=[complete_draft.pk]))
+        response = applicant_client.post(reverse("application_submit", args=[complete_draft.pk]), CONFIRMED)
 
     assert response.status_code == 302
     assert response.url == reverse("application_receipt", args=[complete_draft.pk])
@@ -381,7 +383,7 @@ def test_submit_needs_the_state_aid_declaration(applicant_client, complete_draft
     complete_draft.de_minimis_declared = False
     complete_draft.save()
 
-    response = applicant_client.post(reverse("application_submit", args=[complete_draft.pk]))
+    response = applicant_client.post(reverse("application_submit", args=[complete_draft.pk]), CONFIRMED)
 
     assert response.status_code == 400
     assert "Erklæringen om bagatellstøtte er ikke avgitt." in response.content.decode()

@@ -25,7 +25,9 @@ BASIS = JournalEntry.Basis.BUSINESS_SECRETS
 
 def submit(applicant_client, application, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = applicant_client.post(reverse("application_submit", args=[application.pk]))
+        response = applicant_client.post(
+            reverse("application_submit", args=[application.pk]), {"confirmed": "on"}
+        )
     assert response.status_code == 302, response.content.decode()[:2000]
 
 

@@ -97,7 +97,7 @@ def refusals_of(obj):
 
 def submit(client, application, capture, execute=True):
     with capture(execute=execute):
-        response = client.post(reverse("application_submit", args=[application.pk]))
+        response = client.post(reverse("application_submit", args=[application.pk]), {"confirmed": "on"})
     assert response.status_code == 302
     return Application.objects.get(pk=application.pk)
 

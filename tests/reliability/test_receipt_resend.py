@@ -106,7 +106,7 @@ def resend_url(application):
 
 def submit(client, application, capture):
     with capture(execute=True):
-        response = client.post(reverse("application_submit", args=[application.pk]))
+        response = client.post(reverse("application_submit", args=[application.pk]), {"confirmed": "on"})
     assert response.status_code == 302
     return Application.objects.get(pk=application.pk)
 

@@ -70,7 +70,7 @@ def resend(*args):
 
 
 def submit(client, application):
-    return client.post(reverse("application_submit", args=[application.pk]))
+    return client.post(reverse("application_submit", args=[application.pk]), {"confirmed": "on"})
 
 
 def submitted_while_the_broker_is_down(client, application, capture):

@@ -59,7 +59,7 @@ def logged_in(user, **kwargs):
 
 
 def submit(client, application):
-    return client.post(reverse("application_submit", args=[application.pk]))
+    return client.post(reverse("application_submit", args=[application.pk]), {"confirmed": "on"})
 
 
 def submissions(application):

@@ -624,7 +624,7 @@ def _(cast):
 
 @scenario("applications.services.application_submit_from_portal")
 def _(cast):
-    return Scenario(draft(cast, de_minimis_declared=True))
+    return Scenario(draft(cast, de_minimis_declared=True), lambda: {"confirmed": True})
 
 
 @scenario("applications.services.application_withdraw")

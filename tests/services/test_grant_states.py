@@ -75,8 +75,28 @@ def make_grant(officer, applicant):
 # ---- grant_offer -------------------------------------------------------------------------------
 
 
+def test_an_application_to_next_years_call_decided_in_december_becomes_a_grant_of_the_calls_year(
+    make_draft, officer
+):
+    application = make_draft(state=Application.State.TO_BOARD)
+    application.call.year = 2027
+    application.call.save()
+    Application.objects.filter(pk=application.pk).update(reference="S2027-00042")
+    decision = approving_decision(
+        application, amount=Decimal(75000), decided_at=dt.datetime(2026, 12, 10, 12, tzinfo=dt.UTC)
+    )
+
+    grant = grant_offer(decision, actor=officer)
+
+    assert grant.year == 2027
+    assert grant.reference == f"T2027-{decision.pk:05d}"
+
+
 def test_offer_creates_the_grant_on_the_programmes_terms_and_approves_the_application(make_draft, officer):
     application = make_draft(state=Application.State.TO_BOARD)
+    # Without a call (as an imported application), the grant year is the decision's, in Oslo.
+    Application.objects.filter(pk=application.pk).update(call=None)
+    application.refresh_from_db()
     programme = application.programme
     programme.acceptance_days = 14
     programme.holdback_percent = 30
@@ -395,3 +415,16 @@ def test_results_cannot_be_reported_on_an_offered_or_closed_grant(make_grant, ap
         grant = make_grant(state)
         with pytest.raises(ServiceError, match="akseptert eller aktivt"):
             result_report_submit(grant, actor=applicant, year=grant.year, new_jobs=1)
+
+
+def test_a_grant_from_next_years_call_may_report_this_year_but_not_a_year_ahead(make_grant, applicant):
+    grant = make_grant(G.ACTIVE)
+    this_year = today().year
+    Grant.objects.filter(pk=grant.pk).update(year=this_year + 1)
+    grant.refresh_from_db()
+
+    report = result_report_submit(grant, actor=applicant, year=this_year, new_jobs=1)
+
+    assert report.year == this_year
+    with pytest.raises(ServiceError, match=f"mellom {this_year} og {this_year}"):
+        result_report_submit(grant, actor=applicant, year=this_year + 1, new_jobs=1)
