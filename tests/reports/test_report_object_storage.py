@@ -7,14 +7,29 @@ import io
 import zipfile
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
+from omstilling.models import Programme
 from reports.models import ReportJob
 from tests.factories import ProgrammeFactory, UserFactory
+from tests.projects.vestre_toten import SHIPPED_CSV
 
-from .test_report_admin import leader, leader_of, order, url, vestre_toten  # noqa: F401 - fixtures
+from .test_report_admin import leader_of, order, url
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def vestre_toten():
+    call_command("seed_programmes", stdout=io.StringIO())
+    call_command("import_grants", str(SHIPPED_CSV), programme="vestre-toten", stdout=io.StringIO())
+    return Programme.objects.get(slug="vestre-toten")
+
+
+@pytest.fixture
+def leader(vestre_toten):
+    return leader_of(vestre_toten, "leder@vestre-toten.no")
 
 
 def test_the_report_zip_is_stored_in_the_bucket_and_served_to_the_leader_only(
