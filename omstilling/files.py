@@ -40,4 +40,14 @@ def delete_files_on_commit(sender, instance, **kwargs):
 
 
 def connect():
-    post_delete.connect(delete_files_on_commit, dispatch_uid="omstilling.files.delete_files_on_commit")
+    """Listen to the deletions of the models that have a file, only those: a receiver for every
+    model would cost every other model Django's fast (single-query) bulk and cascade deletes."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if any(isinstance(field, models.FileField) for field in model._meta.concrete_fields):
+            post_delete.connect(
+                delete_files_on_commit,
+                sender=model,
+                dispatch_uid=f"omstilling.files.delete_files_on_commit.{model._meta.label}",
+            )
