@@ -157,7 +157,8 @@ def decision_letter_build(decision_id):
             content = grant_letter_pdf(decision) if approved else rejection_letter_pdf(decision)
             letter = letter_issue(kind, content, decision=decision)
         else:
-            content = letter.file.read()
+            with letter.file.open("rb") as stored:
+                content = stored.read()
 
         application = decision.application
         addresses = receipt_addresses(application)

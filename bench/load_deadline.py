@@ -7,11 +7,16 @@ Everything runs on 127.0.0.1 and is torn down at the end:
   postgres://postgres@127.0.0.1:5432/omstilling_bench_deadline — dropped and recreated) with one
   programme, a call whose deadline is a few minutes away, ``--applicants`` applicants each with an
   organisation and a draft that lacks only its project description and dates;
-- a private ``redis-server`` on a free port (no persistence), a Celery worker (prefork) and gunicorn
-  (``--workers`` × ``--threads``), all with generated bench settings: the dev settings with
-  ``DEBUG=False``, Celery through that Redis, e-mail to files in a temporary folder, and the MD5
-  password hasher (as in the test settings: a login then costs what the portal does, not 0.3 s of
-  PBKDF2 per applicant on a shared 2-core machine).
+- a private ``redis-server`` on a free port (no persistence), a Celery worker (prefork) and
+  ``--web-processes`` gunicorn servers (each ``--workers`` × ``--threads``, on ports of their own), all
+  with generated bench settings: the dev settings with ``DEBUG=False``, REDIS_URL in the environment
+  before the base settings are read (so the caches and the logged-in sessions are in that Redis, shared
+  by every web process, as in production), Celery through that Redis, e-mail to files in a temporary
+  folder, and the MD5 password hasher (as in the test settings: a login then costs what the portal
+  does, not 0.3 s of PBKDF2 per applicant on a shared 2-core machine).
+
+With two or more web servers, each browser sends its requests to them in turn (a load balancer
+without sticky sessions): the log-in on one, the next page on the next, and so on.
 
 Each applicant (one thread, its own cookies and keep-alive connection) starts at a random moment in
 the first ``--ramp`` seconds: GET the log-in page, POST the log-in, GET and POST (save) the contact
@@ -26,7 +31,7 @@ application whose receipt an applicant saw is submitted with its frozen copy, an
 e-mail was sent by the worker (counted in the e-mail files). Targets: 0 errors, p95 of every
 request type ≤ 10 × the baseline's p95 — printed, and the exit status is 1 if any check fails.
 
-    .venv/bin/python bench/load_deadline.py [--applicants 200] [--staff 5] [--ramp 20]
+    .venv/bin/python bench/load_deadline.py [--applicants 200] [--staff 5] [--ramp 20] [--web-processes 2]
 """
 
 import argparse
@@ -63,7 +68,10 @@ ALLOWED_HOSTS = ["127.0.0.1"]
 DEMO_USERS = False
 DATABASES = {{"default": env.db("DATABASE_URL")}}  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 60
+# REDIS_URL is in the environment before the base settings build the caches; said again here so that
+# this file alone shows it: the caches and the sessions are in Redis, shared by every web process.
 REDIS_URL = {redis!r}
+CACHES = cache_settings(REDIS_URL)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
@@ -165,17 +173,26 @@ def populate(applicants, staff):
 
 
 class Browser:
-    """One user's keep-alive connection and cookies; records every request's time and outcome."""
+    """One user's cookies and a keep-alive connection to each web server; records every request's
+    time and outcome. Given several ports, the requests go to them in turn."""
 
     CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
-    def __init__(self, port, record):
-        self.port = port
+    def __init__(self, ports, record):
+        self.ports = [ports] if isinstance(ports, int) else list(ports)
+        self.turn = random.randrange(len(self.ports))
         self.record = record
         self.cookies = {}
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.conns = {port: http.client.HTTPConnection("127.0.0.1", port, timeout=60) for port in self.ports}
+
+    def close(self):
+        for conn in self.conns.values():
+            conn.close()
 
     def request(self, kind, method, path, form=None, expect=(200,)):
+        self.port = self.ports[self.turn % len(self.ports)]
+        self.turn += 1
+        self.conn = self.conns[self.port]
         headers = {"Host": "127.0.0.1"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -192,7 +209,9 @@ class Browser:
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                 # A keep-alive connection the server closed between two requests: open a new one.
                 self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                self.conn = self.conns[self.port] = http.client.HTTPConnection(
+                    "127.0.0.1", self.port, timeout=60
+                )
                 self.conn.request(method, path, body=body, headers=headers)
                 response = self.conn.getresponse()
             content = response.read().decode("utf-8", "replace")
@@ -230,14 +249,24 @@ def main():  # noqa: C901 - one scenario, read top to bottom
     parser.add_argument("--timeout", type=float, default=110.0, help="the whole load phase, at most")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=1,
+        help="gunicorn servers on ports of their own, each with --workers; the load is split between them",
+    )
     args = parser.parse_args()
 
     recreate_database(DB_URL)
     work = Path(tempfile.mkdtemp(prefix="omstilling-load-"))
     mail_dir = work / "mail"
     mail_dir.mkdir()
-    redis_port, web_port = free_port(), free_port()
+    redis_port = free_port()
+    web_ports = [free_port() for _ in range(args.web_processes)]
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
+    # Before django.setup() and before any process starts: the base settings build the caches (and so
+    # where the sessions live) from it.
+    os.environ["REDIS_URL"] = redis_url
     (work / "bench_load_settings.py").write_text(SETTINGS.format(redis=redis_url, mail=str(mail_dir)))
     os.environ["PYTHONPATH"] = os.pathsep.join([str(work), str(ROOT)])
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_load_settings"
@@ -299,43 +328,46 @@ def main():  # noqa: C901 - one scenario, read top to bottom
                 "--without-mingle",
             ],
         )
-        spawn(
-            "gunicorn",
-            [
-                str(BIN / "gunicorn"),
-                "omstilling.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{web_port}",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--worker-class",
-                "gthread",
-                "--log-level",
-                "warning",
-                "--timeout",
-                "60",
-            ],
-        )
+        for n, web_port in enumerate(web_ports):
+            spawn(
+                f"gunicorn-{n}",
+                [
+                    str(BIN / "gunicorn"),
+                    "omstilling.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{web_port}",
+                    "--workers",
+                    str(args.workers),
+                    "--threads",
+                    str(args.threads),
+                    "--worker-class",
+                    "gthread",
+                    "--log-level",
+                    "warning",
+                    "--timeout",
+                    "60",
+                ],
+            )
 
-        def healthy():
-            conn = http.client.HTTPConnection("127.0.0.1", web_port, timeout=2)
+        def healthy(port):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
             return conn.getresponse().status == 200
 
-        wait_until(healthy, 60, "gunicorn")
+        for web_port in web_ports:
+            wait_until(lambda port=web_port: healthy(port), 60, f"gunicorn on {web_port}")
         print(
-            f"gunicorn on 127.0.0.1:{web_port} ({args.workers} workers × {args.threads} threads), "
+            f"{len(web_ports)} gunicorn server(s) on 127.0.0.1:{','.join(map(str, web_ports))} "
+            f"({args.workers} workers × {args.threads} threads each), "
             f"Celery worker (prefork, 2), redis-server on {redis_port}"
         )
 
         # The bare view on the idle server, for scale: under load it also waits for a free worker.
         idle = []
-        probe = Browser(web_port, lambda kind, elapsed, error: idle.append(elapsed))
+        probe = Browser(web_ports, lambda kind, elapsed, error: idle.append(elapsed))
         for _ in range(200):
             probe.request("idle", "GET", "/healthz")
-        probe.conn.close()
+        probe.close()
 
         samples = defaultdict(list)
         errors = defaultdict(list)
@@ -353,7 +385,7 @@ def main():  # noqa: C901 - one scenario, read top to bottom
 
         def applicant(email_address, pk, reference, area):
             time.sleep(random.uniform(0, args.ramp))
-            browser = Browser(web_port, record)
+            browser = Browser(web_ports, record)
             try:
                 browser.log_in(email_address)
                 contact = f"/soknader/{pk}/steg/kontakt/"
@@ -396,7 +428,7 @@ def main():  # noqa: C901 - one scenario, read top to bottom
                 pass
 
         def officer(email_address):
-            browser = Browser(web_port, record)
+            browser = Browser(web_ports, record)
             try:
                 browser.log_in(email_address)
                 while not finished.is_set() and time.monotonic() < stop_at:
@@ -410,7 +442,7 @@ def main():  # noqa: C901 - one scenario, read top to bottom
                 pass
 
         def baseline():
-            browser = Browser(web_port, record)
+            browser = Browser(web_ports, record)
             while not finished.is_set() and time.monotonic() < stop_at:
                 with contextlib.suppress(Exception):  # recorded by Browser.request
                     browser.request("bare view /healthz (baseline)", "GET", "/healthz")
@@ -534,6 +566,11 @@ def main():  # noqa: C901 - one scenario, read top to bottom
             and not snapshots_without
             and len(receipts) == len(people)
         )
+        import redis
+
+        session_keys = sum(1 for _ in redis.Redis.from_url(redis_url).scan_iter("*sessions*"))
+        print(f"logged-in sessions cached in the shared Redis: {session_keys}")
+        ok &= session_keys > 0
         print("\nresult:", "OK" if ok else "FAILED")
         return 0 if ok else 1
     finally:

@@ -9,7 +9,10 @@ class OmstillingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import files
         from .roles import role_groups_on_post_migrate
+
+        files.connect()
 
         post_migrate.connect(
             role_groups_on_post_migrate, sender=self, dispatch_uid="omstilling.roles.role_groups_sync"

@@ -7,6 +7,8 @@ import pytest
 from celery._state import _set_task_join_will_block
 from django.utils import translation
 
+from tests.s3 import object_storage, s3_bucket, s3_endpoint  # noqa: F401 - fixtures for every test
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):

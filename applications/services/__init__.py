@@ -14,7 +14,6 @@ is complete are in :mod:`applications.selectors`.
 import json
 import uuid
 from decimal import Decimal
-from functools import partial
 
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
@@ -579,8 +578,6 @@ def attachment_remove(attachment: Attachment, *, actor: User) -> None:
     with transaction.atomic():
         application = _locked_for_member(attachment.application, actor)
         _require_editable(application)
-        name = attachment.file.name
         audit_log(actor=actor, obj=attachment, action="attachment_remove", data={"sha256": attachment.sha256})
+        # The file (on disk or in the object store) goes once this is committed: omstilling.files.
         attachment.delete()
-        storage = attachment.file.storage
-        transaction.on_commit(partial(storage.delete, name))

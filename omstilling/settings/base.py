@@ -1,7 +1,9 @@
 """Settings shared by every environment; the environment supplies the rest.
 
 Variables (django-environ): DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS,
-EMAIL_URL, DEFAULT_FROM_EMAIL, MEDIA_ROOT, STATIC_ROOT, ATTACHMENT_MAX_BYTES.
+EMAIL_URL, DEFAULT_FROM_EMAIL, MEDIA_ROOT, STATIC_ROOT, ATTACHMENT_MAX_BYTES; for object storage
+AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_S3_REGION_NAME, AWS_S3_ADDRESSING_STYLE, AWS_LOCATION (see ``file_storage``).
 """
 
 from datetime import timedelta
@@ -120,8 +122,53 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Uploaded files are private: there is no MEDIA_URL route; a permission-checked view serves them.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+
+
+def file_storage(
+    bucket="", *, endpoint_url="", access_key="", secret_key="", region="", addressing_style="", location=""
+):
+    """Where uploads, letters and report files are kept: ``STORAGES["default"]``.
+
+    Without a bucket, MEDIA_ROOT on the local disk (one machine). With one, an S3-compatible object
+    store through django-storages, so that every web and worker host reads and writes the same files.
+    The objects stay private (no ACL, so the bucket's own, private by default); they are read
+    through the storage and streamed by the access-checked views, never linked to. A file name is
+    never reused (no overwrite): two report jobs' ``arsrapport.pdf`` are two objects.
+    """
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {
+        "bucket_name": bucket,
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "signature_version": "s3v4",
+        "location": location,
+    }
+    if endpoint_url:
+        options["endpoint_url"] = endpoint_url
+        # MinIO, moto and most S3-compatible servers answer on one host name, not one per bucket.
+        options["addressing_style"] = addressing_style or "path"
+    elif addressing_style:
+        options["addressing_style"] = addressing_style
+    if access_key:
+        options["access_key"] = access_key
+        options["secret_key"] = secret_key
+    if region:
+        options["region_name"] = region
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(
+        env("AWS_STORAGE_BUCKET_NAME", default=""),
+        endpoint_url=env("AWS_S3_ENDPOINT_URL", default=""),
+        access_key=env("AWS_ACCESS_KEY_ID", default=""),
+        secret_key=env("AWS_SECRET_ACCESS_KEY", default=""),
+        region=env("AWS_S3_REGION_NAME", default=""),
+        addressing_style=env("AWS_S3_ADDRESSING_STYLE", default=""),
+        location=env("AWS_LOCATION", default=""),
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
