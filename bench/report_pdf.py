@@ -165,13 +165,14 @@ def main():
     from reports.models import ReportJob
     from reports.services import report_job_request
 
+    # The programme leader orders it, as in the admin: only the programme's staff may. (Before the
+    # HTML is made: the leader is in the report's staff table, so both measure the same document.)
+    leader = User.objects.create(email="leder@bench.invalid", full_name="Programleder (benchmark)")
+    StaffMembership.objects.create(programme=programme, user=leader, role=StaffMembership.Role.LEADER)
     documents = {
         "report": (ReportJob.Kind.ANNUAL_PLAN_PDF, annual_report_html(programme, year)),
         "appendix": (ReportJob.Kind.ANNUAL_APPENDIX_PDF, annual_appendix_html(programme, year)),
     }
-    # The programme leader orders it, as in the admin: only the programme's staff may.
-    leader = User.objects.create(email="leder@bench.invalid", full_name="Programleder (benchmark)")
-    StaffMembership.objects.create(programme=programme, user=leader, role=StaffMembership.Role.LEADER)
 
     def whole_job(kind):
         def work():

@@ -97,7 +97,8 @@ def test_pages_break_only_after_the_front_matter_and_before_del_i_ii_and_iii(ves
     assert html.count('<section class="part">') == 3
     # The appendix is a document of its own, named where the grants are summed up.
     assert (
-        "står i vedlegget «Vedlegg: Tilsagn 2010–2012» (omstillingsplan-vestre-toten-2012-vedlegg-tilsagn.pdf)"
+        "står i vedlegget «Vedlegg: Tilsagn 2010–2012» "
+        "(omstillingsplan-vestre-toten-2012-vedlegg-tilsagn.pdf)"
     ) in html
 
 
