@@ -51,7 +51,8 @@ def format_kroner(value):
     """``Decimal("7840000")`` → ``"kr 7 840 000"`` (a no-break space after ``kr``); None → ``""``."""
     if value is None:
         return ""
-    return f"{pgettext('currency written before an amount', 'kr')}\u00a0{format_nok(value)}"
+    unit = pgettext("currency written before an amount", "kr")
+    return f"{unit}\u00a0{format_nok(value)}"
 
 
 def format_signed(value):
