@@ -119,9 +119,7 @@ def test_the_appendix_lists_each_grant_with_its_tilsagnsmottaker(vestre_toten):
     headings = re.findall(r'<th[^>]*scope="col"[^>]*>([^<]*)</th>', appendix[: appendix.index("</thead>")])
 
     assert headings == [
-        "År",
-        "Tilsagn",
-        "Prosjekt",
+        "Tilsagn og prosjekt",
         "Tilsagnsmottaker",
         "Kategori",
         "Innsatsområde",
