@@ -583,7 +583,7 @@ def _projects(programme, start_year, end_year):
 
 def _key_figures(programme, year, aggregates):
     ledger = budget_ledger(programme, year)
-    active = [item for item in aggregates if item["active_count"]]
+    active = [item for item in aggregates if item["active_count"]]  # else active_amount is NULL
     return KeyFigures(
         year=year,
         granted_count=ledger.granted_count,
