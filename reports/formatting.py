@@ -14,7 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from omstilling.formatting import NOK_GROUP_SEPARATOR, format_nok
 
@@ -51,7 +50,8 @@ def format_kroner(value):
     """``Decimal("7840000")`` → ``"kr 7 840 000"`` (a no-break space after ``kr``); None → ``""``."""
     if value is None:
         return ""
-    unit = pgettext("currency written before an amount", "kr")
+    # Translators: the currency, written before an amount ("kr 7 840 000"; in English "NOK 7 840 000").
+    unit = _("kr")
     return f"{unit}\u00a0{format_nok(value)}"
 
 
