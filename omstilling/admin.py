@@ -194,7 +194,7 @@ class ProgrammeAdmin(ProgrammeScopedAdmin):
             _("Omstillingsstatus"),
             {"fields": ("status_start_year", "status_end_year", "owner", "operator")},
         ),
-        (_("Tekster til omstillingsplanen"), {"fields": ("background", "organisation_text")}),
+        (_("Tekster til omstillingsplanen"), {"fields": ("logo", "background", "organisation_text")}),
         (
             _("Regler for styret og tilsagn"),
             {

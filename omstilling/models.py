@@ -5,12 +5,14 @@ budget allocations, calls (utlysninger), board and staff memberships, and the au
 """
 
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -117,6 +119,19 @@ class Municipality(models.Model):
         return f"{self.number} {self.name}"
 
 
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def programme_logo_path(programme, filename):
+    """Private like every upload (no MEDIA_URL route): only the PDF renderer reads it."""
+    return f"programmes/{programme.slug}/logo/{Path(filename).name}"
+
+
+def validate_logo_size(file):
+    if file.size > LOGO_MAX_BYTES:
+        raise ValidationError(_("Logoen kan være høyst 2 MB."))
+
+
 class Programme(models.Model):
     """An omstillingsprogram: a municipality or region with restructuring status."""
 
@@ -134,6 +149,14 @@ class Programme(models.Model):
     status_end_year = models.PositiveSmallIntegerField(_("omstillingsstatus til og med år"))
     background = models.TextField(_("bakgrunn"), blank=True)
     organisation_text = models.TextField(_("organisering"), blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to=programme_logo_path,
+        max_length=300,
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"]), validate_logo_size],
+        help_text=_("PNG eller JPEG, høyst 2 MB. Vises på forsiden av omstillingsplanen."),
+    )
     website = models.URLField(_("nettside"), blank=True)
     contact_email = models.EmailField(_("e-post til programmet"), blank=True)
     # Board rules.

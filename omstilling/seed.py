@@ -560,6 +560,9 @@ PROGRAMMES = [VESTRE_TOTEN, ELVERUMREGIONEN]
 # Shared by every demo login and printed by the command; the accounts exist only where
 # settings.DEMO_USERS is on.
 DEMO_PASSWORD = "omstilling-demo"
+# Every demo login's address ends so (``leder@vestre-toten.demo``, ``admin@omstilling.demo``); ``.demo``
+# is no top-level domain, so no real person's address does. Reports leave these accounts out.
+DEMO_EMAIL_SUFFIX = ".demo"
 DEMO_ADMIN_EMAIL = "admin@omstilling.demo"
 
 # One applicant organisation per programme, registered in the programme's first municipality.

@@ -26,6 +26,7 @@ job_year = plain_column(ReportJob, "year")
 
 CONTENT_TYPES = {
     ReportJob.Kind.ANNUAL_PLAN_PDF: "application/pdf",
+    ReportJob.Kind.ANNUAL_APPENDIX_PDF: "application/pdf",
     ReportJob.Kind.ANNUAL_REPORT_JSON: "application/json",
     ReportJob.Kind.ANNUAL_REPORT_CSV_ZIP: "application/zip",
     ReportJob.Kind.GRANT_TABLE_CSV: "text/csv; charset=utf-8",

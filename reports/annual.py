@@ -6,7 +6,9 @@ where it was built (the cover date is the end of the status year, the charts and
 timestamps), so the job's sha256 identifies the content.
 """
 
+import base64
 import datetime as dt
+import mimetypes
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 from omstilling.pdf import render_pdf
 
 from .charts import indicator_chart_svg, svg_data_uri
-from .formatting import format_years
+from .formatting import format_number, format_years
 from .selectors import annual_report
 
 STYLESHEETS = ("reports/print-base.css", "reports/annual-report.css")
@@ -29,6 +31,7 @@ def _headings(report):
     status_span = {"start": report.status_start_year, "end": report.year}
     plan = report.plan_period
     headings = {
+        "summary": _("Nøkkeltall for %(year)d") % {"year": report.year},
         "background": _("Bakgrunn"),
         "part1": _("Del I Status pr. desember %(year)d") % {"year": report.year},
         "intro": _("Innledning"),
@@ -52,6 +55,7 @@ def _headings(report):
         "appendix": _("Vedlegg: Tilsagn %(start)d–%(end)d") % status_span,
     }
     shown = [
+        ("summary", 2),
         ("background", 2),
         ("part1", 1),
         ("intro", 2),
@@ -65,10 +69,46 @@ def _headings(report):
     if plan and (plan.communication or report.communication_goals):
         shown.append(("communication", 2))
     shown += [("part3", 1), ("organisation", 2), ("financing", 2), ("spending", 2)]
-    if report.projects:
-        shown.append(("appendix", 1))
     toc = [{"id": key, "level": level, "title": headings[key]} for key, level in shown]
     return headings, toc
+
+
+def _chart_texts(section):
+    """(alt text, caption) of an indicator's chart: what is drawn, over which years, in which unit."""
+    years = sorted({item.year for item in (*section.actuals, *section.trajectory)})
+    values = {
+        "name": section.name,
+        "first": years[0],
+        "last": years[-1],
+        "unit": section.unit or _("antall"),
+    }
+    if section.trajectory and section.actuals:
+        caption = _(
+            "%(name)s %(first)d–%(last)d (%(unit)s): faktisk utvikling (heltrukket linje) og målsatt "
+            "bane (stiplet linje). Aksen starter på 0."
+        )
+    elif section.trajectory:
+        caption = _("%(name)s %(first)d–%(last)d (%(unit)s): målsatt bane. Aksen starter på 0.")
+    else:
+        caption = _("%(name)s %(first)d–%(last)d (%(unit)s): faktisk utvikling. Aksen starter på 0.")
+    caption %= values
+    if section.source:
+        caption += " " + _("Kilde: %(source)s.") % {"source": section.source}
+    points = ", ".join(f"{item.year}: {format_number(item.amount)}" for item in section.actuals)
+    alt = _("Linjediagram. %(caption)s Faktiske verdier: %(points)s.") % {
+        "caption": caption,
+        "points": points or "–",
+    }
+    return alt, caption
+
+
+def _logo_data_uri(programme):
+    """The programme's uploaded logo as a data: URI (uploads are private; the renderer fetches no files)."""
+    if not programme.logo:
+        return ""
+    content_type = mimetypes.guess_type(programme.logo.name)[0] or "image/png"
+    with programme.logo.open("rb") as fh:
+        return f"data:{content_type};base64,{base64.b64encode(fh.read()).decode('ascii')}"
 
 
 def annual_report_html(programme, year, *, progress=None):
@@ -77,13 +117,17 @@ def annual_report_html(programme, year, *, progress=None):
     with translation.override(REPORT_LANGUAGE):
         report = annual_report(programme, year)
         progress(25)
-        indicators = [
-            {
-                **{field: getattr(section, field) for field in section.__dataclass_fields__},
-                "chart": svg_data_uri(indicator_chart_svg(section)) if section.has_chart else "",
-            }
-            for section in report.indicators
-        ]
+        indicators = []
+        for section in report.indicators:
+            alt, caption = _chart_texts(section) if section.has_chart else ("", "")
+            indicators.append(
+                {
+                    **{field: getattr(section, field) for field in section.__dataclass_fields__},
+                    "chart": svg_data_uri(indicator_chart_svg(section)) if section.has_chart else "",
+                    "chart_alt": alt,
+                    "caption": caption,
+                }
+            )
         progress(40)
         headings, toc = _headings(report)
         context = {
@@ -93,6 +137,8 @@ def annual_report_html(programme, year, *, progress=None):
             "headings": headings,
             "toc": toc,
             "status_date": dt.date(year, 12, 31),
+            "logo": _logo_data_uri(programme),
+            "appendix_filename": annual_appendix_filename(programme, year),
             "stylesheets": [f"{settings.STATIC_URL}{path}" for path in STYLESHEETS],
         }
         return render_to_string("reports/annual_report.html", context)
@@ -100,6 +146,38 @@ def annual_report_html(programme, year, *, progress=None):
 
 def annual_report_filename(programme, year):
     return f"omstillingsplan-{programme.slug}-{year}.pdf"
+
+
+def annual_appendix_filename(programme, year):
+    return f"omstillingsplan-{programme.slug}-{year}-vedlegg-tilsagn.pdf"
+
+
+def annual_appendix_html(programme, year):
+    """The appendix listing every grant of the status period: a document of its own.
+
+    WeasyPrint keeps a whole laid-out document in memory, and with tags a list of 2 000 grants
+    alone takes more than the report job may (see BENCHMARKS.md); the plan itself stays small and
+    names the appendix, which is ordered as its own report job.
+    """
+    with translation.override(REPORT_LANGUAGE):
+        report = annual_report(programme, year)
+        headings, _toc = _headings(report)
+        context = {
+            "report": report,
+            "title": headings["appendix"],
+            "stylesheets": [f"{settings.STATIC_URL}{path}" for path in STYLESHEETS],
+        }
+        return render_to_string("reports/annual_appendix.html", context)
+
+
+def annual_appendix_pdf(programme, year, *, progress=None):
+    """``(pdf bytes, filename)`` of the appendix for ``programme`` and ``year``."""
+    progress = progress or (lambda percent: None)
+    html = annual_appendix_html(programme, year)
+    progress(30)
+    pdf = render_pdf(html)
+    progress(95)
+    return pdf, annual_appendix_filename(programme, year)
 
 
 def annual_report_pdf(programme, year, *, progress=None):

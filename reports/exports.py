@@ -34,6 +34,8 @@ SCHEMA = "omstilling.annual-report/1"
 # document that holds its figures. tests/reports/test_exports.py fails when the template prints a
 # table this does not name, so a new table in the PDF cannot be forgotten here.
 PDF_TABLE_SECTIONS = {
+    "key-figures": "summary",
+    "key-results": "summary",
     "funding-per-year": "status_funding",
     "indicator-years": "indicators",
     "breakdown": "indicators",
@@ -47,6 +49,27 @@ PDF_TABLE_SECTIONS = {
     "allocation": "allocation",
     "projects": "projects",
 }
+
+
+def _key_figures(figures):
+    results = figures.results
+    return {
+        "year": figures.year,
+        "granted_count": figures.granted_count,
+        "granted": _nok(figures.granted),
+        "active_count": figures.active_count,
+        "active_amount": _nok(figures.active_amount),
+        "paid": _nok(figures.paid),
+        "funding_in": _nok(figures.funding_in) if figures.has_funding else None,
+        "available": _nok(figures.available) if figures.has_funding else None,
+        "results": {
+            "reports": results.reports,
+            "new_or_secured_jobs": results.new_or_secured_jobs,
+            "new_firms": results.new_firms,
+            "networks": results.networks,
+            "other_funding": _nok(results.other_funding),
+        },
+    }
 
 
 def _nok(value):
@@ -148,6 +171,7 @@ def _document(report):
             "grant_active_count": report.grant_active_count,
             "granted_total": _nok(report.granted_total),
             "current_focus_areas": report.current_focus_areas,
+            "key_figures": _key_figures(report.key_figures),
         },
         "status_funding": {
             "years": [{"year": item.year, "amount": _nok(item.amount)} for item in report.status_funding],

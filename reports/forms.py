@@ -7,6 +7,7 @@ from .models import ReportJob
 
 FORMAT_KINDS = {
     "pdf": ReportJob.Kind.ANNUAL_PLAN_PDF,
+    "appendix_pdf": ReportJob.Kind.ANNUAL_APPENDIX_PDF,
     "report_json": ReportJob.Kind.ANNUAL_REPORT_JSON,
     "report_zip": ReportJob.Kind.ANNUAL_REPORT_CSV_ZIP,
     "csv": ReportJob.Kind.GRANT_TABLE_CSV,
@@ -26,6 +27,7 @@ class AnnualReportRequestForm(forms.Form):
         label=_("Format"),
         choices=[
             ("pdf", _("PDF – omstillingsplan/årsrapport")),
+            ("appendix_pdf", _("PDF – vedlegg til omstillingsplanen: alle tilsagn i statusperioden")),
             ("report_json", _("JSON – alle tabellene i årsrapporten")),
             ("report_zip", _("CSV – alle tabellene i årsrapporten, én fil per tabell i en ZIP-fil")),
             ("csv", _("CSV – tilsagnstabellen for året")),

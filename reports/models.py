@@ -11,6 +11,7 @@ from omstilling.models import Programme
 class ReportJob(models.Model):
     class Kind(models.TextChoices):
         ANNUAL_PLAN_PDF = "annual_plan_pdf", _("Omstillingsplan/årsrapport (PDF)")
+        ANNUAL_APPENDIX_PDF = "annual_appendix_pdf", _("Vedlegg til omstillingsplanen: tilsagn (PDF)")
         ANNUAL_REPORT_JSON = "annual_report_json", _("Omstillingsplan/årsrapport, alle tabeller (JSON)")
         ANNUAL_REPORT_CSV_ZIP = (
             "annual_report_csv_zip",

@@ -1,14 +1,16 @@
 """Report figures: every number in the annual report and the exports is read here."""
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omstilling import seed
 from omstilling.models import (
     AuditEntry,
     BoardMembership,
@@ -19,6 +21,7 @@ from omstilling.models import (
     StaffMembership,
 )
 from projects.models import Grant, Payout, ResultReport
+from projects.selectors import budget_ledger
 
 from .models import ReportJob
 from .tables import GrantMatrix, grant_matrix
@@ -192,6 +195,36 @@ class ProjectLine:
 
 
 @dataclass(frozen=True)
+class ProjectYear:
+    """The appendix's grants of one year, in category order, with the year's subtotal."""
+
+    year: int
+    lines: list[ProjectLine]
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The one-page summary after the contents: the status year in figures.
+
+    ``granted``, ``paid`` and ``available`` are the budget ledger's for the year (paid and released
+    follow the year's grants; available is what the programme can still grant); ``active`` counts
+    every grant of the status period still running; ``results`` are the result reports for the year.
+    """
+
+    year: int
+    granted_count: int
+    granted: Decimal
+    active_count: int
+    active_amount: Decimal
+    paid: Decimal
+    has_funding: bool
+    funding_in: Decimal
+    available: Decimal
+    results: Results
+
+
+@dataclass(frozen=True)
 class AnnualReport:
     programme: object
     year: int
@@ -220,6 +253,18 @@ class AnnualReport:
     financing: FinancingTable
     allocation: AllocationTable
     projects: list[ProjectLine]
+    key_figures: KeyFigures
+
+    @property
+    def project_years(self):
+        """The appendix grouped by year, each with its subtotal (the lines are already in order)."""
+        groups = {}
+        for line in self.projects:
+            groups.setdefault(line.year, []).append(line)
+        return [
+            ProjectYear(year, lines, sum((line.amount for line in lines), Decimal("0")))
+            for year, lines in groups.items()
+        ]
 
     @property
     def status_years(self):
@@ -308,6 +353,8 @@ def _grant_aggregates(programme, start_year, end_year):
             "application__focus_area__plan_period__start_year",
         )
         .annotate(
+            # Before ``amount``: that annotation's name hides the field.
+            active_amount=Sum("amount", filter=Q(state__in=Grant.ACTIVE_STATES)),
             count=Count("pk"),
             active_count=Count("pk", filter=Q(state__in=Grant.ACTIVE_STATES)),
             amount=Sum("amount"),
@@ -414,11 +461,17 @@ def _goals(programme, plan_period):
     return [GoalTopic(topic, items) for topic, items in topics.items()], plans, communication
 
 
-def _organisation(programme):
+def _organisation(programme, on):
+    """The board, observers and staff as of ``on`` (the end of the status year).
 
+    The demo logins of ``seed_demo_users`` hold seats too; they are accounts to try the portal with,
+    not people, and a report the programme sends its owner never names them.
+    """
     board, observers = [], []
     memberships = (
-        BoardMembership.objects.filter(programme=programme, is_active=True)
+        BoardMembership.objects.valid_on(on)
+        .filter(programme=programme)
+        .exclude(user__email__endswith=seed.DEMO_EMAIL_SUFFIX)
         .select_related("user")
         .order_by("role", "user__full_name", "user__email")
     )
@@ -429,6 +482,7 @@ def _organisation(programme):
     staff = [
         Person(str(membership.user), membership.title or membership.get_role_display(), "")
         for membership in StaffMembership.objects.filter(programme=programme, is_active=True)
+        .exclude(user__email__endswith=seed.DEMO_EMAIL_SUFFIX)
         .select_related("user")
         .order_by("role", "user__full_name", "user__email")
     ]
@@ -487,12 +541,20 @@ def _allocation(plan_period):
     )
 
 
+# The phases in the order a project passes through them, not alphabetical (forprosjekt < forstudie).
+CATEGORY_RANK = Case(
+    *(When(application__category=value, then=Value(rank)) for rank, value in enumerate(Category.values)),
+    default=Value(len(Category.values)),
+)
+
+
 def _projects(programme, start_year, end_year):
     states = dict(Grant.State.choices)
     categories = dict(Category.choices)
     rows = (
         Grant.objects.filter(application__programme=programme, year__gte=start_year, year__lte=end_year)
-        .order_by("year", "application__category", "application__focus_area__number", "reference")
+        .annotate(category_rank=CATEGORY_RANK)
+        .order_by("year", "category_rank", "application__focus_area__number", "reference")
         .values_list(
             "year",
             "reference",
@@ -517,6 +579,23 @@ def _projects(programme, start_year, end_year):
         )
         for year, reference, title, organisation, category, focus_area, amount, state in rows.iterator()
     ]
+
+
+def _key_figures(programme, year, aggregates):
+    ledger = budget_ledger(programme, year)
+    active = [item for item in aggregates if item["active_count"]]  # else active_amount is NULL
+    return KeyFigures(
+        year=year,
+        granted_count=ledger.granted_count,
+        granted=ledger.granted,
+        active_count=sum(item["active_count"] for item in active),
+        active_amount=sum((item["active_amount"] for item in active), Decimal("0")),
+        paid=ledger.paid,
+        has_funding=ledger.has_funding,
+        funding_in=ledger.funding_in,
+        available=ledger.available,
+        results=_results(programme, year, year, ledger.granted),
+    )
 
 
 def annual_report(programme, year):
@@ -544,7 +623,7 @@ def annual_report(programme, year):
     granted_total = sum((item["amount"] for item in aggregates), Decimal("0"))
     grant_years = sorted({item["year"] for item in aggregates})
     goal_topics, focus_area_plans, communication_goals = _goals(programme, plan_period)
-    board, observers, staff = _organisation(programme)
+    board, observers, staff = _organisation(programme, dt.date(year, 12, 31))
     plan_years = list(range(plan_period.start_year, plan_period.end_year + 1)) if plan_period else []
     assessment = (plan_period.status_assessment if plan_period else "") or (
         current_period.status_assessment if current_period else ""
@@ -583,6 +662,7 @@ def annual_report(programme, year):
         financing=_financing(programme, plan_years),
         allocation=_allocation(plan_period),
         projects=_projects(programme, start, year),
+        key_figures=_key_figures(programme, year, aggregates),
     )
 
 

@@ -19,7 +19,7 @@ from omstilling.exceptions import ServiceError
 from omstilling.models import Category
 
 from . import services
-from .annual import annual_report_pdf
+from .annual import annual_appendix_pdf, annual_report_pdf
 from .exports import annual_report_csv_zip, annual_report_json
 from .models import ReportJob
 from .services import (
@@ -111,6 +111,11 @@ def build_annual_plan_pdf(job, progress):
     return annual_report_pdf(job.programme, job.year, progress=progress)
 
 
+def build_annual_appendix_pdf(job, progress):
+
+    return annual_appendix_pdf(job.programme, job.year, progress=progress)
+
+
 def build_annual_report_json(job, progress):
 
     return annual_report_json(job.programme, job.year, progress=progress)
@@ -123,6 +128,7 @@ def build_annual_report_csv_zip(job, progress):
 
 BUILDERS = {
     ReportJob.Kind.ANNUAL_PLAN_PDF: build_annual_plan_pdf,
+    ReportJob.Kind.ANNUAL_APPENDIX_PDF: build_annual_appendix_pdf,
     ReportJob.Kind.ANNUAL_REPORT_JSON: build_annual_report_json,
     ReportJob.Kind.ANNUAL_REPORT_CSV_ZIP: build_annual_report_csv_zip,
     ReportJob.Kind.GRANT_TABLE_JSON: build_grant_table_json,

@@ -20,7 +20,7 @@ from django.utils import translation
 
 from omstilling import roles
 from omstilling.models import BoardMembership, IndicatorValue, Programme
-from reports.annual import annual_report_html
+from reports.annual import annual_appendix_html, annual_appendix_pdf, annual_report_html
 from reports.exports import PDF_TABLE_SECTIONS, annual_report_csv_zip, annual_report_json
 from reports.models import ReportJob
 from tests.factories import (
@@ -164,12 +164,16 @@ def test_the_json_carries_the_norwegian_labels_as_data_and_machine_numbers(vestr
     # No Norwegian number formats: no grouping spaces, no decimal commas in figures.
     assert "\xa0" not in text
     assert document["status_date"] == "2012-12-31"
+    key_figures = document["summary"].pop("key_figures")
     assert document["summary"] == {
         "grant_count": 28,
         "grant_active_count": 19,
         "granted_total": 7_840_000,
         "current_focus_areas": FOCUS_AREAS_2010_2012[:4],
     }
+    # The key figures page of the PDF: the seed's 2012 grants (17, 5 240 000) and the year's money.
+    assert [key_figures[key] for key in ("year", "granted_count", "granted")] == [2012, 17, 5_240_000]
+    assert (key_figures["active_count"], key_figures["funding_in"]) == (19, 3_000_000)
     amounts = [
         *(row["amount"] for row in document["projects"]),
         *(amount for row in document["financing"]["rows"] for amount in row["amounts"]),
@@ -246,7 +250,7 @@ def every_table_printed(vestre_toten):
 
 
 def test_every_table_the_pdf_prints_has_its_section_in_the_json(every_table_printed):
-    html = annual_report_html(every_table_printed, 2012)
+    html = annual_report_html(every_table_printed, 2012) + annual_appendix_html(every_table_printed, 2012)
     printed = set(re.findall(r'<table class="data ([\w-]+)', html))
     document = json_document(every_table_printed)
 
@@ -377,6 +381,8 @@ def url(name, *args):
     [
         ("report_json", ReportJob.Kind.ANNUAL_REPORT_JSON, "application/json", annual_report_json),
         ("report_zip", ReportJob.Kind.ANNUAL_REPORT_CSV_ZIP, "application/zip", annual_report_csv_zip),
+        # The appendix with every grant, a document of its own next to the plan.
+        ("appendix_pdf", ReportJob.Kind.ANNUAL_APPENDIX_PDF, "application/pdf", annual_appendix_pdf),
     ],
 )
 def test_leader_orders_all_the_tables_in_the_admin_and_downloads_the_file(
@@ -408,6 +414,7 @@ def test_the_grant_table_formats_are_still_offered_next_to_the_whole_report(clie
 
     assert [value for value, _label in form.fields["format"].choices] == [
         "pdf",
+        "appendix_pdf",
         "report_json",
         "report_zip",
         "csv",

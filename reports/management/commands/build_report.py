@@ -4,10 +4,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from omstilling.models import Programme
-from reports.annual import annual_report_pdf
+from reports.annual import annual_appendix_pdf, annual_report_pdf
 from reports.exports import annual_report_csv_zip, annual_report_json
 
-BUILDERS = {"pdf": annual_report_pdf, "json": annual_report_json, "zip": annual_report_csv_zip}
+BUILDERS = {
+    "pdf": annual_report_pdf,
+    "appendix-pdf": annual_appendix_pdf,
+    "json": annual_report_json,
+    "zip": annual_report_csv_zip,
+}
 
 
 class Command(BaseCommand):
@@ -26,7 +31,10 @@ class Command(BaseCommand):
             "--format",
             choices=sorted(BUILDERS),
             default="pdf",
-            help=_("pdf (standard), json (alle tabellene) eller zip (alle tabellene som CSV-filer)."),
+            help=_(
+                "pdf (standard), appendix-pdf (vedlegget med alle tilsagn), json (alle tabellene) eller "
+                "zip (alle tabellene som CSV-filer)."
+            ),
         )
         parser.add_argument("--output", required=True, help=_("Filen som skal skrives."))
 
