@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from omstilling.celery import EMAIL_TASK_OPTIONS
@@ -82,7 +82,8 @@ def _grant_message(grant, event):
 def _reminder_message(grant, kind, facts):
     facts["deadline"] = long_date(grant.final_report_deadline)
     facts["passed"] = kind == "passed"
-    facts["days"] = {"60_days": 60, "14_days": 14}.get(kind)
+    # The days actually left: a reminder sent late says so.
+    facts["days"] = (grant.final_report_deadline - timezone.localdate()).days
     if facts["passed"]:
         subject = _("Fristen for sluttrapport på tilsagn %(reference)s er ute") % facts
     else:
