@@ -476,7 +476,7 @@ class DeadlineExtensionAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
         "requested_by",
         "decided_at",
     )
-    list_select_related = ("grant", "requested_by")
+    list_select_related = ("grant__application", "requested_by")
     list_filter = ("state", "grant__application__programme")
     search_fields = (
         "grant__reference",
