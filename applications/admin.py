@@ -210,9 +210,9 @@ class ApplicationAdmin(VisibleApplicationsMixin, ServicePagesMixin, ProgrammeSco
     list_select_related = ("organisation", "programme", "focus_area")
     list_filter = (
         "state",
-        WorklistFilter,
         "category",
         "programme",
+        WorklistFilter,
         "call",
         "focus_area",
         AppliedAmountFilter,

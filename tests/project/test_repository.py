@@ -34,6 +34,7 @@ def test_every_periodic_task_names_a_registered_celery_task(settings):
         "projects.tasks.grants_lapse_overdue",
         "reports.tasks.report_jobs_requeue_stale",
         "applications.tasks.receipts_resend_unsent",
+        "projects.tasks.grant_deadline_reminders",
     }
     assert names <= set(app.tasks), sorted(names - set(app.tasks))
 
