@@ -108,6 +108,8 @@ def test_holder_asks_for_more_time_and_the_leader_grants_it_from_her_worklist(
     walk.link("Innvilg ny frist")
     walk.check("innvilg")
     page.get_by_role("button", name="Ja, innvilg ny frist").click()
+    page.wait_for_url(re.compile(r"/admin/projects/deadlineextension/\d+/change/$"))
+    page.get_by_text(f"Ny frist {long_date(later)} er innvilget.").wait_for()
     assert page.get_by_text(f"Ny frist {long_date(later)} er innvilget.").is_visible()
     assert DeadlineExtension.objects.get().state == DeadlineExtension.State.GRANTED
 
