@@ -107,6 +107,23 @@ def _sum_of_lines(model, **filters):
     return Subquery(lines.values("application").annotate(total=Sum("amount")).values("total"))
 
 
+class WorklistFilter(admin.SimpleListFilter):
+    """The applications the programme leader's worklist counts; its links open this filter."""
+
+    title = _("arbeidsliste")
+    parameter_name = "arbeidsliste"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("to_assess", _("Til vurdering")),
+            ("bounced", _("Kvittering kom ikke fram")),
+        )
+
+    def queryset(self, request, queryset):
+        condition = selectors.APPLICATION_WORKLIST.get(self.value())
+        return queryset if condition is None else queryset.filter(condition)
+
+
 class AppliedAmountFilter(admin.SimpleListFilter):
     title = _("søkt beløp")
     parameter_name = "applied"
@@ -199,6 +216,7 @@ class ApplicationAdmin(
         "state",
         "category",
         "programme",
+        WorklistFilter,
         "call",
         "focus_area",
         AppliedAmountFilter,

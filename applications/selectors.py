@@ -282,6 +282,14 @@ RECEIPT_RESEND_AFTER = timedelta(minutes=5)
 RECEIPT_RESEND_WITHIN = timedelta(days=7)
 
 
+# The programme leader's worklist (``projects.worklist``) and the admin's filter on it (``?arbeidsliste=``).
+APPLICATION_WORKLIST = {
+    "to_assess": Q(state__in=[Application.State.SUBMITTED, Application.State.IN_REVIEW]),
+    # The mail server refused the applicant's address for the receipt; cleared when it is resent.
+    "bounced": Q(receipt_undeliverable_at__isnull=False),
+}
+
+
 def receipt_owed(application):
     """Whether the submission e-mails for ``application`` are still to be sent.
 

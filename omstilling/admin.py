@@ -203,6 +203,7 @@ class ProgrammeAdmin(ProgrammeScopedAdmin):
                     "acceptance_days",
                     "payout_on_acceptance_percent",
                     "holdback_percent",
+                    "final_report_months",
                 )
             },
         ),

@@ -171,6 +171,13 @@ class Programme(models.Model):
     acceptance_days = models.PositiveSmallIntegerField(_("frist for aksept (dager)"), default=21)
     payout_on_acceptance_percent = models.PositiveSmallIntegerField(_("utbetales ved aksept (%)"), default=50)
     holdback_percent = models.PositiveSmallIntegerField(_("holdes tilbake til sluttrapport (%)"), default=50)
+    final_report_months = models.PositiveSmallIntegerField(
+        _("frist for sluttrapport (måneder etter prosjektslutt)"),
+        default=3,
+        help_text=_(
+            "Fristen for sluttrapport og sluttutbetaling settes så mange måneder etter prosjektets sluttdato."
+        ),
+    )
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("endret"), auto_now=True)
 
@@ -307,6 +314,12 @@ class Call(models.Model):
     )
     is_historical = models.BooleanField(
         _("historisk"), default=False, help_text=_("Opprettet ved import av eldre tilsagn.")
+    )
+    final_report_months = models.PositiveSmallIntegerField(
+        _("frist for sluttrapport (måneder etter prosjektslutt)"),
+        null=True,
+        blank=True,
+        help_text=_("Tom betyr programmets frist."),
     )
 
     class Meta:

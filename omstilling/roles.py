@@ -79,6 +79,9 @@ ROLE_PERMISSIONS = {
         "projects.payoutattachment": EDIT,
         "projects.resultreport": EDIT,
         "projects.resultfunding": EDIT,
+        # Decided through the service's confirmation pages; never added or deleted in the admin.
+        "projects.deadlineextension": ("view", "change"),
+        "projects.grantreminder": VIEW,
         "reports.reportjob": EDIT,
     },
     BOARD_MEMBER: {

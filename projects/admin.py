@@ -26,9 +26,19 @@ from omstilling.models import Programme
 from omstilling.roles import programmes_for_staff
 
 from . import services
-from .models import Grant, Payout, PayoutAttachment, ResultFunding, ResultReport
+from .models import (
+    DeadlineExtension,
+    Grant,
+    GrantReminder,
+    Payout,
+    PayoutAttachment,
+    ResultFunding,
+    ResultReport,
+)
 from .policies import can_manage_grant
-from .selectors import budget_ledger, budget_ledger_grants, grant_position
+from .selectors import budget_ledger, budget_ledger_grants, deadline_overdue, grant_position
+from .services.deadlines import deadline_extension_decide
+from .worklist import ACCEPTANCE_LAPSING, REPORT_DUE, REPORT_OVERDUE, grant_worklist_q
 
 grant_year = plain_column(Grant, "year")
 
@@ -50,6 +60,35 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Tilsagnsmottakeren får begrunnelsen på e-post, og den føres i revisjonsloggen."),
     )
+
+
+class DecisionNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Svar til tilsagnsmottakeren"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("Sendes på e-post og føres i revisjonsloggen. Påkrevd ved avslag."),
+    )
+
+
+class WorklistFilter(admin.SimpleListFilter):
+    """The grants the programme leader's worklist counts: final report due within 60 days or
+    overdue, and offers about to lapse. The worklist links here, so a count and its list agree."""
+
+    title = _("frister")
+    parameter_name = "frist"
+
+    def lookups(self, request, model_admin):
+        return (
+            (REPORT_DUE, _("Sluttrapport innen 60 dager")),
+            (REPORT_OVERDUE, _("Fristen for sluttrapport er ute")),
+            (ACCEPTANCE_LAPSING, _("Aksept-frist innen 14 dager")),
+        )
+
+    def queryset(self, request, queryset):
+        if self.value() in (REPORT_DUE, REPORT_OVERDUE, ACCEPTANCE_LAPSING):
+            return queryset.filter(grant_worklist_q(self.value()))
+        return queryset
 
 
 class PaidForm(forms.Form):
@@ -131,6 +170,31 @@ def _grant_figures(grant):
     }
 
 
+class DeadlineExtensionInline(InlineQueriesMixin, ReadOnlyAdminMixin, admin.TabularInline):
+    model = DeadlineExtension
+    inline_select_related = ("grant",)
+    fields = (
+        "requested_at",
+        "current_deadline",
+        "requested_deadline",
+        "reason",
+        "state",
+        "decided_at",
+        "decision_note",
+    )
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+
+
+class GrantReminderInline(InlineQueriesMixin, ReadOnlyAdminMixin, admin.TabularInline):
+    model = GrantReminder
+    inline_select_related = ("grant",)
+    fields = ("kind", "deadline", "created_at")
+    readonly_fields = fields
+    extra = 0
+
+
 class PayoutInline(InlineQueriesMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = Payout
     inline_select_related = ("grant",)
@@ -169,10 +233,11 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
         money_column(Grant, "released_amount"),
         "state",
         "acceptance_deadline",
+        "final_report_deadline",
         "accepted_at",
     )
     list_select_related = ("application__organisation",)
-    list_filter = ("state", "year", "application__programme", "is_de_minimis")
+    list_filter = ("state", WorklistFilter, "year", "application__programme", "is_de_minimis")
     search_fields = (
         "reference",
         "application__reference",
@@ -192,6 +257,9 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
         "is_de_minimis",
         "conditions",
         "acceptance_deadline",
+        "project_start",
+        "project_end",
+        "final_report_deadline",
         "state",
         "accepted_at",
         "accepted_by",
@@ -201,7 +269,7 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
         "created_at",
     )
     readonly_fields = fields
-    inlines = (PayoutInline,)
+    inlines = (PayoutInline, DeadlineExtensionInline, GrantReminderInline)
 
     def get_queryset(self, request):
         committed = (
@@ -222,6 +290,11 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
             path("budsjett/", view(self.ledger_view), name="projects_grant_ledger"),
             path("<path:object_id>/reduser/", view(self.reduce_view), name="projects_grant_reduce"),
             path("<path:object_id>/annuller/", view(self.cancel_view), name="projects_grant_cancel"),
+            path(
+                "<path:object_id>/avslutt-etter-frist/",
+                view(self.close_overdue_view),
+                name="projects_grant_close_overdue",
+            ),
             *super().get_urls(),
         ]
 
@@ -232,6 +305,7 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
                 **(extra_context or {}),
                 **_grant_figures(grant),
                 "may_act": self.may_act(request, grant) and grant.state in Grant.ACTIVE_STATES,
+                "may_close_overdue": self.may_act(request, grant) and deadline_overdue(grant),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -283,6 +357,33 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
             grant,
             grant=grant,
             form=form,
+            **_grant_figures(grant),
+        )
+
+    def close_overdue_view(self, request, object_id):
+        grant = self._scoped_object(request, object_id)
+        form = ReasonForm(_posted(request))
+        if request.method == "POST" and form.is_valid():
+            done = self._run(
+                request,
+                form,
+                grant,
+                services.grant_close_overdue,
+                reason=form.cleaned_data["reason"],
+                success=gettext("Tilsagnet er avsluttet etter fristen."),
+            )
+            if done is not None:
+                return done
+        return self._page(
+            request,
+            "admin/projects/grant/close_overdue.html",
+            gettext("Avslutt tilsagn %(reference)s etter fristen") % {"reference": grant.reference},
+            grant,
+            grant=grant,
+            form=form,
+            deadline=long_date(grant.final_report_deadline) if grant.final_report_deadline else "",
+            overdue=deadline_overdue(grant),
+            open_extension=grant.deadline_extensions.filter(state=DeadlineExtension.State.REQUESTED).exists(),
             **_grant_figures(grant),
         )
 
@@ -355,6 +456,123 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
                 ],
             },
         )
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
+    """Søknader om lengre frist. The grant holder asks in the portal; the programme grants or refuses
+    on a confirmation page (``deadline_extension_decide``), which moves the grant's deadline."""
+
+    change_form_template = "admin/projects/deadlineextension/change_form.html"
+
+    programme_path = "grant__application__programme"
+    str_select_related = ("grant",)
+    list_display = (
+        "grant",
+        "current_deadline",
+        "requested_deadline",
+        "state",
+        "requested_at",
+        "requested_by",
+        "decided_at",
+    )
+    list_select_related = ("grant__application", "requested_by")
+    list_filter = ("state", "grant__application__programme")
+    search_fields = (
+        "grant__reference",
+        "grant__application__title",
+        "grant__application__organisation__name",
+    )
+    readonly_fields = (
+        "grant",
+        "current_deadline",
+        "requested_deadline",
+        "reason",
+        "state",
+        "requested_at",
+        "requested_by",
+        "decided_at",
+        "decided_by",
+        "decision_note",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/innvilg/",
+                view(self.grant_view),
+                name="projects_deadlineextension_grant",
+            ),
+            path(
+                "<path:object_id>/avslaa/", view(self.refuse_view), name="projects_deadlineextension_refuse"
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extension = self.get_object(request, object_id)
+        if extension is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "may_act": self.may_act(request, extension)
+                and extension.state == DeadlineExtension.State.REQUESTED,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _decide(self, request, object_id, *, granted):
+        extension = self._scoped_object(request, object_id)
+        form = DecisionNoteForm(_posted(request))
+        if not granted:
+            form.fields["note"].required = True
+            form.fields["note"].label = _("Begrunnelse for avslaget")
+        if request.method == "POST" and form.is_valid():
+            if granted:
+                success = gettext("Ny frist %(date)s er innvilget.") % {
+                    "date": long_date(extension.requested_deadline)
+                }
+            else:
+                success = gettext("Søknaden om lengre frist er avslått.")
+            done = self._run(
+                request,
+                form,
+                extension,
+                deadline_extension_decide,
+                granted=granted,
+                note=form.cleaned_data["note"],
+                success=success,
+            )
+            if done is not None:
+                return done
+        title = (
+            gettext("Innvilg lengre frist for %(reference)s")
+            if granted
+            else gettext("Avslå lengre frist for %(reference)s")
+        )
+        return self._page(
+            request,
+            "admin/projects/deadlineextension/decide.html",
+            title % {"reference": extension.grant.reference},
+            extension,
+            extension=extension,
+            grant=extension.grant,
+            granted=granted,
+            form=form,
+            current=long_date(extension.current_deadline),
+            requested=long_date(extension.requested_deadline),
+        )
+
+    def grant_view(self, request, object_id):
+        return self._decide(request, object_id, granted=True)
+
+    def refuse_view(self, request, object_id):
+        return self._decide(request, object_id, granted=False)
 
 
 class PayoutAttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -148,3 +148,21 @@ class PublicGrantFilterForm(forms.Form):
             (programme.slug, programme.name) for programme in programmes
         ]
         self.fields["year"].choices = [("", _("Alle år"))] + [(year, str(year)) for year in years]
+
+
+class DeadlineExtensionForm(forms.Form):
+    new_deadline = forms.DateField(
+        label=_("Ønsket ny frist"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Oppgi datoen du ønsker som ny frist."),
+            "invalid": _("Skriv datoen som dd.mm.åååå."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Begrunnelse"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        help_text=_("Forklar hvorfor prosjektet trenger mer tid, og hva som gjenstår."),
+        error_messages={"required": _("Du må oppgi en begrunnelse.")},
+    )

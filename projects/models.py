@@ -74,6 +74,13 @@ class Grant(models.Model):
         _("status"), max_length=10, choices=State.choices, default=State.OFFERED, db_index=True
     )
     acceptance_deadline = models.DateField(_("frist for aksept"), null=True, blank=True)
+    # The project period and the deadline for the final report and the final payout, set when the
+    # grant is offered (see ``projects.services.grant_deadlines``); an extension moves the deadline.
+    project_start = models.DateField(_("prosjektstart"), null=True, blank=True)
+    project_end = models.DateField(_("prosjektslutt"), null=True, blank=True)
+    final_report_deadline = models.DateField(
+        _("frist for sluttrapport og sluttutbetaling"), null=True, blank=True, db_index=True
+    )
     accepted_at = models.DateTimeField(_("akseptert"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -113,6 +120,20 @@ class Grant(models.Model):
                 condition=Q(state__in=["offered", "accepted", "active", "completed", "cancelled", "lapsed"]),
                 name="grant_state_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(project_end__gte=F("project_start"))
+                | Q(project_start__isnull=True)
+                | Q(project_end__isnull=True),
+                name="grant_project_period_ordered",
+                violation_error_message=_("Prosjektslutt kan ikke være før prosjektstart."),
+            ),
+            models.CheckConstraint(
+                condition=Q(final_report_deadline__gte=F("project_end"))
+                | Q(final_report_deadline__isnull=True)
+                | Q(project_end__isnull=True),
+                name="grant_report_deadline_after_end",
+                violation_error_message=_("Fristen for sluttrapport kan ikke være før prosjektslutt."),
+            ),
         ]
 
     def __str__(self):
@@ -121,6 +142,109 @@ class Grant(models.Model):
     @property
     def effective_amount(self):
         return self.amount - self.released_amount
+
+
+class GrantReminder(models.Model):
+    """An e-mail reminding the grant holder of the final report deadline, recorded before it is
+    sent: the unique constraint makes two runs of the beat task at once send it once."""
+
+    class Kind(models.TextChoices):
+        DAYS_60 = "60_days", _("60 dager før fristen")
+        DAYS_14 = "14_days", _("14 dager før fristen")
+        PASSED = "passed", _("Fristen er ute")
+
+    grant = models.ForeignKey(
+        "Grant", verbose_name=_("tilsagn"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("påminnelse"), max_length=10, choices=Kind.choices)
+    # The deadline reminded of: a deadline moved by an extension is reminded of again.
+    deadline = models.DateField(_("frist"))
+    created_at = models.DateTimeField(_("sendt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("påminnelse om frist")
+        verbose_name_plural = _("påminnelser om frist")
+        ordering = ["grant", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "kind", "deadline"], name="grant_reminder_once"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["60_days", "14_days", "passed"]), name="grant_reminder_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.grant.reference}: {self.get_kind_display()}"
+
+
+class DeadlineExtension(models.Model):
+    """The grant holder's request for a later final report deadline, and the programme's answer."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Til behandling")
+        GRANTED = "granted", _("Innvilget")
+        REFUSED = "refused", _("Avslått")
+
+    TRANSITIONS = {
+        State.REQUESTED: (State.GRANTED, State.REFUSED),
+        State.GRANTED: (),
+        State.REFUSED: (),
+    }
+
+    grant = models.ForeignKey(
+        "Grant", verbose_name=_("tilsagn"), on_delete=models.PROTECT, related_name="deadline_extensions"
+    )
+    current_deadline = models.DateField(_("frist da det ble søkt"))
+    requested_deadline = models.DateField(_("ønsket ny frist"))
+    reason = models.TextField(_("begrunnelse"))
+    state = models.CharField(
+        _("status"), max_length=10, choices=State.choices, default=State.REQUESTED, db_index=True
+    )
+    requested_at = models.DateTimeField(_("søkt"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("søkt av"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("avgjort av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_note = models.TextField(_("svar til tilsagnsmottakeren"), blank=True)
+
+    class Meta:
+        verbose_name = _("søknad om lengre frist")
+        verbose_name_plural = _("søknader om lengre frist")
+        ordering = ["grant", "-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grant"],
+                condition=Q(state="requested"),
+                name="deadline_extension_one_open",
+                violation_error_message=_("Det er allerede søkt om lengre frist for dette tilsagnet."),
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_deadline__gt=F("current_deadline")),
+                name="deadline_extension_later",
+                violation_error_message=_("Den nye fristen må være senere enn dagens frist."),
+            ),
+            models.CheckConstraint(
+                condition=Q(state="requested") | Q(decided_at__isnull=False),
+                name="deadline_extension_decided_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["requested", "granted", "refused"]),
+                name="deadline_extension_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(reference)s: lengre frist til %(date)s") % {
+            "reference": self.grant.reference,
+            "date": self.requested_deadline.isoformat(),
+        }
 
 
 class Payout(models.Model):

@@ -4,11 +4,13 @@ they show a button.
 
 - the grant holder — the people who act for the organisation the grant was given to — accepts the
   grant, requests payouts (with their attachments) and reports the project's results;
+- the grant holder also asks for a later final report deadline;
 - the programme's staff (programme leader, case handlers) and site admins approve, reject and mark
-  payouts paid, and activate, reduce, cancel and complete grants;
+  payouts paid, activate, reduce, cancel and complete grants, decide requests for a later deadline
+  and close a grant whose deadline has passed;
 - the system alone offers a grant (the consequence of the board's approving decision, or of a
-  corrected one that replaces it) and lets an offer lapse when its acceptance deadline has passed
-  (Celery beat, ``lapse_grants``).
+  corrected one that replaces it), lets an offer lapse when its acceptance deadline has passed
+  (Celery beat, ``lapse_grants``) and reminds the holder of the final report deadline (Celery beat).
 
 Each predicate takes ``(user, obj)``, where ``obj`` is a grant or a payout, and returns None when the
 user may act, or the reason.
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application, OrganisationMembership
 from omstilling.models import BoardMembership, StaffMembership
 
-from .models import Grant, Payout
+from .models import DeadlineExtension, Grant, Payout
 
 
 def _grant_lookup(obj, prefix):
@@ -29,9 +31,9 @@ def _grant_lookup(obj, prefix):
     without loading the grant's application first."""
     if isinstance(obj, Grant):
         return {f"{prefix}__grants": obj.pk}
-    if isinstance(obj, Payout):
+    if isinstance(obj, Payout | DeadlineExtension):
         return {f"{prefix}__grants": obj.grant_id}
-    raise TypeError(f"not a grant or a payout: {obj!r}")
+    raise TypeError(f"not a grant, a payout or a deadline extension: {obj!r}")
 
 
 def is_grant_holder(user, obj):

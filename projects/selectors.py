@@ -4,6 +4,8 @@ Every lookup by id goes through the user's own organisations, so a grant that is
 not found (404), whoever she is — applicant of another organisation, staff of a programme or board.
 """
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
@@ -12,12 +14,13 @@ from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _gettext
 
 from applications.board.models import ConflictDeclaration, Vote
 from applications.models import Application, CostLine, OrganisationJoinRequest, OrganisationMembership
 from omstilling.models import AuditEntry, BoardMembership, Funding, Programme, StaffMembership
 
-from .models import Grant, Payout, PayoutAttachment, ResultFunding, ResultReport
+from .models import DeadlineExtension, Grant, Payout, PayoutAttachment, ResultFunding, ResultReport
 
 OSLO = ZoneInfo("Europe/Oslo")
 ZERO = Decimal(0)
@@ -205,6 +208,84 @@ def payout_summary(grant):
         ),
         not_paid=max(effective - paid, ZERO),
     )
+
+
+# Deadlines ---------------------------------------------------------------------------------------
+
+# How many days before the final report deadline the holder is reminded.
+REMINDER_DAYS = (60, 14)
+
+
+def add_months(day, months):
+    """``day`` plus ``months`` calendar months; the 31st becomes the last day of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    project_start: dt.date | None
+    project_end: dt.date | None
+    final_report_deadline: dt.date | None
+    months: int  # after the project's end
+
+
+def report_months(application, programme=None):
+    """Months from the project's end to the final report deadline: the call's rule, else the programme's."""
+    call = application.call
+    if call is not None and call.final_report_months is not None:
+        return call.final_report_months
+    return (programme or application.programme).final_report_months
+
+
+def default_deadlines(application, *, programme=None):
+    """The project period the application gives, and the final report deadline that follows from it.
+
+    Without an end date in the application there is no period to count from: the deadline is then
+    set by the programme in the admin (None here)."""
+    months = report_months(application, programme)
+    end = application.end_date
+    return Deadlines(
+        project_start=application.start_date,
+        project_end=end,
+        final_report_deadline=add_months(end, months) if end else None,
+        months=months,
+    )
+
+
+def deadline_overdue(grant):
+    """The final report deadline has passed and the grant is still open for payouts."""
+    deadline = grant.final_report_deadline
+    return money_moves(grant) and deadline is not None and _today() > deadline
+
+
+def days_to_deadline(grant):
+    deadline = grant.final_report_deadline
+    return (deadline - _today()).days if deadline else None
+
+
+def deadline_extensions_of(grant):
+    """The grant's requests for a later deadline, newest first, with who asked and who decided."""
+    return grant.deadline_extensions.select_related("requested_by", "decided_by").order_by(
+        "-requested_at", "-pk"
+    )
+
+
+def open_deadline_extension(grant):
+    return grant.deadline_extensions.filter(state=DeadlineExtension.State.REQUESTED).first()
+
+
+def deadline_extension_refusal(grant):
+    """Why the holder cannot ask for a later deadline now (None: she can). The service asks again
+    under the grant's lock."""
+    if not money_moves(grant):
+        return _gettext("Du kan bare søke om lengre frist for et akseptert eller aktivt tilsagn.")
+    if grant.final_report_deadline is None:
+        return _gettext("Tilsagnet har ingen frist for sluttrapport ennå. Kontakt programmet.")
+    if grant.deadline_extensions.filter(state=DeadlineExtension.State.REQUESTED).exists():
+        return _gettext("Du har allerede søkt om lengre frist. Programmet behandler søknaden.")
+    return None
 
 
 def acceptance_closed(grant):

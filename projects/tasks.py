@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from omstilling.celery import EMAIL_TASK_OPTIONS
@@ -12,7 +12,8 @@ from omstilling.mail import send_templated
 from omstilling.models import AuditEntry
 
 from . import services
-from .models import Grant, Payout
+from .models import DeadlineExtension, Grant, Payout
+from .services import deadlines
 
 
 def _addresses(grant, *people):
@@ -63,8 +64,46 @@ def _grant_message(grant, event):
     elif event == "lapsed":
         facts["deadline"] = long_date(grant.acceptance_deadline) if grant.acceptance_deadline else ""
         subject = _("Tilsagn %(reference)s er bortfalt") % facts
+    elif event.startswith("reminder_"):
+        return _reminder_message(grant, event.removeprefix("reminder_"), facts)
+    elif event in ("extension_granted", "extension_refused"):
+        return _extension_message(grant, event, facts)
+    elif event == "closed":
+        entry = _latest_entry(grant, "state:completed")
+        facts["reason"] = entry.reason if entry else ""
+        facts["deadline"] = long_date(grant.final_report_deadline)
+        facts["released"] = format_kr(grant.released_amount)
+        subject = _("Tilsagn %(reference)s er avsluttet etter fristen") % facts
     else:
         raise ValueError(f"unknown grant event {event!r}")
+    return f"grant_{event}", subject, facts
+
+
+def _reminder_message(grant, kind, facts):
+    facts["deadline"] = long_date(grant.final_report_deadline)
+    facts["passed"] = kind == "passed"
+    # The days actually left: a reminder sent late says so.
+    facts["days"] = (grant.final_report_deadline - timezone.localdate()).days
+    if facts["passed"]:
+        subject = _("Fristen for sluttrapport på tilsagn %(reference)s er ute") % facts
+    else:
+        subject = _("Påminnelse: sluttrapport på tilsagn %(reference)s innen %(deadline)s") % facts
+    return "grant_deadline_reminder", subject, facts
+
+
+def _extension_message(grant, event, facts):
+    extension = (
+        grant.deadline_extensions.exclude(state=DeadlineExtension.State.REQUESTED)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    facts["deadline"] = long_date(grant.final_report_deadline)
+    facts["requested"] = long_date(extension.requested_deadline)
+    facts["note"] = extension.decision_note
+    if event == "extension_granted":
+        subject = _("Tilsagn %(reference)s: ny frist %(deadline)s") % facts
+    else:
+        subject = _("Tilsagn %(reference)s: søknaden om lengre frist er avslått") % facts
     return f"grant_{event}", subject, facts
 
 
@@ -90,7 +129,8 @@ def _payout_message(payout, event):
 
 @shared_task(**EMAIL_TASK_OPTIONS)
 def grant_notify(grant_id, event):
-    """Tell the applicant that their grant was cancelled, reduced or lapsed."""
+    """Tell the applicant that their grant was cancelled, reduced, lapsed or closed after its
+    deadline, remind her of the final report deadline, or give her the answer on a later deadline."""
     with translation.override(settings.LANGUAGE_CODE):
         grant = Grant.objects.select_related(
             "application__organisation", "application__programme", "accepted_by"
@@ -142,3 +182,13 @@ def retention_apply():
     from .services.privacy import retention_apply as apply
 
     return [f"{item.rule} {item.reference}" for item in apply()]
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+def grant_deadline_reminders():
+    """Periodic (Celery beat): remind grant holders of their final report deadline, 60 and 14 days
+    before it and once it has passed, each once. Returns ``reference:kind`` of the reminders sent."""
+    return [
+        f"{reminder.grant.reference}:{reminder.kind}"
+        for reminder in deadlines.grant_deadline_reminders_send()
+    ]

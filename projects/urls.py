@@ -7,6 +7,7 @@ urlpatterns = [
     path("tilsagn/", views.my_grants, name="my_grants"),
     path("tilsagn/<int:pk>/", views.grant_detail, name="grant_detail"),
     path("tilsagn/<int:pk>/aksepter/", views.grant_accept, name="grant_accept"),
+    path("tilsagn/<int:pk>/frist/", views.deadline_extension_new, name="deadline_extension_new"),
     path("tilsagn/<int:pk>/utbetaling/ny/", views.payout_request, name="payout_request"),
     path("tilsagn/<int:pk>/utbetaling/<int:payout_pk>/", views.payout_detail, name="payout_detail"),
     path("tilsagn/<int:pk>/resultater/ny/", views.result_report_new, name="result_report_new"),

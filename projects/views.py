@@ -20,10 +20,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 from applications.views.common import add_service_error, error_summary, private_download
 from omstilling.csvsafe import spreadsheet_safe
 from omstilling.exceptions import ServiceError
+from omstilling.formatting import long_date
 
 from . import selectors, services
-from .forms import AcceptForm, FundingLineFormSet, PayoutRequestForm, PublicGrantFilterForm, ResultReportForm
+from .forms import (
+    AcceptForm,
+    DeadlineExtensionForm,
+    FundingLineFormSet,
+    PayoutRequestForm,
+    PublicGrantFilterForm,
+    ResultReportForm,
+)
 from .models import Grant, Payout
+from .services.deadlines import deadline_extension_request
 from .services.portal import payout_request_from_portal
 
 PUBLIC_PAGE_SIZE = 50
@@ -49,7 +58,50 @@ def grant_detail(request, pk):
             "money_moves": selectors.money_moves(grant),
             "payouts": list(selectors.payouts_of(grant)),
             "reports": list(selectors.result_reports_of(grant)),
+            **_deadline_context(grant),
         },
+    )
+
+
+def _deadline_context(grant):
+    """What the grant pages' deadline box (``portal/grants/_deadline.html``) shows."""
+    return {
+        "extensions": list(selectors.deadline_extensions_of(grant)),
+        "may_ask_for_time": selectors.deadline_extension_refusal(grant) is None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deadline_extension_new(request, pk):
+    grant = selectors.grant_for_member(request.user, pk)
+    refusal = selectors.deadline_extension_refusal(grant)
+    if refusal:
+        messages.info(request, refusal)
+        return redirect("grant_detail", pk=grant.pk)
+    form = DeadlineExtensionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            extension = deadline_extension_request(
+                grant,
+                actor=request.user,
+                new_deadline=form.cleaned_data["new_deadline"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Søknaden om ny frist %(date)s er sendt til programmet.")
+                % {"date": long_date(extension.requested_deadline)},
+            )
+            return redirect("grant_detail", pk=grant.pk)
+    return render(
+        request,
+        "portal/grants/deadline_extension.html",
+        {"grant": grant, "form": form, "errors": error_summary(form)},
+        status=400 if form.errors else 200,
     )
 
 
@@ -84,6 +136,7 @@ def grant_accept(request, pk):
             "acceptance_closed": closed,
             "form": form,
             "errors": error_summary(form),
+            **_deadline_context(grant),
         },
         status=status,
     )

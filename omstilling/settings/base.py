@@ -277,6 +277,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.grants_lapse_overdue",
         "schedule": timedelta(hours=1),
     },
+    # Grant holders are reminded of the final report deadline 60 and 14 days before it and when it
+    # has passed; each reminder is recorded and sent once.
+    "grants-remind-deadlines": {
+        "task": "projects.tasks.grant_deadline_reminders",
+        "schedule": timedelta(hours=1),
+    },
     # Report jobs the database says are unfinished but no live task is building get re-enqueued.
     "report-jobs-requeue-stale": {
         "task": "reports.tasks.report_jobs_requeue_stale",

@@ -28,9 +28,9 @@ from omstilling.formatting import OSLO, format_nok, long_date
 from omstilling.models import Programme
 from omstilling.policies import guarded, system_service
 
-from ..models import Grant, Payout, ResultFunding, ResultReport
+from ..models import DeadlineExtension, Grant, Payout, ResultFunding, ResultReport
 from ..policies import can_act_for_grant, can_manage_grant, offer_replace_refusal
-from ..selectors import budget_ledger, held_back, payout_request_limit, report_years
+from ..selectors import budget_ledger, default_deadlines, held_back, payout_request_limit, report_years
 from .attachments import payout_attachment_add as payout_attachment_add
 
 Money = Decimal | int | str
@@ -138,6 +138,7 @@ def grant_offer(decision: Decision, *, actor: User | None) -> Grant:
             else timezone.localtime(decision.decided_at, OSLO).year
         )
         _refuse_over_budget(programme, year, decision.amount)
+        deadlines = default_deadlines(application, programme=programme)
         grant = Grant(
             reference=f"T{year}-{decision.pk:05d}",
             application=application,
@@ -151,6 +152,9 @@ def grant_offer(decision: Decision, *, actor: User | None) -> Grant:
             # and the tilsagnsbrev says so.
             is_de_minimis=application.de_minimis_declared,
             acceptance_deadline=_today() + dt.timedelta(days=programme.acceptance_days),
+            project_start=deadlines.project_start,
+            project_end=deadlines.project_end,
+            final_report_deadline=deadlines.final_report_deadline,
             state=Grant.State.OFFERED,
         )
         full_clean_or_refuse(grant)
@@ -160,7 +164,13 @@ def grant_offer(decision: Decision, *, actor: User | None) -> Grant:
             obj=grant,
             action="state:offered",
             to_state=Grant.State.OFFERED,
-            data={"decision_id": decision.pk, "amount": str(grant.amount)},
+            data={
+                "decision_id": decision.pk,
+                "amount": str(grant.amount),
+                "final_report_deadline": grant.final_report_deadline.isoformat()
+                if grant.final_report_deadline
+                else None,
+            },
         )
     return grant
 
@@ -206,15 +216,61 @@ def grant_complete(grant: Grant, *, actor: User) -> Grant:
                         "Godkjenn eller avvis dem først."
                     )
                 )
-        released = grant.effective_amount - _committed(grant)
-        grant.released_amount += released
-        grant.completed_at = timezone.now()
-        return transition(
-            grant,
-            Grant.State.COMPLETED,
+        return _complete(grant, actor=actor)
+
+
+@guarded(can_manage_grant)
+def grant_close_overdue(grant: Grant, *, actor: User, reason: str) -> Grant:
+    """Close a grant whose deadline for the final report and final payout has passed: nothing more
+    is paid, requests not yet decided are rejected, and what was never approved goes back to the
+    budget (as when a grant is completed)."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        grant = locked(grant)
+        if grant.state not in MONEY_MOVING_STATES:
+            raise ServiceError(
+                _("Tilsagnet har status «%(state)s» og kan ikke avsluttes etter fristen.")
+                % {"state": grant.get_state_display()}
+            )
+        deadline = grant.final_report_deadline
+        if deadline is None or _today() <= deadline:
+            raise ServiceError(_("Fristen for sluttrapport og sluttutbetaling er ikke ute ennå."))
+        if grant.deadline_extensions.filter(state=DeadlineExtension.State.REQUESTED).exists():
+            raise ServiceError(_("Tilsagnsmottakeren har søkt om lengre frist. Avgjør søknaden først."))
+        _reject_pending(grant, actor=actor, reason=_("Tilsagnet er avsluttet etter fristen."))
+        grant = _complete(grant, actor=actor, reason=reason, after_deadline=True)
+        _notify("grant_notify", grant.pk, "closed")
+    return grant
+
+
+def _complete(grant, *, actor, reason="", after_deadline=False):
+    """Complete the locked ``grant``: what is neither approved nor paid goes back to the budget."""
+    released = grant.effective_amount - _committed(grant)
+    grant.released_amount += released
+    grant.completed_at = timezone.now()
+    data = {"released": str(released)}
+    if after_deadline:
+        data["after_deadline"] = grant.final_report_deadline.isoformat()
+    return transition(
+        grant,
+        Grant.State.COMPLETED,
+        actor=actor,
+        reason=reason,
+        extra_fields=["released_amount", "completed_at"],
+        data=data,
+    )
+
+
+def _reject_pending(grant, *, actor, reason):
+    """Reject the locked ``grant``'s payout requests that are not decided yet."""
+    for payout in grant.payouts.select_for_update().filter(state=Payout.State.REQUESTED):
+        payout.rejection_reason = reason
+        transition(
+            payout,
+            Payout.State.REJECTED,
             actor=actor,
-            extra_fields=["released_amount", "completed_at"],
-            data={"released": str(released)},
+            reason=reason,
+            extra_fields=["rejection_reason"],
         )
 
 
@@ -265,15 +321,7 @@ def _cancel(grant, *, actor, reason, notify):
             extra_fields=["released_amount", "cancelled_at", "cancel_reason"],
             data={"released": str(released)},
         )
-        for payout in grant.payouts.select_for_update().filter(state=Payout.State.REQUESTED):
-            payout.rejection_reason = _("Tilsagnet er annullert.")
-            transition(
-                payout,
-                Payout.State.REJECTED,
-                actor=actor,
-                reason=payout.rejection_reason,
-                extra_fields=["rejection_reason"],
-            )
+        _reject_pending(grant, actor=actor, reason=_("Tilsagnet er annullert."))
         if notify:
             _notify("grant_notify", grant.pk, "cancelled")
     return grant

@@ -5,6 +5,7 @@ user …), so that a changelist that forgets a ``select_related`` shows up as ex
 row carries a fresh token in a searchable field; ``term`` returns the token to search for.
 """
 
+import datetime as dt
 import itertools
 import uuid
 from collections.abc import Callable
@@ -52,7 +53,7 @@ from omstilling.models import (
     SubGoal,
     User,
 )
-from projects.models import Grant, Payout, ResultReport
+from projects.models import DeadlineExtension, Grant, Payout, ResultReport
 from reports.models import ReportJob
 from tests.factories import (
     ApplicationFactory,
@@ -337,6 +338,21 @@ def _payout():
     )
 
 
+def _deadline_extension():
+    grant = GrantFactory(
+        decision__application__title=f"Prosjekt {token()}",
+        project_end=dt.date(2030, 12, 31),
+        final_report_deadline=dt.date(2031, 3, 31),
+    )
+    return DeadlineExtension.objects.create(
+        grant=grant,
+        current_deadline=grant.final_report_deadline,
+        requested_deadline=dt.date(2031, 6, 30),
+        reason="Forsinket leveranse.",
+        requested_by=person(),
+    )
+
+
 def _result_report():
     return ResultReportFactory(grant__decision__application__title=f"Prosjekt {token()}")
 
@@ -407,6 +423,7 @@ ROWS = {
     Grant: Row(_grant, lambda g: _title(g.application)),
     Payout: Row(_payout, lambda p: _title(p.grant.application)),
     ResultReport: Row(_result_report, lambda r: _title(r.grant.application)),
+    DeadlineExtension: Row(_deadline_extension, lambda e: _title(e.grant.application)),
     ReportJob: Row(_report_job, _last_word(lambda j: j.programme.name)),
 }
 

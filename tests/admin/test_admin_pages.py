@@ -22,7 +22,7 @@ from applications.models import (
 )
 from omstilling.formatting import format_nok
 from omstilling.models import AuditEntry, Call, User
-from projects.models import Grant, Payout
+from projects.models import DeadlineExtension, Grant, Payout
 from reports.models import ReportJob
 from tests.admin.html_forms import form_data
 from tests.admin.rows import ROWS, person
@@ -37,6 +37,7 @@ NOT_ADDED_IN_ADMIN = {
     Letter,
     Grant,
     Payout,
+    DeadlineExtension,
     ReportJob,
     Decision,
     Vote,

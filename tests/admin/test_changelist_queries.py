@@ -50,6 +50,7 @@ def test_every_registered_model_has_a_row_builder():
         "AssessmentScore",
         "PayoutAttachment",
         "ResultFunding",
+        "GrantReminder",
     }
 
 

@@ -45,13 +45,16 @@ def officer(programme):
 applicant, organisation, applicant_client = applicant_fixtures("kari@raufoss.no", "Raufoss Velferd AS")
 
 
-def make_offer(programme, organisation, officer, *, amount=Decimal(300000), title=None, decided_at=None):
+def make_offer(
+    programme, organisation, officer, *, amount=Decimal(300000), title=None, decided_at=None, call=None
+):
     """An approved application with a cost plan, and the tilsagn ``grant_offer`` makes of it."""
     application = ApplicationFactory(
         programme=programme,
         focus_area=FocusArea.objects.filter(plan_period__programme=programme).first()
         or FocusAreaFactory(plan_period__programme=programme, name="Velferdsinnovasjon"),
         organisation=organisation,
+        call=call,
         title=title or "Velferdsteknologi på Raufoss",
         state=Application.State.APPROVED,
         submitted_at=timezone.now(),

@@ -35,6 +35,7 @@ def test_every_periodic_task_names_a_registered_celery_task(settings):
         "reports.tasks.report_jobs_requeue_stale",
         "applications.tasks.receipts_resend_unsent",
         "projects.tasks.retention_apply",
+        "projects.tasks.grant_deadline_reminders",
     }
     assert names <= set(app.tasks), sorted(names - set(app.tasks))
 

@@ -136,6 +136,7 @@ PORTAL = {
     "letter_download": Owned(lambda w: {"pk": w.letter.pk}),
     "grant_detail": Owned(_grant),
     "grant_accept": Owned(_grant),
+    "deadline_extension_new": Owned(_grant),
     "payout_request": Owned(_grant),
     "payout_detail": Owned(lambda w: {"pk": w.grant.pk, "payout_pk": w.payout.pk}),
     "result_report_new": Owned(_grant),

@@ -80,7 +80,9 @@ from applications.views.applications import STEP_NAMES
 from omstilling import roles as role_groups
 from omstilling.models import AuditEntry, BoardMembership, Category, StaffMembership
 from omstilling.policies import SERVICES, Refused, Registered
+from projects.models import Grant
 from projects.services import grant_accept, grant_offer, payout_approve, payout_request, result_report_submit
+from projects.services.deadlines import deadline_extension_request
 from reports.models import ReportJob
 from tests.factories import (
     ApplicationFactory,
@@ -241,6 +243,12 @@ POLICY_TABLE = {
         frozenset({OWN, OTHER}),
         "close one's own account — with no submitted application and no programme role",
     ),
+    "projects.services.deadlines.deadline_extension_request": (
+        APPLICANT,
+        "ask for a later final report deadline",
+    ),
+    "projects.services.deadlines.deadline_extension_decide": (STAFF, "grant or refuse a later deadline"),
+    "projects.services.grant_close_overdue": (STAFF, "close a grant whose final report deadline has passed"),
     # Reports
     "reports.services.report_job_request": (STAFF, "order the annual report or an export"),
     "reports.services.report_job_retry": (STAFF, "retry a failed report job"),
@@ -844,6 +852,39 @@ def _(cast):
     grant = accepted_grant(cast)
     result_report_submit(grant, actor=cast.applicant, year=grant.year, is_final=True, narrative="Ferdig.")
     return Scenario(grant)
+
+
+@scenario("projects.services.deadlines.deadline_extension_request")
+def _(cast):
+    grant = accepted_grant(cast)
+    later = grant.final_report_deadline + dt.timedelta(days=90)
+    return Scenario(
+        grant, lambda: {"new_deadline": later, "reason": "Leveransen fra underleverandøren er forsinket."}
+    )
+
+
+@scenario("projects.services.deadlines.deadline_extension_decide")
+def _(cast):
+    grant = accepted_grant(cast)
+    extension = deadline_extension_request(
+        grant,
+        actor=cast.applicant,
+        new_deadline=grant.final_report_deadline + dt.timedelta(days=90),
+        reason="Leveransen fra underleverandøren er forsinket.",
+    )
+    return Scenario(extension, lambda: {"granted": True, "note": "Innvilget."})
+
+
+@scenario("projects.services.grant_close_overdue")
+def _(cast):
+    grant = accepted_grant(cast)
+    Grant.objects.filter(pk=grant.pk).update(
+        project_start=dt.date(2020, 1, 1),
+        project_end=dt.date(2020, 12, 31),
+        final_report_deadline=timezone.localdate() - dt.timedelta(days=1),
+    )
+    grant.refresh_from_db()
+    return Scenario(grant, lambda: {"reason": "Sluttrapporten kom aldri."})
 
 
 @scenario("reports.services.report_job_request")
