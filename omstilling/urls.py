@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import health, views
 
 admin.site.site_header = _("Omstilling – saksbehandling")
 admin.site.site_title = "Omstilling"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # Strings, not imports: the root urlconf lives in the programmes app, which imports no app above it.
     path("", include("projects.urls_public")),
     path("", include("applications.urls")),

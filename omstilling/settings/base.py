@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "health_check",
     "omstilling",
     "applications",
     "projects",
@@ -104,6 +105,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Django's log-in forms (admin and portal) call the e-mail field "username"; axes would otherwise look
 # for "email" (the USERNAME_FIELD), find nothing and lock by IP address alone.
 AXES_USERNAME_FORM_FIELD = "username"
+# The client's address for the lock-out (omstilling.client_ip): how many reverse proxies, each appending
+# to X-Forwarded-For, stand in front of the web server. 0 (no proxy) trusts no header: the socket address
+# counts. Set it to the real number (docker-compose.yml: 1, for Caddy) or a client could forge its address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "omstilling.client_ip.client_ip"
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norsk bokmål")), ("en", _("Engelsk"))]
