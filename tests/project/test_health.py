@@ -101,7 +101,9 @@ def run_healthcheck(url):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_compose_healthcheck_script_passes_a_ready_server_and_fails_a_broken_one(live_server, settings, tmp_path):
+def test_compose_healthcheck_script_passes_a_ready_server_and_fails_a_broken_one(
+    live_server, settings, tmp_path
+):
     ready = run_healthcheck(f"{live_server.url}/readyz")
     assert ready.returncode == 0, ready.stdout + ready.stderr
     assert ready.stdout.startswith("200 ")
