@@ -52,6 +52,13 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def create_superuser(self, email, password=None, **extra_fields):
+        # createsuperuser checks the address is free as typed; addresses are stored in lower case, so a
+        # second run with the address capitalised would otherwise end in an IntegrityError. The command
+        # shows a ValidationError as its error message.
+        if email and self.filter(email__iexact=self.normalize_email(email)).exists():
+            raise ValidationError(
+                _("Det finnes allerede en bruker med e-postadressen %(email)s."), params={"email": email}
+            )
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
