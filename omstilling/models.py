@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import MoneyField
+from .fields import HttpsURLField, MoneyField
 from .plan_models import (  # noqa: F401  (the plan's models are this app's models)
     BudgetAllocation,
     Funding,
@@ -131,7 +131,7 @@ class Programme(models.Model):
     status_end_year = models.PositiveSmallIntegerField(_("omstillingsstatus til og med år"))
     background = models.TextField(_("bakgrunn"), blank=True)
     organisation_text = models.TextField(_("organisering"), blank=True)
-    website = models.URLField(_("nettside"), blank=True)
+    website = HttpsURLField(_("nettside"), blank=True)
     contact_email = models.EmailField(_("e-post til programmet"), blank=True)
     # Board rules.
     quorum_share = models.DecimalField(
