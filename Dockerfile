@@ -10,8 +10,10 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
+# Only what the portal needs to run; the test tools are in requirements-dev.txt (`make test`).
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
+# .dockerignore keeps .env (secrets), .venv, media, db.sqlite3, .git and caches out.
 COPY . .
 RUN SECRET_KEY=build ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput

@@ -4,20 +4,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_ENV := DJANGO_SETTINGS_MODULE=omstilling.settings.test
 
-.PHONY: run test venv seed lint worker beat clean
+.PHONY: run test venv venv-run venv-dev seed lint worker beat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
+# Two stamps: what the portal needs to run (requirements.txt, as in the image), and that plus the test
+# tools, linters and browser driver (requirements-dev.txt). Each is redone when its files change.
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-venv: $(VENV)/.installed
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv-run: $(VENV)/.installed-run
+venv-dev: $(VENV)/.installed-dev
+venv: venv-dev
 
 ## make run: SQLite + Celery in-process, both programmes and demo users, http://127.0.0.1:8000
-run: venv
+run: venv-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_programmes
 	$(BIN)/python manage.py import_grants data/vestre_toten_2011_2012.csv --programme vestre-toten
@@ -28,21 +37,21 @@ run: venv
 ## after import-linter checks the layers (pyproject.toml); one pytest-xdist worker per core
 ## (TEST_WORKERS=1 for one process), each file kept on one worker
 TEST_WORKERS ?= auto
-test: venv
+test: venv-dev
 	$(TEST_ENV) $(BIN)/python manage.py check_services
 	$(BIN)/lint-imports
 	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
-lint: venv
+lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 ## make worker: a Celery worker for the production shape (needs REDIS_URL)
-worker: venv
+worker: venv-run
 	$(BIN)/celery -A omstilling worker --loglevel=info --concurrency=2
 
 ## make beat: the one process that sends the periodic tasks to the worker (needs REDIS_URL)
-beat: venv
+beat: venv-run
 	$(BIN)/celery -A omstilling beat --loglevel=info
 
 clean:

@@ -19,7 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import MoneyField
+from .fields import HttpsURLField, MoneyField
 from .plan_models import (  # noqa: F401  (the plan's models are this app's models)
     BudgetAllocation,
     Funding,
@@ -55,6 +55,13 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def create_superuser(self, email, password=None, **extra_fields):
+        # createsuperuser checks the address is free as typed; addresses are stored in lower case, so a
+        # second run with the address capitalised would otherwise end in an IntegrityError. The command
+        # shows a ValidationError as its error message.
+        if email and self.filter(email__iexact=self.normalize_email(email)).exists():
+            raise ValidationError(
+                _("Det finnes allerede en bruker med e-postadressen %(email)s."), params={"email": email}
+            )
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
@@ -157,7 +164,7 @@ class Programme(models.Model):
         validators=[FileExtensionValidator(["png", "jpg", "jpeg"]), validate_logo_size],
         help_text=_("PNG eller JPEG, høyst 2 MB. Vises på forsiden av omstillingsplanen."),
     )
-    website = models.URLField(_("nettside"), blank=True)
+    website = HttpsURLField(_("nettside"), blank=True)
     contact_email = models.EmailField(_("e-post til programmet"), blank=True)
     # Board rules.
     quorum_share = models.DecimalField(

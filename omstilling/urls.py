@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import health, views
 
 admin.site.site_header = _("Omstilling – saksbehandling")
 admin.site.site_title = "Omstilling"
@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("personvern/", views.privacy_statement, name="privacy"),
     path("tilgjengelighet/", views.accessibility_statement, name="accessibility"),
+    path("readyz", health.readyz, name="readyz"),
     # Strings, not imports: the root urlconf lives in the programmes app, which imports no app above it.
     path("", include("projects.urls_public")),
     path("", include("applications.urls")),

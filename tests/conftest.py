@@ -1,13 +1,33 @@
 """Fixtures for the whole suite, including the browser tests' Playwright + Debian Chromium."""
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 from celery._state import _set_task_join_will_block
+from django.db import connection
 from django.utils import translation
 
 from tests.s3 import object_storage, s3_bucket, s3_endpoint  # noqa: F401 - fixtures for every test
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, which it drops at the end only if no other session is connected.
+
+    The tests that start threads or worker processes wait for their connections to end
+    (tests/db_sessions.py); anything still connected here is ended and named, so that
+    ``make test`` never leaves a ``test_omstilling_gwN`` behind.
+    """
+    yield
+    from tests.db_sessions import end_other_sessions, wait_until_alone
+
+    with django_db_blocker.unblock():
+        if wait_until_alone(seconds=10):
+            for session in end_other_sessions():
+                sys.stderr.write(f"\nended a session still connected to the test database: {session}\n")
+        connection.close()
 
 
 @pytest.fixture(autouse=True)

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "health_check",
     "omstilling",
     "applications",
     "projects",
@@ -108,6 +109,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # for "email" (the USERNAME_FIELD), find nothing and lock by IP address alone.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "omstilling.auth.axes_username"
+# The client's address for the lock-out (omstilling.client_ip): how many reverse proxies, each appending
+# to X-Forwarded-For, stand in front of the web server. 0 (no proxy) trusts no header: the socket address
+# counts. Set it to the real number (docker-compose.yml: 1, for Caddy) or a client could forge its address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "omstilling.client_ip.client_ip"
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norsk bokmål")), ("en", _("Engelsk"))]
@@ -120,6 +126,8 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 # Uploaded files are private: there is no MEDIA_URL route; a permission-checked view serves them.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
@@ -305,16 +313,30 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports every rendering step at INFO; only its warnings (e.g. refused URLs) matter.
     "loggers": {
+        # Django's own default handler on "django" printed each of its lines a second time beside the
+        # root's (in DEBUG: the dev server); its lines reach the root handler, once.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # The dev server's request lines, as Django formats them (configuring "django" above resets it).
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # WeasyPrint reports every rendering step at INFO; only its warnings (e.g. refused URLs) matter.
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # De minimis (bagatellstøtte): the EEA ceiling per undertaking over three fiscal years, in euro,
 # and the NOK per EUR rate (a decimal string, read with Decimal) the portal converts it with when it

@@ -17,10 +17,7 @@ STORAGES = {
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# How many reverse proxies (each appending to X-Forwarded-For) stand in front of gunicorn; the
-# login lock-out counts failures per user and client IP taken from there (omstilling.client_ip).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
-AXES_CLIENT_IP_CALLABLE = "omstilling.client_ip.client_ip"
+# TRUSTED_PROXY_COUNT (base.py, default 0): docker-compose.yml sets 1 for its Caddy proxy.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

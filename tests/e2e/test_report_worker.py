@@ -22,6 +22,7 @@ from omstilling import roles
 from omstilling.models import Programme
 from reports.models import ReportJob
 from reports.services import report_job_request
+from tests.db_sessions import wait_until_alone
 from tests.factories import StaffMembershipFactory, UserFactory
 from tests.projects.vestre_toten import SHIPPED_CSV
 from tests.reliability.workers import Publisher, Worker, forget_queue
@@ -44,6 +45,8 @@ def worker(settings, tmp_path):
         publisher.restore()
         worker.stop()
         forget_queue(broker, QUEUE)
+        # Its database session too (else the run's test database could not be dropped at the end).
+        assert not wait_until_alone(), "the worker's database session outlived it"
 
 
 @pytest.mark.django_db(transaction=True)

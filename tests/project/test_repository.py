@@ -24,6 +24,40 @@ def test_docker_compose_defines_web_worker_db_and_redis():
     assert services["beat"]["command"].startswith("celery -A omstilling beat")
 
 
+def test_docker_compose_puts_caddy_in_front_of_a_web_that_publishes_nothing():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    proxy, web = services["proxy"], services["web"]
+    assert proxy["image"].startswith("caddy:")
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    caddyfile = next(v.split(":")[0] for v in proxy["volumes"] if v.endswith(":/etc/caddy/Caddyfile:ro"))
+    assert "reverse_proxy web:8000" in (ROOT / caddyfile).read_text()
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    # Only Caddy is reachable from outside; nothing else publishes a port.
+    assert [name for name, service in services.items() if "ports" in service] == ["proxy"]
+    # One proxy: the lock-out trusts exactly the X-Forwarded-For entry Caddy writes; the others need none.
+    assert web["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    assert "TRUSTED_PROXY_COUNT" not in services["worker"]["environment"]
+    assert web["environment"]["DJANGO_SETTINGS_MODULE"] == "omstilling.settings.prod"
+
+
+def test_docker_compose_health_checks_web_readiness_with_the_image_s_own_python():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert services["web"]["healthcheck"]["test"] == ["CMD", "python", "deploy/healthcheck.py"]
+    assert "/readyz" in (ROOT / "deploy" / "healthcheck.py").read_text()
+    for name in ("db", "redis"):
+        assert services[name]["healthcheck"]["test"], name
+
+
+def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
+    ignored = {
+        line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if not line.startswith("#")
+    }
+    assert {".env", ".venv", "media", "db.sqlite3", ".git"} <= ignored
+    assert "**/__pycache__" in ignored
+    assert ".pytest_cache" in ignored
+
+
 def test_every_periodic_task_names_a_registered_celery_task(settings):
     """A typo in CELERY_BEAT_SCHEDULE would only show as a KeyError in the worker's log, hours later."""
     from omstilling.celery import app

@@ -313,6 +313,7 @@ NO_ROWS = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    "readyz",
     "set_language",
     "organisation_join_decide",  # POST only
     "attachment_upload",  # POST only

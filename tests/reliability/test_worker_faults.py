@@ -15,6 +15,7 @@ from django.core.management import call_command
 from omstilling.models import AuditEntry
 from reports.models import ReportJob
 from reports.services import report_job_request
+from tests.db_sessions import wait_until_alone
 from tests.factories import GrantFactory, ProgrammeFactory, StaffMembershipFactory
 
 from .workers import PrivateRedis, Publisher, Worker, forget_queue, wait_for
@@ -51,6 +52,9 @@ def start_worker(media_root, tmp_path):
     yield start
     for worker in workers:
         worker.stop()
+    # A killed worker's PostgreSQL session ends a moment after it: wait, or the run's database could
+    # not be dropped at the end (tests/db_sessions.py).
+    assert not wait_until_alone(), "a worker's database session outlived it"
 
 
 @pytest.fixture

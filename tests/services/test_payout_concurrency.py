@@ -16,13 +16,22 @@ from omstilling.exceptions import ServiceError
 from omstilling.models import StaffMembership
 from projects.models import Grant, Payout
 from projects.services import payout_approve
+from tests.db_sessions import wait_until_alone
 from tests.factories import GrantFactory, PayoutFactory, StaffMembershipFactory, UserFactory
 
 THREADS = 20
 
 
+@pytest.fixture
+def threads_closed_afterwards():
+    """Every thread closes its connection; their sessions must be gone before the next test (and
+    before the run drops its test database, which PostgreSQL refuses while anyone is connected)."""
+    yield
+    assert not wait_until_alone(), "a thread's database session outlived the test"
+
+
 @pytest.mark.django_db(transaction=True)
-def test_payouts_never_exceed_grant_under_concurrency():
+def test_payouts_never_exceed_grant_under_concurrency(threads_closed_afterwards):
     grant = GrantFactory(
         amount=Decimal(100000),
         decision__amount=Decimal(100000),
@@ -60,6 +69,7 @@ def test_payouts_never_exceed_grant_under_concurrency():
     for thread in threads:
         thread.join(timeout=60)
 
+    assert not [thread for thread in threads if thread.is_alive()], "an approval never finished"
     assert crashed == []
     committed = Payout.objects.filter(grant=grant, state__in=Payout.COMMITTED_STATES)
     total = committed.aggregate(total=Sum("amount"))["total"]
