@@ -10,7 +10,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-# Only what the portal needs to run; the test tools are in requirements-dev.txt (`make test`).
+# Only what the portal needs to run; the test tools stay out of the image (`make test` installs them).
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 # .dockerignore keeps .env (secrets), .venv, media, db.sqlite3, .git and caches out.
