@@ -79,3 +79,8 @@ def format_years(years):
     if len(years) <= 1:
         return "".join(years)
     return _("%(first)s og %(last)s") % {"first": ", ".join(years[:-1]), "last": years[-1]}
+
+
+def format_span(start, end):
+    """``(2010, 2012)`` → ``"2010–2012"``; a single year is written once: ``(2010, 2010)`` → ``"2010"``."""
+    return str(start) if start == end else f"{start}–{end}"

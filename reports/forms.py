@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from omstilling.models import Programme
 
 from .models import ReportJob
+from .selectors import report_year_refusal
 
 FORMAT_KINDS = {
     "pdf": ReportJob.Kind.ANNUAL_PLAN_PDF,
@@ -44,12 +45,9 @@ class AnnualReportRequestForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         programme, year = cleaned.get("programme"), cleaned.get("year")
-        if programme and year and not programme.status_start_year <= year <= programme.status_end_year:
-            self.add_error(
-                "year",
-                _("Velg et år i programmets omstillingsperiode (%(start)d–%(end)d).")
-                % {"start": programme.status_start_year, "end": programme.status_end_year},
-            )
+        refusal = report_year_refusal(programme, year) if programme and year else None
+        if refusal:
+            self.add_error("year", refusal)
         return cleaned
 
     @property
