@@ -202,7 +202,9 @@ def _narratives_seed(result, programme, year, directory):
         place = path.stem
         if place not in NarrativeSection.Place.values:
             raise ServiceError(_("Ukjent plass «%(place)s» i %(path)s.") % {"place": place, "path": path})
-        section = narrative_section_write(plan, place=place, body=path.read_text(encoding="utf-8"), actor=None)
+        section = narrative_section_write(
+            plan, place=place, body=path.read_text(encoding="utf-8"), actor=None
+        )
         result.counts["unchanged" if section is None else "updated"] += 1
     return plan
 

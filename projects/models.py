@@ -336,7 +336,9 @@ class HistoricalResult(models.Model):
             models.UniqueConstraint(
                 fields=["programme", "start_year", "end_year", "metric"], name="historical_result_unique"
             ),
-            models.CheckConstraint(condition=Q(end_year__gte=F("start_year")), name="historical_result_years"),
+            models.CheckConstraint(
+                condition=Q(end_year__gte=F("start_year")), name="historical_result_years"
+            ),
             models.CheckConstraint(condition=Q(value__gte=0), name="historical_result_non_negative"),
             models.CheckConstraint(
                 condition=(Q(bound="range") & Q(value_high__gt=F("value")))

@@ -119,7 +119,12 @@ def _parse(text, programme):
                     _line_error(
                         row.line,
                         _("«%(metric)s» for %(start)d–%(end)d står også på linje %(other)d")
-                        % {"metric": row.metric, "start": row.start_year, "end": row.end_year, "other": seen[key]},
+                        % {
+                            "metric": row.metric,
+                            "start": row.start_year,
+                            "end": row.end_year,
+                            "other": seen[key],
+                        },
                     )
                 )
                 continue
@@ -144,14 +149,18 @@ def _year(text, name):
     try:
         return int(text)
     except ValueError:
-        raise _RowError(_("«%(value)s» er ikke et årstall (%(column)s)") % {"value": text, "column": name}) from None
+        raise _RowError(
+            _("«%(value)s» er ikke et årstall (%(column)s)") % {"value": text, "column": name}
+        ) from None
 
 
 def _number(text, name):
     try:
         value = Decimal(text.replace(" ", "").replace("\u00a0", "").replace(",", "."))
     except InvalidOperation:
-        raise _RowError(_("«%(value)s» er ikke et tall (%(column)s)") % {"value": text, "column": name}) from None
+        raise _RowError(
+            _("«%(value)s» er ikke et tall (%(column)s)") % {"value": text, "column": name}
+        ) from None
     if not value.is_finite() or value < 0:
         raise _RowError(_("«%(value)s» må være et tall ≥ 0 (%(column)s)") % {"value": text, "column": name})
     return value
@@ -160,15 +169,21 @@ def _number(text, name):
 def _parse_row(line, fields, programme):
     if len(fields) != len(RESULTS_HEADER):
         raise _RowError(
-            _("forventet %(expected)d felt, fant %(found)d") % {"expected": len(RESULTS_HEADER), "found": len(fields)}
+            _("forventet %(expected)d felt, fant %(found)d")
+            % {"expected": len(RESULTS_HEADER), "found": len(fields)}
         )
     start, end, metric, bound, value, value_high = (field.strip() for field in fields)
     start_year, end_year = _year(start, "start_year"), _year(end, "end_year")
     if end_year < start_year:
-        raise _RowError(_("end_year %(end)d er før start_year %(start)d") % {"end": end_year, "start": start_year})
+        raise _RowError(
+            _("end_year %(end)d er før start_year %(start)d") % {"end": end_year, "start": start_year}
+        )
     if start_year < programme.status_start_year or end_year > programme.status_end_year:
         raise _RowError(
-            _("%(start)d–%(end)d ligger utenfor programmets omstillingsstatus %(status_start)d–%(status_end)d")
+            _(
+                "%(start)d–%(end)d ligger utenfor programmets omstillingsstatus "
+                "%(status_start)d–%(status_end)d"
+            )
             % {
                 "start": start_year,
                 "end": end_year,

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from omstilling.models import Programme
+from omstilling.models import NarrativeSection, Programme
 
 from .models import ReportJob
 from .selectors import report_year_refusal
@@ -53,3 +53,19 @@ class AnnualReportRequestForm(forms.Form):
     @property
     def kind(self):
         return FORMAT_KINDS[self.cleaned_data["format"]]
+
+
+class NarrativeForm(forms.Form):
+    """The programme leader's texts of one year's report, one Markdown field per fixed place."""
+
+    def __init__(self, *args, sections, **kwargs):
+        super().__init__(*args, **kwargs)
+        for place, label in NarrativeSection.Place.choices:
+            section = sections.get(place)
+            self.fields[place] = forms.CharField(
+                label=label,
+                required=False,
+                initial=section.body if section else "",
+                widget=forms.Textarea(attrs={"rows": 8, "cols": 100}),
+                help_text=_("Versjon %(version)d") % {"version": section.version} if section else "",
+            )

@@ -7,8 +7,8 @@ are sub-headings of the report's fixed section headings, so only ``###`` and ``#
 """
 
 import nh3
-from markdown_it import MarkdownIt
 from django.utils.safestring import mark_safe
+from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {"p", "br", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "code"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}

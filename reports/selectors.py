@@ -532,7 +532,8 @@ def report_year_refusal(programme, year):
     status period have one. The order form, the report service and ``build_report`` all ask."""
     if year is None or not programme.status_start_year <= year <= programme.status_end_year:
         return _(
-            "%(programme)s har omstillingsstatus %(start)d–%(end)d; velg et år i den perioden (ikke %(year)s)."
+            "%(programme)s har omstillingsstatus %(start)d–%(end)d; "
+            "velg et år i den perioden (ikke %(year)s)."
         ) % {
             "programme": programme.short_name or programme.name,
             "start": programme.status_start_year,
@@ -711,7 +712,9 @@ def annual_report(programme, year):
     goal_topics, focus_area_plans, communication_goals = _goals(programme, plan_period)
     board, observers, staff = _organisation(programme)
     plan_years = list(range(plan_period.start_year, plan_period.end_year + 1)) if plan_period else []
-    annual_plan = AnnualPlan.objects.filter(programme=programme, year=year).prefetch_related("sections").first()
+    annual_plan = (
+        AnnualPlan.objects.filter(programme=programme, year=year).prefetch_related("sections").first()
+    )
     assessment = (plan_period.status_assessment if plan_period else "") or (
         current_period.status_assessment if current_period else ""
     )

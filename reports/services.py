@@ -26,11 +26,12 @@ from django.utils.translation import gettext as _
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.celery import registered_task
 from omstilling.exceptions import ServiceError
-from omstilling.models import Programme
+from omstilling.models import AnnualPlan, NarrativeSection, Programme
 from omstilling.policies import guarded, system_service
+from omstilling.services import narrative_section_write
 
 from .models import ReportJob
-from .policies import can_order_report
+from .policies import can_edit_narrative, can_order_report
 from .selectors import report_jobs_stale, report_year_refusal
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,22 @@ def report_job_request(programme: Programme, *, actor: User, year: int, kind: st
         )
         _enqueue_on_commit(job)
     return job
+
+
+@guarded(can_edit_narrative)
+def narrative_section_save(
+    programme: Programme, *, actor: User, year: int, place: str, body: str
+) -> NarrativeSection | None:
+    """The programme leader saves the text at ``place`` of the ``year`` report, as a new version
+    (every saved edit is kept); None when the text is unchanged. Only a year of the status period."""
+    refusal = report_year_refusal(programme, year)
+    if refusal:
+        raise ServiceError(refusal, field="year")
+    if place not in NarrativeSection.Place.values:
+        raise ServiceError(_("Ukjent plass i rapporten: «%(place)s».") % {"place": place})
+    with transaction.atomic():
+        plan, _created = AnnualPlan.objects.get_or_create(programme=programme, year=year)
+        return narrative_section_write(plan, place=place, body=body, actor=actor)
 
 
 @system_service
