@@ -128,7 +128,8 @@ def grant_matrix(programme, year):
     Columns are the focus areas of the plan period covering ``year`` in number order, including
     those without grants (a catch-all area such as "Andre" only when it has grants). A grant can
     belong to a focus area of an earlier period (an application decided after the period turned);
-    such areas get a column after the period's own so that the columns always add up to the total. Every category gets its four lines even when empty.
+    such areas get a column after the period's own so that the columns always add up to the total.
+    Every category gets its four lines even when empty.
     """
     table = grant_table(programme, year)
     with_grants = {row.focus_area.id for row in table.rows}
