@@ -31,3 +31,13 @@ def render_markdown(text):
         strip_comments=True,
     )
     return mark_safe(clean)  # noqa: S308 — sanitised by nh3 with the allow-list above
+
+
+def markdown_headings(text):
+    """The texts of the headings in ``text`` (Markdown), in order."""
+    tokens = _parser.parse(text or "")
+    return [
+        tokens[index + 1].content.strip()
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and index + 1 < len(tokens)
+    ]

@@ -22,7 +22,7 @@ from omstilling.models import (
 from projects.models import Grant, HistoricalResult, Payout, ResultReport
 
 from .formatting import format_number, format_span
-from .markdown import render_markdown
+from .markdown import markdown_headings, render_markdown
 from .models import ReportJob
 from .tables import GrantMatrix, grant_matrix
 
@@ -158,6 +158,7 @@ class NarrativeText:
     place: str
     html: str
     version: int
+    headings: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -521,7 +522,12 @@ def _narratives(plan):
     if plan is None:
         return {}
     return {
-        section.place: NarrativeText(section.place, render_markdown(section.body), section.version)
+        section.place: NarrativeText(
+            section.place,
+            render_markdown(section.body),
+            section.version,
+            tuple(markdown_headings(section.body)),
+        )
         for section in plan.sections.all()
         if section.body.strip()
     }
@@ -715,6 +721,14 @@ def annual_report(programme, year):
     annual_plan = (
         AnnualPlan.objects.filter(programme=programme, year=year).prefetch_related("sections").first()
     )
+    narratives = _narratives(annual_plan)
+    if "goals" in narratives:
+        # A goal topic the programme leader's text already presents under its own heading
+        # ("Mål for arbeidsplasser") is told there, not a second time as a list.
+        written = set(narratives["goals"].headings)
+        goal_topics = [
+            topic for topic in goal_topics if str(_("Mål for %(topic)s") % {"topic": topic.topic}) not in written
+        ]
     assessment = (plan_period.status_assessment if plan_period else "") or (
         current_period.status_assessment if current_period else ""
     )
@@ -754,7 +768,7 @@ def annual_report(programme, year):
         projects=_projects(programme, start, year),
         results_by_year=_results_by_year(programme, start, year),
         historical_results=_historical_results(programme, start, year),
-        narratives=_narratives(annual_plan),
+        narratives=narratives,
         adoption=PlanAdoption(
             adopted=bool(annual_plan and annual_plan.adopted_on),
             adopted_on=annual_plan.adopted_on if annual_plan else None,
