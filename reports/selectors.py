@@ -565,9 +565,13 @@ def _goals(programme, plan_period):
     )
     topics, communication = {}, []
     per_area = {}
+    main_goal = " ".join(plan_period.main_goal.split())
     for goal in goals:
         if goal.focus_area_id:
             per_area.setdefault(goal.focus_area_id, []).append(goal)
+        elif not goal.focus_area_id and " ".join(goal.text.split()) == main_goal:
+            # A goal worded as the main goal is printed once, as the main goal.
+            continue
         elif goal.topic == COMMUNICATION_TOPIC:
             communication.append(_goal_text(goal))
         else:

@@ -190,6 +190,8 @@ def test_elverum_2018_shows_the_call_the_deadline_and_the_further_jobs(seeded, t
     assert "ytterligere 50 arbeidsplasser i perioden 2019 – 2023" in text
     assert "Reiseliv og opplevelsesnæringer" in text
     assert "0 prosjekter" not in text
+    # The main goal is printed once, not again as a goal of its own.
+    assert text.count("brutto 150 nye arbeidsplasser i Elverumregionen") == 1
 
 
 def test_a_year_outside_the_status_period_is_refused_by_the_command_and_nothing_is_written(seeded, tmp_path):
