@@ -731,7 +731,9 @@ def annual_report(programme, year):
         # ("Mål for arbeidsplasser") is told there, not a second time as a list.
         written = set(narratives["goals"].headings)
         goal_topics = [
-            topic for topic in goal_topics if str(_("Mål for %(topic)s") % {"topic": topic.topic}) not in written
+            topic
+            for topic in goal_topics
+            if str(_("Mål for %(topic)s") % {"topic": topic.topic}) not in written
         ]
     assessment = (plan_period.status_assessment if plan_period else "") or (
         current_period.status_assessment if current_period else ""
