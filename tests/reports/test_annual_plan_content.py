@@ -100,7 +100,7 @@ SEED_PHRASES_2012 = [
     "Innvandring skaper vekst",
     "SSBs tall og framskrivninger",
     "spesielt til Gjøvik",
-    "Vestre Toten er nummer 87 av landets kommuner",
+    "er Vestre Toten nummer 87 av landets kommuner",
 ]
 
 

@@ -58,6 +58,7 @@ SECTIONS = {
     "financing",
     "allocation",
     "projects",
+    "plan_adoption",
 }
 LINES = ["granted_count", "active_count", "granted_amount", "active_amount"]
 POPULATION_TARGETS = [
@@ -267,6 +268,19 @@ def test_every_table_the_pdf_prints_has_its_section_in_the_json(every_table_prin
         "other_funding": 250_000,
         "granted": 7_840_000,
         "leverage": 0.0319,
+        "by_year": [
+            {
+                "year": document["results"]["by_year"][0]["year"],
+                "reports": 1,
+                "new_jobs": 3,
+                "secured_jobs": 2,
+                "new_or_secured_jobs": 5,
+                "new_firms": 1,
+                "networks": 1,
+                "other_funding": 250_000,
+            }
+        ],
+        "historical": [],
     }
     organisation = document["organisation"]
     assert organisation["owner"] == "Formannskapet i Vestre Toten kommune"

@@ -130,6 +130,13 @@ def plan_matrix(year):
     return result
 
 
+def plan_rows(year):
+    """SEED_ROWS[year] in the order of the grant table: by category, then by the plan's numbering."""
+    categories = ["forstudie", "forprosjekt", "hovedprosjekt"]
+    plan = [NYSKAPING, VELFERD, SENTRUM, FRITID, ANDRE]
+    return sorted(SEED_ROWS[year], key=lambda row: (categories.index(row[0]), plan.index(row[1])))
+
+
 ROW_KEYS = ["category", "focus_area", "granted_count", "active_count", "granted_amount", "active_amount"]
 
 
@@ -157,7 +164,7 @@ def test_grant_table_json_equals_the_seed_table_after_importing_the_shipped_csv(
     assert document == {
         "programme": "vestre-toten",
         "year": year,
-        "rows": as_dicts(SEED_ROWS[year]),
+        "rows": as_dicts(plan_rows(year)),
         "total_granted_amount": SEED_TOTALS[year],
     }
 
@@ -180,7 +187,7 @@ def test_grant_table_csv_has_the_documented_header_and_the_seed_rows(imported, y
 
     lines = list(csv.reader(StringIO(output)))
     assert lines[0] == ROW_KEYS
-    assert lines[1:] == [[str(value) for value in row] for row in SEED_ROWS[year]]
+    assert lines[1:] == [[str(value) for value in row] for row in plan_rows(year)]
 
 
 def test_grant_table_for_an_unknown_programme_is_an_error(imported):
@@ -291,6 +298,6 @@ def test_real_seed_and_shipped_csv_reproduce_the_seed_tables():
 
     for year in (2011, 2012):
         document = json.loads(run_grant_table("--programme", "vestre-toten", "--year", str(year)))
-        assert document["rows"] == as_dicts(SEED_ROWS[year])
+        assert document["rows"] == as_dicts(plan_rows(year))
         assert document["total_granted_amount"] == SEED_TOTALS[year]
         assert_matrix_is_the_seed_table(grant_matrix(Programme.objects.get(slug="vestre-toten"), year), year)
