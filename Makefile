@@ -30,6 +30,7 @@ run: venv-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_programmes
 	$(BIN)/python manage.py import_grants data/vestre_toten_2011_2012.csv --programme vestre-toten
+	$(BIN)/python manage.py import_results data/vestre_toten_results_2011_2012.csv --programme vestre-toten
 	$(BIN)/python manage.py seed_demo_users
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

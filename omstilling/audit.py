@@ -19,6 +19,7 @@ PROGRAMME_PATHS = (
     "programme_id",
     "application.programme_id",
     "plan_period.programme_id",
+    "plan.programme_id",
     "source.programme_id",
     "indicator.programme_id",
     "meeting.programme_id",

@@ -21,12 +21,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .fields import HttpsURLField, MoneyField
 from .plan_models import (  # noqa: F401  (the plan's models are this app's models)
+    AnnualPlan,
     BudgetAllocation,
     Funding,
     FundingSource,
     Goal,
     Indicator,
     IndicatorValue,
+    NarrativeSection,
+    NarrativeVersion,
 )
 
 

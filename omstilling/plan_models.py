@@ -253,3 +253,99 @@ class BudgetAllocation(models.Model):
     def clean(self):
         if self.focus_area_id and self.focus_area.plan_period_id != self.plan_period_id:
             raise ValidationError({"focus_area": _("Innsatsområdet hører ikke til denne planperioden.")})
+
+
+class AnnualPlan(models.Model):
+    """A programme's omstillingsplan / status report for one year: its prose and its adoption.
+
+    The board adopts it as a board case (``BoardCase.annual_plan``); until then it is a draft.
+    """
+
+    programme = models.ForeignKey(
+        "omstilling.Programme",
+        verbose_name=_("program"),
+        on_delete=models.CASCADE,
+        related_name="annual_plans",
+    )
+    year = models.PositiveSmallIntegerField(_("statusår"))
+    adopted_on = models.DateField(_("vedtatt av styret"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("årsplan")
+        verbose_name_plural = _("årsplaner")
+        ordering = ["programme", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "year"], name="annual_plan_unique_year"),
+        ]
+
+    def __str__(self):
+        return _("Omstillingsplan %(programme)s %(year)d") % {
+            "programme": self.programme.short_name or self.programme.name,
+            "year": self.year,
+        }
+
+
+class NarrativeSection(models.Model):
+    """The programme leader's text (Markdown) at one fixed place of the annual report."""
+
+    class Place(models.TextChoices):
+        INTRO = "intro", _("Del I: Innledning")
+        POPULATION = "population", _("Del I: Befolkning og sysselsetting (før tabellene)")
+        LABOUR_MARKET = "labour_market", _("Del I: Arbeidsplasser, pendling og næringsliv (etter tabellene)")
+        WORK = "work", _("Del I: Arbeid og resultater (før tilsagnstabellene)")
+        RESULTS = "results", _("Del I: Konkrete resultater")
+        AREA_REVIEW = "area_review", _("Del I: Innsatsområdene i perioden")
+        ASSESSMENT = "assessment", _("Del I: Anbefalinger fra programstatusvurderingen")
+        GOALS = "goals", _("Del II: Mål for programmet")
+        AREA_CHOICE = "area_choice", _("Del II: Valg av innsatsområder")
+        FINANCING = "financing", _("Del III: Finansiering")
+        SPENDING = "spending", _("Del III: Forbruk av midler")
+
+    plan = models.ForeignKey(
+        AnnualPlan, verbose_name=_("årsplan"), on_delete=models.CASCADE, related_name="sections"
+    )
+    place = models.CharField(_("plass i rapporten"), max_length=20, choices=Place.choices)
+    body = models.TextField(_("tekst (Markdown)"), blank=True)
+    version = models.PositiveIntegerField(_("versjon"), default=0)
+    updated_at = models.DateTimeField(_("endret"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tekstavsnitt")
+        verbose_name_plural = _("tekstavsnitt")
+        ordering = ["plan", "place"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "place"], name="narrative_section_unique_place"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan}: {self.get_place_display()}"
+
+
+class NarrativeVersion(models.Model):
+    """Every saved text of a section, kept: the report job names the versions it printed."""
+
+    section = models.ForeignKey(
+        NarrativeSection, verbose_name=_("tekstavsnitt"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("versjon"))
+    body = models.TextField(_("tekst (Markdown)"), blank=True)
+    saved_at = models.DateTimeField(_("lagret"))
+    saved_by = models.ForeignKey(
+        "omstilling.User",
+        verbose_name=_("lagret av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("tekstversjon")
+        verbose_name_plural = _("tekstversjoner")
+        ordering = ["section", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "number"], name="narrative_version_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.section} v{self.number}"

@@ -224,20 +224,22 @@ VESTRE_TOTEN = {
     "status_end_year": 2016,
     "background": VT_BACKGROUND,
     "organisation_text": VT_ORGANISATION,
+    # The programme leader's prose of the annual report, per status year: data/narrative/<dir>/<place>.md.
+    "narratives": {2012: "vestre-toten-2012"},
     "plan_periods": [
         {
             "start_year": 2010,
             "end_year": 2012,
             "title": "Omstillingsplan 2010–2012",
             "main_goal": "å styrke og utvikle arbeidsplasser i Vestre Toten Kommune",
-            # Numbered in the order of the grant tables' columns, which the annual report prints
-            # by number; the plan's prose numbers them 1 Nyskaping, 2 Velferdsinnovasjon,
-            # 3 Sentrum, 4 Fritid. «Andre» is the tables' column for grants outside the four.
+            # Numbered as the plan defines them ("Det ble videre definert 4 innsatsområder: 1.
+            # Nyskaping i næringslivet. 2. Velferdsinnovasjon 3. Sentrum 4. Fritid"); the report
+            # prints them in this order. «Andre» is the tables' column for grants outside the four.
             "focus_areas": [
                 {"number": 1, "name": "Nyskaping i næringslivet"},
-                {"number": 2, "name": "Fritid"},
-                {"number": 3, "name": "Velferdsinnovasjon"},
-                {"number": 4, "name": "Sentrum"},
+                {"number": 2, "name": "Velferdsinnovasjon"},
+                {"number": 3, "name": "Sentrum"},
+                {"number": 4, "name": "Fritid"},
                 {"number": 5, "name": "Andre", "is_catch_all": True},
             ],
         },
@@ -479,6 +481,7 @@ ELVERUMREGIONEN = {
     "status_end_year": 2018,
     "background": ELV_BACKGROUND,
     "organisation_text": ELV_ORGANISATION,
+    "narratives": {2018: "elverumregionen-2018"},
     "plan_periods": [
         {
             "start_year": 2015,

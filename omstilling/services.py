@@ -11,7 +11,9 @@ they are registered with :func:`omstilling.policies.system_service`.
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,8 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import roles, seed
+from .audit import audit_log
 from .exceptions import ServiceError
 from .models import (
+    AnnualPlan,
     BoardMembership,
     BudgetAllocation,
     Call,
@@ -31,6 +35,8 @@ from .models import (
     Indicator,
     IndicatorValue,
     Municipality,
+    NarrativeSection,
+    NarrativeVersion,
     PlanPeriod,
     Programme,
     StaffMembership,
@@ -126,6 +132,8 @@ def _programme_seed(result, spec, municipalities):
         organisation_text=spec["organisation_text"],
     )
     programme.municipalities.set([municipalities[number] for number in spec["municipalities"]])
+    for year, directory in spec.get("narratives", {}).items():
+        _narratives_seed(result, programme, year, NARRATIVE_DIR / directory)
 
     periods = {}
     for period_spec in spec["plan_periods"]:
@@ -181,6 +189,64 @@ def _programme_seed(result, spec, municipalities):
         )
         call.focus_areas.set([areas[number] for number in call_spec["focus_areas"]])
     return programme
+
+
+NARRATIVE_DIR = Path(settings.BASE_DIR) / "data" / "narrative"
+
+
+def _narratives_seed(result, programme, year, directory):
+    """The year's plan with one section per ``<place>.md`` in ``directory``; a section whose text
+    differs from the file gets a new version (kept like any other edit), an equal one is left alone."""
+    plan = result.upsert(AnnualPlan, {"programme": programme, "year": year})
+    for path in sorted(directory.glob("*.md")):
+        place = path.stem
+        if place not in NarrativeSection.Place.values:
+            raise ServiceError(_("Ukjent plass «%(place)s» i %(path)s.") % {"place": place, "path": path})
+        section = narrative_section_write(
+            plan, place=place, body=path.read_text(encoding="utf-8"), actor=None
+        )
+        result.counts["unchanged" if section is None else "updated"] += 1
+    return plan
+
+
+@system_service
+def narrative_section_write(
+    plan: AnnualPlan, *, place: str, body: str, actor: User | None
+) -> NarrativeSection | None:
+    """Save ``body`` as the text of ``plan``'s section at ``place``, as a new version; None when
+    the text is unchanged (no version is added).
+
+    The seed runs it as the system; a person's edit goes through the guarded
+    :func:`reports.services.narrative_section_save`, which asks who may write first.
+    """
+    body = (body or "").replace("\r\n", "\n").strip()
+    body = f"{body}\n" if body else ""
+    with transaction.atomic():
+        AnnualPlan.objects.select_for_update().filter(pk=plan.pk).first()
+        section = NarrativeSection.objects.filter(plan=plan, place=place).first()
+        if section is not None and section.body == body:
+            return None
+        if section is None:
+            section = NarrativeSection(plan=plan, place=place)
+        section.body = body
+        section.version += 1
+        section.updated_at = timezone.now()
+        section.full_clean()
+        section.save()
+        NarrativeVersion.objects.create(
+            section=section,
+            number=section.version,
+            body=body,
+            saved_at=section.updated_at,
+            saved_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+        audit_log(
+            actor=actor,
+            obj=section,
+            action="narrative:saved",
+            data={"plan_id": plan.pk, "place": place, "version": section.version},
+        )
+    return section
 
 
 def _plan_period_seed(result, programme, spec):

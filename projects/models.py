@@ -454,3 +454,63 @@ class PersonalDataExport(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class HistoricalResult(models.Model):
+    """A result the programme reported for years before the portal (imported by ``import_results``).
+
+    The plans give figures as they were counted: exactly ("2 nye bedrifter"), as a floor ("mer
+    enn 50"), approximately ("ca. 100") or as a range ("8–10 årsverk"); the report prints them so.
+    """
+
+    class Metric(models.TextChoices):
+        NEW_OR_SECURED_JOBS = "new_or_secured_jobs", _("Nye/sikrede arbeidsplasser")
+        INDIRECT_JOBS = "indirect_jobs", _("Arbeidsplasser med indirekte virkninger")
+        NEW_JOBS = "new_jobs", _("Nye arbeidsplasser")
+        SECURED_JOBS = "secured_jobs", _("Sikrede arbeidsplasser")
+        LABOUR_SAVED = "labour_saved", _("Frigjorte årsverk (effektivisering)")
+        NEW_FIRMS = "new_firms", _("Nye bedrifter")
+        OTHER_FUNDING = "other_funding", _("Utløst fra andre kilder (giringseffekt)")
+        NETWORKS = "networks", _("Nye nettverk")
+
+    class Bound(models.TextChoices):
+        EXACT = "exact", _("nøyaktig")
+        FLOOR = "floor", _("mer enn")
+        APPROX = "approx", _("omtrent")
+        RANGE = "range", _("fra–til")
+
+    programme = models.ForeignKey(
+        "omstilling.Programme",
+        verbose_name=_("program"),
+        on_delete=models.PROTECT,
+        related_name="historical_results",
+    )
+    start_year = models.PositiveSmallIntegerField(_("fra år"))
+    end_year = models.PositiveSmallIntegerField(_("til og med år"))
+    metric = models.CharField(_("resultat"), max_length=30, choices=Metric.choices)
+    bound = models.CharField(_("angitt som"), max_length=10, choices=Bound.choices, default=Bound.EXACT)
+    value = models.DecimalField(_("verdi"), max_digits=14, decimal_places=2)
+    value_high = models.DecimalField(_("til verdi"), max_digits=14, decimal_places=2, null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+
+    class Meta:
+        verbose_name = _("historisk resultat")
+        verbose_name_plural = _("historiske resultater")
+        ordering = ["programme", "start_year", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "start_year", "end_year", "metric"], name="historical_result_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__gte=F("start_year")), name="historical_result_years"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="historical_result_non_negative"),
+            models.CheckConstraint(
+                condition=(Q(bound="range") & Q(value_high__gt=F("value")))
+                | (~Q(bound="range") & Q(value_high__isnull=True)),
+                name="historical_result_range_has_high",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_metric_display()} {self.start_year}–{self.end_year}"

@@ -2,7 +2,7 @@ import os
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,14 +13,16 @@ from django.views.decorators.http import require_POST
 
 from omstilling.admin_mixins import ProgrammeScopedAdmin, plain_column, stored_file_name
 from omstilling.exceptions import ServiceError
-from omstilling.models import Programme
+from omstilling.models import AnnualPlan, Programme
 from omstilling.policies import Refused, as_permission_denied
 from omstilling.roles import programmes_for_board, programmes_for_staff, programmes_visible_to
 
-from .forms import AnnualReportRequestForm
+from .annual import annual_report_html
+from .forms import AnnualReportRequestForm, NarrativeForm
 from .models import ReportJob
-from .policies import can_download_report, can_order_report
-from .services import report_job_request, report_job_retry
+from .policies import can_download_report, can_edit_narrative, can_order_report
+from .selectors import report_year_refusal
+from .services import narrative_section_save, report_job_request, report_job_retry
 
 job_year = plain_column(ReportJob, "year")
 
@@ -86,6 +88,9 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
         "task_id",
         stored_file_name,
         "sha256",
+        "narrative_versions",
+        "plan_adopted",
+        "plan_adopted_on",
         "error",
         "requested_by",
         "created_at",
@@ -138,6 +143,16 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
         view = self.admin_site.admin_view
         return [
             path("bestill/", view(self.request_view), name="reports_reportjob_request"),
+            path(
+                "tekster/<int:programme_pk>/<int:year>/",
+                view(self.narrative_view),
+                name="reports_reportjob_narrative",
+            ),
+            path(
+                "forhandsvis/<int:programme_pk>/<int:year>/",
+                view(self.preview_view),
+                name="reports_reportjob_preview",
+            ),
             path("<int:pk>/jobb/", view(self.job_view), name="reports_reportjob_job"),
             path("<int:pk>/status/", view(self.status_view), name="reports_reportjob_status"),
             path("<int:pk>/last-ned/", view(self.download_view), name="reports_reportjob_download"),
@@ -157,6 +172,53 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
         _allowed(policy(request.user, job))
         return job
 
+    def _programme_and_year(self, request, programme_pk, year, policy):
+        programme = get_object_or_404(_report_programmes(request.user), pk=programme_pk)
+        _allowed(policy(request.user, programme))
+        return programme, year
+
+    def narrative_view(self, request, programme_pk, year):
+        """The programme leader's texts of the year's report; every save is kept as a version."""
+        programme, year = self._programme_and_year(request, programme_pk, year, can_edit_narrative)
+        refusal = report_year_refusal(programme, year)
+        plan = AnnualPlan.objects.filter(programme=programme, year=year).first()
+        sections = {section.place: section for section in plan.sections.all()} if plan else {}
+        form = NarrativeForm(request.POST or None, sections=sections)
+        if request.method == "POST" and not refusal and form.is_valid():
+            saved = 0
+            try:
+                for place, body in form.cleaned_data.items():
+                    if narrative_section_save(
+                        programme, actor=request.user, year=year, place=place, body=body
+                    ):
+                        saved += 1
+            except Refused as exc:
+                raise as_permission_denied(exc) from exc
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("%(count)d tekster lagret som ny versjon.") % {"count": saved})
+                return redirect("admin:reports_reportjob_narrative", programme.pk, year)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Tekster i omstillingsplanen %(year)d – %(programme)s")
+            % {"year": year, "programme": programme.short_name or programme.name},
+            "form": form,
+            "refusal": refusal,
+            "programme": programme,
+            "year": year,
+        }
+        return TemplateResponse(request, "reports/admin/narrative_form.html", context)
+
+    def preview_view(self, request, programme_pk, year):
+        """The whole report as HTML, from the same template and data as the PDF."""
+        programme, year = self._programme_and_year(request, programme_pk, year, can_order_report)
+        refusal = report_year_refusal(programme, year)
+        if refusal:
+            raise Http404(refusal)
+        return HttpResponse(annual_report_html(programme, year))
+
     def request_view(self, request):
         programmes = _report_programmes(request.user)
         if not programmes.exists():
@@ -170,6 +232,17 @@ class ReportJobAdmin(ProgrammeScopedAdmin):
             if chosen:
                 initial["programme"] = chosen.pk
         form = AnnualReportRequestForm(request.POST or None, programmes=programmes, initial=initial)
+        if (
+            request.method == "POST"
+            and form.is_valid()
+            and ("preview" in request.POST or "narrative" in request.POST)
+        ):
+            target = "preview" if "preview" in request.POST else "narrative"
+            return redirect(
+                f"admin:reports_reportjob_{target}",
+                form.cleaned_data["programme"].pk,
+                form.cleaned_data["year"],
+            )
         if request.method == "POST" and form.is_valid():
             try:
                 job = report_job_request(

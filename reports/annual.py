@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from omstilling.pdf import render_pdf
 
 from .charts import indicator_chart_svg, svg_data_uri
-from .formatting import format_number, format_years
+from .formatting import format_number, format_span, format_years
 from .selectors import annual_report
 
 STYLESHEETS = ("reports/print-base.css", "reports/annual-report.css")
@@ -28,31 +28,35 @@ REPORT_LANGUAGE = "nb"
 
 def _headings(report):
     """{anchor: title} of every heading the table of contents lists, and the TOC itself."""
-    status_span = {"start": report.status_start_year, "end": report.year}
+    status_span = format_span(report.status_start_year, report.year)
     plan = report.plan_period
+    result_years = report.result_years
     headings = {
         "summary": _("Nøkkeltall for %(year)d") % {"year": report.year},
         "background": _("Bakgrunn"),
         "part1": _("Del I Status pr. desember %(year)d") % {"year": report.year},
         "intro": _("Innledning"),
         "population": _("Befolkning og sysselsetting"),
-        "work": _("Arbeid og resultater i perioden %(start)d–%(end)d") % status_span,
-        "results": _("Konkrete resultater i %(years)s") % {"years": format_years(report.grant_years)}
-        if report.grant_years
+        "work": _("Arbeid og resultater i perioden %(span)s") % {"span": status_span}
+        if report.status_start_year != report.year
+        else _("Arbeid og resultater i %(span)s") % {"span": status_span},
+        "results": _("Konkrete resultater i %(years)s") % {"years": format_years(result_years)}
+        if result_years
         else _("Konkrete resultater"),
         "assessment": _("Anbefalinger fra programstatusvurderingen"),
-        "part2": _("Del II Mål og innsatsområder %(start)d–%(end)d")
-        % {"start": plan.start_year, "end": plan.end_year}
+        "part2": _("Del II Mål og innsatsområder %(span)s")
+        % {"span": format_span(plan.start_year, plan.end_year)}
         if plan
         else _("Del II Mål og innsatsområder"),
         "goals": _("Mål for programmet"),
         "areas": _("Innsatsområder"),
+        "area_choice": _("Valg av innsatsområder"),
         "communication": _("Kommunikasjon"),
         "part3": _("Del III Organisering, finansiering og ressursinnsats"),
         "organisation": _("Organisering"),
         "financing": _("Finansiering"),
         "spending": _("Forbruk av midler"),
-        "appendix": _("Vedlegg: Tilsagn %(start)d–%(end)d") % status_span,
+        "appendix": _("Vedlegg: Tilsagn %(span)s") % {"span": status_span},
     }
     shown = [
         ("summary", 2),
@@ -112,7 +116,13 @@ def _logo_data_uri(programme):
 
 
 def annual_report_html(programme, year, *, progress=None):
-    """The finished HTML document of the report (what WeasyPrint is given)."""
+    """The finished HTML document of the report (what WeasyPrint is given, and the admin's preview)."""
+    return annual_report_document(programme, year, progress=progress)[0]
+
+
+def annual_report_document(programme, year, *, progress=None):
+    """``(html, provenance)``: the document and what the report job keeps about it — the versions
+    of the narrative texts it printed and whether the board had adopted the plan (and when)."""
     progress = progress or (lambda percent: None)
     with translation.override(REPORT_LANGUAGE):
         report = annual_report(programme, year)
@@ -140,8 +150,16 @@ def annual_report_html(programme, year, *, progress=None):
             "logo": _logo_data_uri(programme),
             "appendix_filename": annual_appendix_filename(programme, year),
             "stylesheets": [f"{settings.STATIC_URL}{path}" for path in STYLESHEETS],
+            "narratives": report.narratives,
+            "adoption": report.adoption,
         }
-        return render_to_string("reports/annual_report.html", context)
+        html = render_to_string("reports/annual_report.html", context)
+    provenance = {
+        "narrative_versions": report.narrative_versions,
+        "plan_adopted": report.adoption.adopted,
+        "plan_adopted_on": report.adoption.adopted_on,
+    }
+    return html, provenance
 
 
 def annual_report_filename(programme, year):
@@ -182,9 +200,15 @@ def annual_appendix_pdf(programme, year, *, progress=None):
 
 def annual_report_pdf(programme, year, *, progress=None):
     """``(pdf bytes, filename)`` of the report for ``programme`` and ``year``."""
+    pdf, filename, _provenance = annual_report_pdf_with_provenance(programme, year, progress=progress)
+    return pdf, filename
+
+
+def annual_report_pdf_with_provenance(programme, year, *, progress=None):
+    """``(pdf bytes, filename, provenance)``; see :func:`annual_report_document`."""
     progress = progress or (lambda percent: None)
-    html = annual_report_html(programme, year, progress=progress)
+    html, provenance = annual_report_document(programme, year, progress=progress)
     progress(50)
     pdf = render_pdf(html)
     progress(95)
-    return pdf, annual_report_filename(programme, year)
+    return pdf, annual_report_filename(programme, year), provenance

@@ -189,6 +189,38 @@ def _document(report):
             "other_funding": _nok(results.other_funding),
             "granted": _nok(results.granted),
             "leverage": _number(results.leverage, places=4),
+            "by_year": [
+                {
+                    "year": row.year,
+                    "reports": row.reports,
+                    "new_jobs": row.new_jobs,
+                    "secured_jobs": row.secured_jobs,
+                    "new_or_secured_jobs": row.new_or_secured_jobs,
+                    "new_firms": row.new_firms,
+                    "networks": row.networks,
+                    "other_funding": _nok(row.other_funding),
+                }
+                for row in report.results_by_year
+            ],
+            # Results from before the portal, as the programme reported them: a floor ("over 50")
+            # has bound "floor", a range ("8–10") "range" with value_high; "text" is as printed.
+            "historical": [
+                {
+                    "start_year": item.start_year,
+                    "end_year": item.end_year,
+                    "metric": item.metric,
+                    "label": str(item.label),
+                    "bound": item.bound,
+                    "value": _number(item.value),
+                    "value_high": _number(item.value_high),
+                    "text": item.display,
+                }
+                for item in report.historical_results
+            ],
+        },
+        "plan_adoption": {
+            "adopted": report.adoption.adopted,
+            "adopted_on": report.adoption.adopted_on.isoformat() if report.adoption.adopted_on else None,
         },
         "focus_area_summaries": [
             {
@@ -442,6 +474,51 @@ def _csv_tables(document):
                 ("other_funding", _("Utløst fra andre kilder (kr)"), results["other_funding"]),
                 ("granted", _("Bevilget fra programmet (kr)"), results["granted"]),
                 ("leverage", _("Giringseffekt (kr utløst per kr bevilget)"), results["leverage"]),
+            ],
+        ),
+        _table(
+            "resultater-per-ar",
+            _("Resultatrapporter per år"),
+            [
+                "year",
+                "reports",
+                "new_jobs",
+                "secured_jobs",
+                "new_or_secured_jobs",
+                "new_firms",
+                "networks",
+                "other_funding",
+            ],
+            [
+                (
+                    row["year"],
+                    row["reports"],
+                    row["new_jobs"],
+                    row["secured_jobs"],
+                    row["new_or_secured_jobs"],
+                    row["new_firms"],
+                    row["networks"],
+                    row["other_funding"],
+                )
+                for row in results["by_year"]
+            ],
+        ),
+        _table(
+            "resultater-for-portalen",
+            _("Resultater rapportert av programmet"),
+            ["start_year", "end_year", "metric", "label", "bound", "value", "value_high", "text"],
+            [
+                (
+                    item["start_year"],
+                    item["end_year"],
+                    item["metric"],
+                    item["label"],
+                    item["bound"],
+                    item["value"],
+                    item["value_high"],
+                    item["text"],
+                )
+                for item in results["historical"]
             ],
         ),
         _table(

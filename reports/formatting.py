@@ -146,3 +146,8 @@ def prose_html(text):
     flush_list()
     flush_paragraph()
     return mark_safe("\n".join(html))
+
+
+def format_span(start, end):
+    """``(2010, 2012)`` → ``"2010–2012"``; a single year is written once: ``(2010, 2010)`` → ``"2010"``."""
+    return str(start) if start == end else f"{start}–{end}"

@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from omstilling.models import Programme
+from omstilling.models import NarrativeSection, Programme
 
 from .models import ReportJob
+from .selectors import report_year_refusal
 
 FORMAT_KINDS = {
     "pdf": ReportJob.Kind.ANNUAL_PLAN_PDF,
@@ -46,14 +47,27 @@ class AnnualReportRequestForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         programme, year = cleaned.get("programme"), cleaned.get("year")
-        if programme and year and not programme.status_start_year <= year <= programme.status_end_year:
-            self.add_error(
-                "year",
-                _("Velg et år i programmets omstillingsperiode (%(start)d–%(end)d).")
-                % {"start": programme.status_start_year, "end": programme.status_end_year},
-            )
+        refusal = report_year_refusal(programme, year) if programme and year else None
+        if refusal:
+            self.add_error("year", refusal)
         return cleaned
 
     @property
     def kind(self):
         return FORMAT_KINDS[self.cleaned_data["format"]]
+
+
+class NarrativeForm(forms.Form):
+    """The programme leader's texts of one year's report, one Markdown field per fixed place."""
+
+    def __init__(self, *args, sections, **kwargs):
+        super().__init__(*args, **kwargs)
+        for place, label in NarrativeSection.Place.choices:
+            section = sections.get(place)
+            self.fields[place] = forms.CharField(
+                label=label,
+                required=False,
+                initial=section.body if section else "",
+                widget=forms.Textarea(attrs={"rows": 8, "cols": 100}),
+                help_text=_("Versjon %(version)d") % {"version": section.version} if section else "",
+            )

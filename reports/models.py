@@ -56,6 +56,11 @@ class ReportJob(models.Model):
         blank=True,
         related_name="report_jobs",
     )
+    # What the annual plan PDF printed: {place: version number} of the narrative sections, and
+    # whether the board had adopted the year's plan (and when) at the time of the build.
+    narrative_versions = models.JSONField(_("tekstversjoner brukt"), default=dict, blank=True)
+    plan_adopted = models.BooleanField(_("vedtatt av styret"), null=True, blank=True)
+    plan_adopted_on = models.DateField(_("vedtatt dato"), null=True, blank=True)
     created_at = models.DateTimeField(_("bestilt"), auto_now_add=True)
     started_at = models.DateTimeField(_("startet"), null=True, blank=True)
     finished_at = models.DateTimeField(_("ferdig"), null=True, blank=True)

@@ -35,6 +35,13 @@ def can_order_report(user, obj):
     return None
 
 
+def can_edit_narrative(user, obj):
+    """The programme's staff write the report's texts (the programme leader's prose)."""
+    if not is_programme_staff(user, _programme(obj)):
+        return _("Bare programmets administrasjon kan skrive tekstene i omstillingsplanen.")
+    return None
+
+
 def can_download_report(user, obj):
     """The programme's staff follow a report job and download its file."""
     if not is_programme_staff(user, _programme(obj)):

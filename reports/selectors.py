@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from omstilling import seed
 from omstilling.models import (
+    AnnualPlan,
     AuditEntry,
     BoardMembership,
     Category,
@@ -20,9 +21,11 @@ from omstilling.models import (
     Indicator,
     StaffMembership,
 )
-from projects.models import Grant, Payout, ResultReport
+from projects.models import Grant, HistoricalResult, Payout, ResultReport
 from projects.selectors import budget_ledger
 
+from .formatting import format_number, format_span
+from .markdown import markdown_headings, render_markdown
 from .models import ReportJob
 from .tables import GrantMatrix, grant_matrix
 
@@ -114,6 +117,59 @@ class Results:
         if not self.granted:
             return None
         return self.other_funding / self.granted
+
+
+@dataclass(frozen=True)
+class YearResults:
+    """The result reports of one year, summed."""
+
+    year: int
+    new_jobs: int
+    secured_jobs: int
+    new_firms: int
+    networks: int
+    other_funding: Decimal
+    reports: int
+
+    @property
+    def new_or_secured_jobs(self):
+        return self.new_jobs + self.secured_jobs
+
+
+@dataclass(frozen=True)
+class HistoricalResultLine:
+    """A result from before the portal, printed as the plan gave it ("over 50", "8–10")."""
+
+    metric: str
+    label: str
+    start_year: int
+    end_year: int
+    bound: str
+    value: Decimal
+    value_high: Decimal | None
+    display: str
+
+    @property
+    def years(self):
+        return format_span(self.start_year, self.end_year)
+
+
+@dataclass(frozen=True)
+class NarrativeText:
+    """The programme leader's text at one place of the report, rendered, with its version."""
+
+    place: str
+    html: str
+    version: int
+    headings: tuple = ()
+
+
+@dataclass(frozen=True)
+class PlanAdoption:
+    """Whether the board has adopted the year's plan (a board case), and when."""
+
+    adopted: bool
+    adopted_on: object | None
 
 
 @dataclass(frozen=True)
@@ -265,6 +321,28 @@ class AnnualReport:
             ProjectYear(year, lines, sum((line.amount for line in lines), Decimal("0")))
             for year, lines in groups.items()
         ]
+
+    results_by_year: list[YearResults]
+    historical_results: list[HistoricalResultLine]
+    narratives: dict  # place → NarrativeText
+    adoption: PlanAdoption
+
+    @property
+    def result_years(self):
+        """The years the results section speaks of: years with grants or with results."""
+        years = set(self.grant_years) | {item.year for item in self.results_by_year}
+        for item in self.historical_results:
+            years.update(range(item.start_year, item.end_year + 1))
+        return sorted(years)
+
+    @property
+    def has_results(self):
+        return bool(self.results_by_year or self.historical_results)
+
+    @property
+    def narrative_versions(self):
+        """{place: version} of the texts the report prints (kept on the report job)."""
+        return {place: text.version for place, text in sorted(self.narratives.items())}
 
     @property
     def status_years(self):
@@ -424,6 +502,101 @@ def _results(programme, start_year, end_year, granted):
     )
 
 
+def _results_by_year(programme, start_year, end_year):
+    rows = (
+        ResultReport.objects.filter(
+            grant__application__programme=programme, year__gte=start_year, year__lte=end_year
+        )
+        .values("year")
+        .annotate(
+            new_jobs=Sum("new_jobs"),
+            secured_jobs=Sum("secured_jobs"),
+            new_firms=Sum("new_firms"),
+            networks=Sum("networks"),
+            other_funding=Sum("other_funding"),
+            reports=Count("pk"),
+        )
+        .order_by("year")
+    )
+    return [YearResults(**row) for row in rows]
+
+
+MILLION = Decimal(1_000_000)
+
+
+def format_result_value(metric, bound, value, value_high=None):
+    """A result figure as the plans write it: "over 50", "ca. 100", "8–10", "over 30 mill. kr"."""
+
+    def number(amount):
+        if metric == HistoricalResult.Metric.OTHER_FUNDING:
+            if amount >= MILLION and amount % (MILLION / 10) == 0:
+                millions = amount / MILLION
+                return _("%(amount)s mill. kr") % {
+                    "amount": format_number(millions, decimals=0 if millions == millions.to_integral() else 1)
+                }
+            return _("%(amount)s kr") % {"amount": format_number(amount)}
+        return format_number(amount, decimals=0 if amount == amount.to_integral() else 1)
+
+    if bound == HistoricalResult.Bound.FLOOR:
+        return _("over %(value)s") % {"value": number(value)}
+    if bound == HistoricalResult.Bound.APPROX:
+        return _("ca. %(value)s") % {"value": number(value)}
+    if bound == HistoricalResult.Bound.RANGE and value_high is not None:
+        if metric == HistoricalResult.Metric.OTHER_FUNDING:
+            return f"{format_number(value)}–{number(value_high)}"
+        return f"{number(value)}–{number(value_high)}"
+    return number(value)
+
+
+def _historical_results(programme, start_year, end_year):
+    return [
+        HistoricalResultLine(
+            metric=item.metric,
+            label=item.get_metric_display(),
+            start_year=item.start_year,
+            end_year=item.end_year,
+            bound=item.bound,
+            value=item.value,
+            value_high=item.value_high,
+            display=format_result_value(item.metric, item.bound, item.value, item.value_high),
+        )
+        for item in HistoricalResult.objects.filter(
+            programme=programme, start_year__gte=start_year, end_year__lte=end_year
+        ).order_by("start_year", "order", "metric")
+    ]
+
+
+def _narratives(plan):
+    if plan is None:
+        return {}
+    return {
+        section.place: NarrativeText(
+            section.place,
+            render_markdown(section.body),
+            section.version,
+            tuple(markdown_headings(section.body)),
+        )
+        for section in plan.sections.all()
+        if section.body.strip()
+    }
+
+
+def report_year_refusal(programme, year):
+    """Why no annual report can be made for ``year``, or None: only the years of the programme's
+    status period have one. The order form, the report service and ``build_report`` all ask."""
+    if year is None or not programme.status_start_year <= year <= programme.status_end_year:
+        return _(
+            "%(programme)s har omstillingsstatus %(start)d–%(end)d; "
+            "velg et år i den perioden (ikke %(year)s)."
+        ) % {
+            "programme": programme.short_name or programme.name,
+            "start": programme.status_start_year,
+            "end": programme.status_end_year,
+            "year": year,
+        }
+    return None
+
+
 def _goal_text(goal):
     return GoalText(
         kind=goal.kind, kind_label=goal.get_kind_display(), text=goal.text, end_year=goal.end_year
@@ -440,9 +613,13 @@ def _goals(programme, plan_period):
     )
     topics, communication = {}, []
     per_area = {}
+    main_goal = " ".join(plan_period.main_goal.split())
     for goal in goals:
         if goal.focus_area_id:
             per_area.setdefault(goal.focus_area_id, []).append(goal)
+        elif not goal.focus_area_id and " ".join(goal.text.split()) == main_goal:
+            # A goal worded as the main goal is printed once, as the main goal.
+            continue
         elif goal.topic == COMMUNICATION_TOPIC:
             communication.append(_goal_text(goal))
         else:
@@ -625,6 +802,19 @@ def annual_report(programme, year):
     goal_topics, focus_area_plans, communication_goals = _goals(programme, plan_period)
     board, observers, staff = _organisation(programme, dt.date(year, 12, 31))
     plan_years = list(range(plan_period.start_year, plan_period.end_year + 1)) if plan_period else []
+    annual_plan = (
+        AnnualPlan.objects.filter(programme=programme, year=year).prefetch_related("sections").first()
+    )
+    narratives = _narratives(annual_plan)
+    if "goals" in narratives:
+        # A goal topic the programme leader's text already presents under its own heading
+        # ("Mål for arbeidsplasser") is told there, not a second time as a list.
+        written = set(narratives["goals"].headings)
+        goal_topics = [
+            topic
+            for topic in goal_topics
+            if str(_("Mål for %(topic)s") % {"topic": topic.topic}) not in written
+        ]
     assessment = (plan_period.status_assessment if plan_period else "") or (
         current_period.status_assessment if current_period else ""
     )
@@ -663,6 +853,13 @@ def annual_report(programme, year):
         allocation=_allocation(plan_period),
         projects=_projects(programme, start, year),
         key_figures=_key_figures(programme, year, aggregates),
+        results_by_year=_results_by_year(programme, start, year),
+        historical_results=_historical_results(programme, start, year),
+        narratives=narratives,
+        adoption=PlanAdoption(
+            adopted=bool(annual_plan and annual_plan.adopted_on),
+            adopted_on=annual_plan.adopted_on if annual_plan else None,
+        ),
     )
 
 

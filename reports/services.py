@@ -26,12 +26,13 @@ from django.utils.translation import gettext as _
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.celery import registered_task
 from omstilling.exceptions import ServiceError
-from omstilling.models import Programme
+from omstilling.models import AnnualPlan, NarrativeSection, Programme
 from omstilling.policies import guarded, system_service
+from omstilling.services import narrative_section_write
 
 from .models import ReportJob
-from .policies import can_order_report
-from .selectors import report_jobs_stale
+from .policies import can_edit_narrative, can_order_report
+from .selectors import report_jobs_stale, report_year_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,11 @@ def _enqueue_on_commit(job, fail_if_refused=True):
 
 @guarded(can_order_report)
 def report_job_request(programme: Programme, *, actor: User, year: int, kind: str) -> ReportJob:
-    """Order an export; the work starts once the order is committed."""
+    """Order an export; the work starts once the order is committed. Only a year of the programme's
+    status period has a report (:func:`reports.selectors.report_year_refusal`)."""
+    refusal = report_year_refusal(programme, year)
+    if refusal:
+        raise ServiceError(refusal, field="year")
     with transaction.atomic():
         job = ReportJob(
             programme=programme,
@@ -99,6 +104,22 @@ def report_job_request(programme: Programme, *, actor: User, year: int, kind: st
         )
         _enqueue_on_commit(job)
     return job
+
+
+@guarded(can_edit_narrative)
+def narrative_section_save(
+    programme: Programme, *, actor: User, year: int, place: str, body: str
+) -> NarrativeSection | None:
+    """The programme leader saves the text at ``place`` of the ``year`` report, as a new version
+    (every saved edit is kept); None when the text is unchanged. Only a year of the status period."""
+    refusal = report_year_refusal(programme, year)
+    if refusal:
+        raise ServiceError(refusal, field="year")
+    if place not in NarrativeSection.Place.values:
+        raise ServiceError(_("Ukjent plass i rapporten: «%(place)s».") % {"place": place})
+    with transaction.atomic():
+        plan, _created = AnnualPlan.objects.get_or_create(programme=programme, year=year)
+        return narrative_section_write(plan, place=place, body=body, actor=actor)
 
 
 @system_service
@@ -169,9 +190,17 @@ def report_job_progress(job: ReportJob, *, percent: int, task_id: str | None = N
 
 @system_service
 def report_job_finish(
-    job: ReportJob, *, content: bytes, filename: str, task_id: str | None = None
+    job: ReportJob,
+    *,
+    content: bytes,
+    filename: str,
+    task_id: str | None = None,
+    provenance: dict | None = None,
 ) -> ReportJob | None:
     """Store the finished file with its checksum and mark the job done.
+
+    ``provenance`` (the annual plan PDF) is what the file printed: ``narrative_versions``
+    ({place: version}), ``plan_adopted`` and ``plan_adopted_on``; the job keeps it.
 
     With ``task_id``, a task the job no longer belongs to (it was re-enqueued under a new id while
     this one was presumed lost) stores nothing and gets None: the job's owner makes the one file.
@@ -195,12 +224,22 @@ def report_job_finish(
             locked_job.progress = 100
             locked_job.error = ""
             locked_job.finished_at = timezone.now()
+            extra_fields = ["file", "sha256", "progress", "error", "finished_at"]
+            if provenance is not None:
+                locked_job.narrative_versions = provenance.get("narrative_versions", {})
+                locked_job.plan_adopted = provenance.get("plan_adopted")
+                locked_job.plan_adopted_on = provenance.get("plan_adopted_on")
+                extra_fields += ["narrative_versions", "plan_adopted", "plan_adopted_on"]
             transition(
                 locked_job,
                 ReportJob.State.DONE,
                 actor=None,
-                extra_fields=["file", "sha256", "progress", "error", "finished_at"],
-                data={"sha256": locked_job.sha256, "size": len(content)},
+                extra_fields=extra_fields,
+                data={
+                    "sha256": locked_job.sha256,
+                    "size": len(content),
+                    **({"narrative_versions": locked_job.narrative_versions} if provenance else {}),
+                },
             )
         except BaseException:
             # A file no row points to would never be found or cleaned up.

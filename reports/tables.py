@@ -126,11 +126,14 @@ def grant_matrix(programme, year):
     """The grant table laid out as printed in the omstillingsplan.
 
     Columns are the focus areas of the plan period covering ``year`` in number order, including
-    those without grants. A grant can belong to a focus area of an earlier period (an application
-    decided after the period turned); such areas get a column after the period's own so that the
-    columns always add up to the total. Every category gets its four lines even when empty.
+    those without grants (a catch-all area such as "Andre" only when it has grants). A grant can
+    belong to a focus area of an earlier period (an application decided after the period turned);
+    such areas get a column after the period's own so that the columns always add up to the total.
+    Every category gets its four lines even when empty.
     """
     table = grant_table(programme, year)
+    with_grants = {row.focus_area.id for row in table.rows}
+    # A catch-all area ("Andre") gets a column only in a year with grants outside the others.
     columns = [
         FocusAreaColumn(id=area.pk, number=area.number, name=area.name)
         for area in FocusArea.objects.filter(
@@ -138,6 +141,7 @@ def grant_matrix(programme, year):
             plan_period__start_year__lte=year,
             plan_period__end_year__gte=year,
         ).order_by("number", "name")
+        if not area.is_catch_all or area.pk in with_grants
     ]
     known = {column.id for column in columns}
     columns += sorted(

@@ -19,7 +19,7 @@ from omstilling.exceptions import ServiceError
 from omstilling.models import Category
 
 from . import services
-from .annual import annual_appendix_pdf, annual_report_pdf
+from .annual import annual_appendix_pdf, annual_report_pdf_with_provenance
 from .exports import annual_report_csv_zip, annual_report_json
 from .models import ReportJob
 from .services import (
@@ -107,8 +107,8 @@ def build_grant_table_csv(job, progress):
 
 
 def build_annual_plan_pdf(job, progress):
-
-    return annual_report_pdf(job.programme, job.year, progress=progress)
+    """``(pdf, filename, provenance)``: the job keeps which texts and which adoption it printed."""
+    return annual_report_pdf_with_provenance(job.programme, job.year, progress=progress)
 
 
 def build_annual_appendix_pdf(job, progress):
@@ -163,7 +163,7 @@ def report_job_run(self, job_id):
         report_job_fail(job, error=message, task_id=task_id)
         return
     try:
-        content, filename = builder(
+        content, filename, *provenance = builder(
             job, lambda percent: report_job_progress(job, percent=percent, task_id=task_id)
         )
     except SoftTimeLimitExceeded:
@@ -179,7 +179,13 @@ def report_job_run(self, job_id):
             job, error=_("Rapporten kunne ikke lages: %(error)s") % {"error": exc}, task_id=task_id
         )
         return
-    report_job_finish(job, content=content, filename=filename, task_id=task_id)
+    report_job_finish(
+        job,
+        content=content,
+        filename=filename,
+        task_id=task_id,
+        provenance=provenance[0] if provenance else None,
+    )
 
 
 @shared_task(ignore_result=True)

@@ -269,13 +269,15 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
         application = case.application
         assessment = (
             Assessment.objects.filter(application=application).prefetch_related("scores__criterion").first()
+            if application
+            else None
         )
         decision = Decision.objects.filter(case=case).first()
-        history = grant_side().history(application)
+        history = grant_side().history(application) if application else None
         return self._page(
             request,
             "admin/applications/boardcase/case.html",
-            gettext("Sak %(number)d: %(title)s") % {"number": case.number, "title": application.title},
+            gettext("Sak %(number)d: %(title)s") % {"number": case.number, "title": case.subject_title},
             case,
             case=case,
             meeting=case.meeting,

@@ -68,6 +68,9 @@ def case_close(case: BoardCase, *, actor: User) -> Decision | None:
                 "presided_by": str(tally.presiding.user),
             },
         )
+        if case.annual_plan_id:
+            _plan_close(case, actor=actor, adopted=adopted)
+            return None
         if case.reconsiders_id:
             return _reconsideration_close(case, actor=actor, tally=tally, adopted=adopted)
         if not proposes_grant and not adopted:
@@ -100,6 +103,23 @@ def case_close(case: BoardCase, *, actor: User) -> Decision | None:
             tally=tally,
             casting_vote_used=casting,
         )
+
+
+def _plan_close(case, *, actor, adopted):
+    """The board's vote on a year's plan: adopted, the plan is dated with the case's closing day
+    (the PDF then says "Vedtatt av styret" with that date); not adopted, it stays a draft."""
+    plan = locked(case.annual_plan)
+    if not adopted:
+        audit_log(actor=actor, obj=plan, action="plan:not_adopted", data={"case_id": case.pk})
+        return
+    plan.adopted_on = timezone.localdate(case.closed_at)
+    plan.save(update_fields=["adopted_on"])
+    audit_log(
+        actor=actor,
+        obj=plan,
+        action="plan:adopted",
+        data={"case_id": case.pk, "adopted_on": plan.adopted_on.isoformat()},
+    )
 
 
 def _reconsideration_close(case, *, actor, tally, adopted):

@@ -108,13 +108,18 @@ def rejection_letter_pdf(decision):
 
 def minutes_pdf(meeting):
     cases = []
-    for case in meeting.cases.select_related("application__organisation").order_by("number"):
+    for case in meeting.cases.select_related("application__organisation", "annual_plan__programme").order_by(
+        "number"
+    ):
         decision = Decision.objects.filter(case=case).first()
         cases.append(
             {
                 "case": case,
                 "proposal": (
-                    _("Innstilling: tilsagn på %(amount)s.") % {"amount": format_kr(case.proposed_amount)}
+                    _("Innstilling: %(recommendation)s") % {"recommendation": case.recommendation}
+                    if case.annual_plan_id
+                    else _("Innstilling: tilsagn på %(amount)s.")
+                    % {"amount": format_kr(case.proposed_amount)}
                     if case.proposed_amount
                     else _("Innstilling: avslag.")
                 ),

@@ -65,7 +65,11 @@ class BoardMeeting(models.Model):
 
 
 class BoardCase(models.Model):
-    """A styresak: one application on a meeting's agenda."""
+    """A styresak: one application on a meeting's agenda, or a year's omstillingsplan to adopt.
+
+    A case is about exactly one subject (a database constraint): the board votes on, recuses from
+    and minutes a plan case as it does an application.
+    """
 
     class State(models.TextChoices):
         PENDING = "pending", _("Ikke åpnet")
@@ -86,6 +90,16 @@ class BoardCase(models.Model):
         verbose_name=_("søknad"),
         on_delete=models.PROTECT,
         related_name="board_cases",
+        null=True,
+        blank=True,
+    )
+    annual_plan = models.ForeignKey(
+        "omstilling.AnnualPlan",
+        verbose_name=_("omstillingsplan"),
+        on_delete=models.PROTECT,
+        related_name="board_cases",
+        null=True,
+        blank=True,
     )
     number = models.PositiveSmallIntegerField(_("saksnummer"))
     recommendation = models.TextField(_("innstilling"), blank=True)
@@ -121,11 +135,32 @@ class BoardCase(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "number"], name="case_unique_number"),
             models.UniqueConstraint(fields=["meeting", "application"], name="case_unique_application"),
+            models.UniqueConstraint(fields=["meeting", "annual_plan"], name="case_unique_annual_plan"),
+            models.CheckConstraint(
+                condition=(Q(application__isnull=False) & Q(annual_plan__isnull=True))
+                | (Q(application__isnull=True) & Q(annual_plan__isnull=False)),
+                name="case_exactly_one_subject",
+            ),
             models.CheckConstraint(condition=Q(proposed_amount__gte=0), name="case_amount_non_negative"),
         ]
 
     def __str__(self):
-        return f"{_('Sak')} {self.number}: {self.application.title}"
+        return f"{_('Sak')} {self.number}: {self.subject_title}"
+
+    @property
+    def subject_title(self):
+        """What the case is about, as the agenda and the minutes name it."""
+        if self.annual_plan_id:
+            return str(self.annual_plan)
+        return self.application.title
+
+    @property
+    def subject_party(self):
+        """Who the case concerns (the applicant), or the programme for a plan."""
+        if self.annual_plan_id:
+            programme = self.annual_plan.programme
+            return programme.short_name or programme.name
+        return self.application.organisation.name
 
 
 class ConflictDeclaration(models.Model):

@@ -67,7 +67,7 @@ def seat_vote_refusal(case, seat):
     if case.conflicts.filter(member=seat).exists():
         return _("Du har erklært deg inhabil i denne saken og kan ikke stemme.")
     # Acting for the applicant disqualifies (forvaltningsloven § 6 første ledd bokstav e), declared or not.
-    if acts_for_organisation(seat.user, case.application):
+    if case.application_id and acts_for_organisation(seat.user, case.application):
         return _(
             "Du handler for søkeren (%(organisation)s) og er inhabil i saken (forvaltningsloven § 6 første "
             "ledd bokstav e). Erklær deg inhabil, så kan et varamedlem tre inn."

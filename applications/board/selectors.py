@@ -226,6 +226,6 @@ def case_tally(case, statuses=None):
 
 def case_warnings(case, history=None):
     """The warnings for the board's case page while the case is undecided (budgets, de minimis)."""
-    if case.state == BoardCase.State.CLOSED or case.proposed_amount <= 0:
+    if case.state == BoardCase.State.CLOSED or case.proposed_amount <= 0 or not case.application_id:
         return []
     return grant_side().warnings(case.application, case.proposed_amount, history=history)

@@ -50,7 +50,7 @@ from applications.services import application_send_to_board
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.celery import enqueue
 from omstilling.exceptions import ServiceError
-from omstilling.models import BoardMembership, Programme
+from omstilling.models import AnnualPlan, BoardMembership, Programme
 from omstilling.policies import guarded, refuse
 
 from . import policies
@@ -140,6 +140,40 @@ def case_add(meeting: BoardMeeting, *, actor: User, application: Application) ->
             action="case:added",
             to_state=case.state,
             data={"number": number, "application_id": application.pk},
+        )
+    return case
+
+
+@guarded(policies.can_run_meeting)
+def case_add_plan(meeting: BoardMeeting, *, actor: User, plan: AnnualPlan) -> BoardCase:
+    """Put a year's omstillingsplan before the board to adopt, last on the agenda."""
+    with transaction.atomic():
+        meeting = locked(meeting)
+        plan = locked(plan)
+        if plan.programme_id != meeting.programme_id:
+            raise ServiceError(_("Omstillingsplanen hører til et annet program enn møtet."))
+        if meeting.state == BoardMeeting.State.CLOSED:
+            raise ServiceError(_("Møtet er avsluttet; saker kan ikke legges til."))
+        if plan.adopted_on:
+            raise ServiceError(_("Styret har allerede vedtatt denne omstillingsplanen."))
+        if BoardCase.objects.filter(annual_plan=plan).exclude(state=BoardCase.State.CLOSED).exists():
+            raise ServiceError(_("Omstillingsplanen står allerede på en saksliste."))
+        number = (meeting.cases.aggregate(last=Max("number"))["last"] or 0) + 1
+        case = BoardCase(
+            meeting=meeting,
+            annual_plan=plan,
+            number=number,
+            recommendation=_("Styret vedtar omstillingsplanen med status pr. desember %(year)d.")
+            % {"year": plan.year},
+        )
+        full_clean_or_refuse(case)
+        case.save()
+        audit_log(
+            actor=actor,
+            obj=case,
+            action="case:added",
+            to_state=case.state,
+            data={"number": number, "annual_plan_id": plan.pk, "year": plan.year},
         )
     return case
 
@@ -335,9 +369,13 @@ def case_open(case: BoardCase, *, actor: User) -> BoardCase:
         case = locked(case)
         meeting = locked(case.meeting)
         refuse(policies.meeting_not_yet_refusal(meeting))
-        expected = Application.State.APPROVED if case.reconsiders_id else Application.State.TO_BOARD
-        if case.application.state != expected:
-            raise ServiceError(_("Søknaden er ikke lenger til behandling i styret."))
+        if case.annual_plan_id:
+            if AnnualPlan.objects.filter(pk=case.annual_plan_id, adopted_on__isnull=False).exists():
+                raise ServiceError(_("Styret har allerede vedtatt denne omstillingsplanen."))
+        else:
+            expected = Application.State.APPROVED if case.reconsiders_id else Application.State.TO_BOARD
+            if case.application.state != expected:
+                raise ServiceError(_("Søknaden er ikke lenger til behandling i styret."))
         if meeting.state == BoardMeeting.State.PLANNED:
             transition(meeting, BoardMeeting.State.OPEN, actor=actor)
         case.opened_at = timezone.now()

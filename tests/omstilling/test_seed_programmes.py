@@ -129,9 +129,9 @@ def test_vestre_toten_first_period_has_the_four_areas_and_a_catch_all(seeded):
     areas = list(period.focus_areas.order_by("number").values_list("number", "name", "is_catch_all"))
     assert areas == [
         (1, "Nyskaping i næringslivet", False),
-        (2, "Fritid", False),
-        (3, "Velferdsinnovasjon", False),
-        (4, "Sentrum", False),
+        (2, "Velferdsinnovasjon", False),
+        (3, "Sentrum", False),
+        (4, "Fritid", False),
         (5, "Andre", True),
     ]
 

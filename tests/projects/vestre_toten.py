@@ -10,7 +10,9 @@ from tests.factories import FocusAreaFactory, PlanPeriodFactory, ProgrammeFactor
 
 SHIPPED_CSV = Path(__file__).resolve().parents[2] / "data" / "vestre_toten_2011_2012.csv"
 
-FOCUS_AREAS_2010_2012 = ["Nyskaping i næringslivet", "Fritid", "Velferdsinnovasjon", "Sentrum", "Andre"]
+# Numbered as the 2010–2012 plan defines them (1 Nyskaping, 2 Velferdsinnovasjon, 3 Sentrum, 4 Fritid);
+# «Andre» is the catch-all column of the grant tables.
+FOCUS_AREAS_2010_2012 = ["Nyskaping i næringslivet", "Velferdsinnovasjon", "Sentrum", "Fritid", "Andre"]
 FOCUS_AREAS_2013_2015 = [
     "Nyskaping i næringslivet, inkl. velferdsinnovasjon",
     "Attraktivitet for næringslivet",

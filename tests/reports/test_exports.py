@@ -34,7 +34,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.projects.vestre_toten import FOCUS_AREAS_2010_2012, SHIPPED_CSV
-from tests.reports.test_grant_table import SEED_MATRIX, SEED_TOTALS
+from tests.reports.test_grant_table import PLAN_COLUMNS, SEED_TOTALS, plan_matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,7 @@ SECTIONS = {
     "financing",
     "allocation",
     "projects",
+    "plan_adoption",
 }
 LINES = ["granted_count", "active_count", "granted_amount", "active_amount"]
 POPULATION_TARGETS = [
@@ -81,14 +82,16 @@ ZIP_FILES = [
     "08-tilsagn-2011.csv",
     "09-tilsagn-2012.csv",
     "10-resultater.csv",
-    "11-tilsagn-per-innsatsomrade.csv",
-    "12-mal-befolkning.csv",
-    "13-mal-sysselsatte-med-arbeidssted-i-kommunen.csv",
-    "14-mal.csv",
-    "15-organisering.csv",
-    "16-finansiering.csv",
-    "17-fordeling-av-midler.csv",
-    "18-prosjekter.csv",
+    "11-resultater-per-ar.csv",
+    "12-resultater-for-portalen.csv",
+    "13-tilsagn-per-innsatsomrade.csv",
+    "14-mal-befolkning.csv",
+    "15-mal-sysselsatte-med-arbeidssted-i-kommunen.csv",
+    "16-mal.csv",
+    "17-organisering.csv",
+    "18-finansiering.csv",
+    "19-fordeling-av-midler.csv",
+    "20-prosjekter.csv",
 ]
 
 
@@ -132,8 +135,8 @@ def leader_of(programme):
 def test_the_json_grant_tables_equal_the_seeds_tables_cell_by_cell(vestre_toten, year):
     table = grant_table(json_document(vestre_toten), year)
 
-    assert [area["name"] for area in table["focus_areas"]] == FOCUS_AREAS_2010_2012
-    assert [area["number"] for area in table["focus_areas"]] == [1, 2, 3, 4, 5]
+    assert [area["name"] for area in table["focus_areas"]] == PLAN_COLUMNS[year]
+    assert [area["number"] for area in table["focus_areas"]] == [1, 2, 3, 4, 5][: len(PLAN_COLUMNS[year])]
     assert [category["category"] for category in table["categories"]] == [
         "forstudie",
         "forprosjekt",
@@ -141,10 +144,10 @@ def test_the_json_grant_tables_equal_the_seeds_tables_cell_by_cell(vestre_toten,
     ]
     for category in table["categories"]:
         assert list(category["lines"]) == LINES
-        assert [(line["values"], line["total"]) for line in category["lines"].values()] == SEED_MATRIX[year][
+        assert [(line["values"], line["total"]) for line in category["lines"].values()] == plan_matrix(year)[
             category["category"]
         ]
-    assert (table["sum_granted"]["values"], table["sum_granted"]["total"]) == SEED_MATRIX[year]["sum"]
+    assert (table["sum_granted"]["values"], table["sum_granted"]["total"]) == plan_matrix(year)["sum"]
     assert table["sum_granted"]["total"] == SEED_TOTALS[year]
 
 
@@ -269,6 +272,19 @@ def test_every_table_the_pdf_prints_has_its_section_in_the_json(every_table_prin
         "other_funding": 250_000,
         "granted": 7_840_000,
         "leverage": 0.0319,
+        "by_year": [
+            {
+                "year": document["results"]["by_year"][0]["year"],
+                "reports": 1,
+                "new_jobs": 3,
+                "secured_jobs": 2,
+                "new_or_secured_jobs": 5,
+                "new_firms": 1,
+                "networks": 1,
+                "other_funding": 250_000,
+            }
+        ],
+        "historical": [],
     }
     organisation = document["organisation"]
     assert organisation["owner"] == "Formannskapet i Vestre Toten kommune"
@@ -310,7 +326,7 @@ def test_the_zip_holds_one_csv_per_table_with_the_jsons_numbers(vestre_toten):
         rows = tables[name]
         table = grant_table(document, year)
         # Every category × focus area cell of the printed table, zeros included.
-        assert len(rows) == 3 * 5
+        assert len(rows) == 3 * len(PLAN_COLUMNS[year])
         assert sum(int(row["granted_amount"]) for row in rows) == SEED_TOTALS[year]
         for row in rows:
             [category] = [c for c in table["categories"] if c["category"] == row["category"]]
@@ -320,7 +336,7 @@ def test_the_zip_holds_one_csv_per_table_with_the_jsons_numbers(vestre_toten):
             assert [int(row[key]) for key in LINES] == [
                 category["lines"][key]["values"][column] for key in LINES
             ]
-    assert [(int(row["year"]), int(row["target"])) for row in tables["12-mal-befolkning.csv"]] == (
+    assert [(int(row["year"]), int(row["target"])) for row in tables["14-mal-befolkning.csv"]] == (
         POPULATION_TARGETS
     )
     population = tables["03-befolkning.csv"]
@@ -334,12 +350,12 @@ def test_the_zip_holds_one_csv_per_table_with_the_jsons_numbers(vestre_toten):
     assert population[2]["actual"] == ""  # no figure yet
     summary = {row["key"]: row["value"] for row in tables["01-sammendrag.csv"]}
     assert (summary["granted_total"], summary["status_date"]) == ("7840000", "2012-12-31")
-    assert sum(int(row["amount"]) for row in tables["18-prosjekter.csv"]) == 7_840_000
-    assert {(row["source"], row["year"], row["amount"]) for row in tables["16-finansiering.csv"]} >= {
+    assert sum(int(row["amount"]) for row in tables["20-prosjekter.csv"]) == 7_840_000
+    assert {(row["source"], row["year"], row["amount"]) for row in tables["18-finansiering.csv"]} >= {
         ("Tilskudd OFK", "2013", "2500000"),
         ("Egenandel Vestre Toten", "2015", "500000"),
     }
-    admin_row = tables["17-fordeling-av-midler.csv"][-1]
+    admin_row = tables["19-fordeling-av-midler.csv"][-1]
     assert (admin_row["allocated"], admin_row["granted"], admin_row["remaining"]) == ("2700000", "", "")
 
 
@@ -361,7 +377,7 @@ def test_text_typed_by_users_cannot_become_a_formula_in_the_csv_but_numbers_stay
     tables = zip_tables(annual_report_csv_zip(vestre_toten, 2012)[0])
     document = json_document(vestre_toten)
 
-    [project] = [row for row in tables["18-prosjekter.csv"] if "HYPERLINK" in row["title"]]
+    [project] = [row for row in tables["20-prosjekter.csv"] if "HYPERLINK" in row["title"]]
     assert project["title"] == '\'=HYPERLINK("https://example.com","Klikk")'
     assert project["organisation"] == "'@SUM(A1:A9) AS"
     assert tables["03-befolkning.csv"][2]["deviation"] == "-58"

@@ -122,7 +122,7 @@ def test_a_year_outside_the_status_period_is_refused_on_the_field(client, leader
     response = client.post(url("request"), {"programme": vestre_toten.pk, "year": 2030, "format": "pdf"})
 
     assert response.status_code == 200
-    assert "omstillingsperiode (2010–2016)" in str(response.context["form"].errors["year"])
+    assert "omstillingsstatus 2010–2016" in str(response.context["form"].errors["year"])
     assert 'value="2030"' in response.content.decode()
     assert not ReportJob.objects.exists()
 

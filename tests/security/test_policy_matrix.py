@@ -78,7 +78,7 @@ from applications.services.assessment import assessment_submit
 from applications.services.journal import journal_register
 from applications.views.applications import STEP_NAMES
 from omstilling import roles as role_groups
-from omstilling.models import AuditEntry, BoardMembership, Category, StaffMembership
+from omstilling.models import AnnualPlan, AuditEntry, BoardMembership, Category, StaffMembership
 from omstilling.policies import SERVICES, Refused, Registered
 from projects.models import Grant
 from projects.services import grant_accept, grant_offer, payout_approve, payout_request, result_report_submit
@@ -162,6 +162,10 @@ POLICY_TABLE = {
     "applications.board.services.case_add_reconsideration": (
         RUNS_MEETING,
         "omgjøring: put a decision back before the board with a new amount",
+    ),
+    "applications.board.services.case_add_plan": (
+        RUNS_MEETING,
+        "put the year's omstillingsplan before the board to adopt",
     ),
     "applications.board.services.agenda_move": (RUNS_MEETING, "reorder the agenda"),
     "applications.board.services.attendance_register": (RUNS_MEETING, "register who is present"),
@@ -252,6 +256,7 @@ POLICY_TABLE = {
     # Reports
     "reports.services.report_job_request": (STAFF, "order the annual report or an export"),
     "reports.services.report_job_retry": (STAFF, "retry a failed report job"),
+    "reports.services.narrative_section_save": (STAFF, "write the texts of the year's omstillingsplan"),
 }
 
 ALLOWED = {service: roles for service, (roles, _label) in POLICY_TABLE.items()}
@@ -691,6 +696,14 @@ def _(cast):
     return Scenario(meeting(cast), lambda: {"application": application})
 
 
+@scenario("applications.board.services.case_add_plan")
+def _(cast):
+    # A plan of its own for every call: a plan stands on one agenda at a time.
+    taken = AnnualPlan.objects.filter(programme=cast.programme).count()
+    plan = AnnualPlan.objects.create(programme=cast.programme, year=cast.programme.status_start_year + taken)
+    return Scenario(meeting(cast), lambda: {"plan": plan})
+
+
 @scenario("applications.board.services.case_add_reconsideration")
 def _(cast):
     decision = offered_grant(cast).decision
@@ -890,7 +903,16 @@ def _(cast):
 @scenario("reports.services.report_job_request")
 def _(cast):
     return Scenario(
-        cast.programme, lambda: {"year": timezone.localdate().year, "kind": ReportJob.Kind.ANNUAL_PLAN_PDF}
+        cast.programme,
+        lambda: {"year": cast.programme.status_end_year, "kind": ReportJob.Kind.ANNUAL_PLAN_PDF},
+    )
+
+
+@scenario("reports.services.narrative_section_save")
+def _(cast):
+    return Scenario(
+        cast.programme,
+        lambda: {"year": cast.programme.status_end_year, "place": "intro", "body": "Status for året."},
     )
 
 

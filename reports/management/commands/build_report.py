@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from omstilling.models import Programme
 from reports.annual import annual_appendix_pdf, annual_report_pdf
 from reports.exports import annual_report_csv_zip, annual_report_json
+from reports.selectors import report_year_refusal
 
 BUILDERS = {
     "pdf": annual_report_pdf,
@@ -43,6 +44,9 @@ class Command(BaseCommand):
             programme = Programme.objects.get(slug=options["programme"])
         except Programme.DoesNotExist as exc:
             raise CommandError(_("Ukjent program «%(slug)s».") % {"slug": options["programme"]}) from exc
+        refusal = report_year_refusal(programme, options["year"])
+        if refusal:
+            raise CommandError(refusal)
         content, _filename = BUILDERS[options["format"]](programme, options["year"])
         output = Path(options["output"])
         try:
