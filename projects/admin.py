@@ -28,7 +28,13 @@ from omstilling.roles import programmes_for_staff
 from . import services
 from .models import Grant, Payout, PayoutAttachment, ResultFunding, ResultReport
 from .policies import can_manage_grant
-from .selectors import accounts_rule, budget_ledger, budget_ledger_grants, grant_position, payout_request_limit
+from .selectors import (
+    accounts_rule,
+    budget_ledger,
+    budget_ledger_grants,
+    grant_position,
+    payout_request_limit,
+)
 
 grant_year = plain_column(Grant, "year")
 

@@ -89,7 +89,9 @@ class PayoutRequestForm(forms.Form):
         label=_("Prosjektregnskap (ved sluttutbetaling)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-        help_text=_("Regnskapet for hele prosjektet, satt opp mot kostnadsplanen. PDF, DOCX, XLSX, PNG eller JPEG."),
+        help_text=_(
+            "Regnskapet for hele prosjektet, satt opp mot kostnadsplanen. PDF, DOCX, XLSX, PNG eller JPEG."
+        ),
     )
     accounts_attestation = forms.ChoiceField(
         label=_("Hvem har attestert prosjektregnskapet? (ved sluttutbetaling)"),
@@ -121,7 +123,8 @@ class PayoutRequestForm(forms.Form):
         if cleaned.get("kind") == Payout.Kind.FINAL:
             if not cleaned.get("accounts_file") and "accounts_file" not in self.errors:
                 self.add_error(
-                    "accounts_file", _("Sluttutbetalingen krever prosjektregnskapet. Legg det ved anmodningen.")
+                    "accounts_file",
+                    _("Sluttutbetalingen krever prosjektregnskapet. Legg det ved anmodningen."),
                 )
             if not cleaned.get("accounts_attestation"):
                 self.add_error("accounts_attestation", _("Oppgi hvem som har attestert prosjektregnskapet."))

@@ -43,7 +43,10 @@ def my_grants(request):
 def _documents(grant):
     """What the documents include (``portal/grants/_documents.html``) shows: the letters, and the
     rules of the final payout's accounts."""
-    return {"letters": selectors.grant_letters([grant])[grant.pk], "accounts_rule": selectors.accounts_rule(grant)}
+    return {
+        "letters": selectors.grant_letters([grant])[grant.pk],
+        "accounts_rule": selectors.accounts_rule(grant),
+    }
 
 
 @login_required

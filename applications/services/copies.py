@@ -33,7 +33,9 @@ def application_copy_request(application: Application, *, actor: User) -> Applic
     with transaction.atomic():
         snapshot = ApplicationSnapshot.objects.select_for_update().filter(application=application).first()
         if snapshot is None:
-            raise ServiceError(_("Søknaden er ikke sendt inn; det finnes ingen innsendt versjon å lage PDF av."))
+            raise ServiceError(
+                _("Søknaden er ikke sendt inn; det finnes ingen innsendt versjon å lage PDF av.")
+            )
         copy = ApplicationCopy.objects.select_for_update().filter(snapshot=snapshot).first()
         if copy is None:
             copy = ApplicationCopy(snapshot=snapshot)
@@ -58,7 +60,8 @@ def _enqueue_build(copy_id):
         logger.exception("The PDF of application copy %s could not be queued", copy_id)
         _fail(
             ApplicationCopy.objects.get(pk=copy_id),
-            _("PDF-en kunne ikke settes i arbeid (%(error)s). Prøv igjen om litt.") % {"error": type(exc).__name__},
+            _("PDF-en kunne ikke settes i arbeid (%(error)s). Prøv igjen om litt.")
+            % {"error": type(exc).__name__},
         )
 
 
@@ -68,7 +71,9 @@ def _fail(copy, error):
         if copy.state != ApplicationCopy.State.QUEUED:
             return copy
         copy.error = error
-        return transition(copy, ApplicationCopy.State.FAILED, actor=None, reason=error, extra_fields=["error"])
+        return transition(
+            copy, ApplicationCopy.State.FAILED, actor=None, reason=error, extra_fields=["error"]
+        )
 
 
 @system_service

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from omstilling.exceptions import ServiceError
-
 from omstilling.policies import guarded
 
 from ..models import Grant, Payout, PayoutAttachment

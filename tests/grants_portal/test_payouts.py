@@ -212,7 +212,10 @@ def test_the_payout_page_names_the_attestation_the_programmes_limits_require(
     url = reverse("payout_request", args=[reported.pk]) + "?type=final"
     page = applicant_client.get(url).content.decode()
     # Defaults: leader under 100 000, accountant up to 600 000, auditor above; the grant is 300 000.
-    assert "For dette tilsagnet på 300\xa0000 kr må regnskapet være: <strong>Attestert av autorisert regnskapsfører" in page
+    assert (
+        "For dette tilsagnet på 300\xa0000 kr må regnskapet være: "
+        "<strong>Attestert av autorisert regnskapsfører" in page
+    )
     assert "tilsagn under 100\xa0000 kr" in page and "til og med 600\xa0000 kr" in page
 
     programme.accounts_leader_limit = 50000

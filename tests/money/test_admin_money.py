@@ -269,7 +269,9 @@ def test_approval_in_the_admin_refuses_what_the_limit_no_longer_allows(leader_cl
     grant_reduce(grant, actor=board.leader, new_amount=Decimal(80000), reason="Lavere kostnader.")
 
     page = leader_client.get(_url("payout_approve", payout)).content.decode()
-    assert "holdes tilbake til sluttrapporten, og vil bli avvist. Høyst 60\u00a0000 kr kan godkjennes nå" in page
+    assert (
+        "holdes tilbake til sluttrapporten, og vil bli avvist. Høyst 60\u00a0000 kr kan godkjennes nå" in page
+    )
     refused = leader_client.post(_url("payout_approve", payout))
 
     assert refused.status_code == 200

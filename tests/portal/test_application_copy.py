@@ -8,7 +8,12 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from applications.models import Application, ApplicationCopy, Organisation
-from tests.factories import OrganisationFactory, OrganisationMembershipFactory, StaffMembershipFactory, UserFactory
+from tests.factories import (
+    OrganisationFactory,
+    OrganisationMembershipFactory,
+    StaffMembershipFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +45,10 @@ def test_owner_downloads_her_application_from_the_receipt_and_my_applications(
     applicant_client, submitted, django_capture_on_commit_callbacks
 ):
     url = reverse("application_copy", args=[submitted.pk])
-    assert f'href="{url}"' in applicant_client.get(reverse("application_receipt", args=[submitted.pk])).content.decode()
+    assert (
+        f'href="{url}"'
+        in applicant_client.get(reverse("application_receipt", args=[submitted.pk])).content.decode()
+    )
     assert f'href="{url}"' in applicant_client.get(reverse("my_applications")).content.decode()
 
     first, response = fetch(applicant_client, submitted, django_capture_on_commit_callbacks)

@@ -351,7 +351,11 @@ def test_the_portal_door_refuses_a_final_request_without_the_project_accounts(gr
 
     with pytest.raises(ServiceError, match="krever prosjektregnskapet") as refused:
         payout_request_from_portal(
-            grant, actor=applicant, amount=Decimal(25000), kind=FINAL, accounts_attestation=Attestation.AUDITOR
+            grant,
+            actor=applicant,
+            amount=Decimal(25000),
+            kind=FINAL,
+            accounts_attestation=Attestation.AUDITOR,
         )
 
     assert refused.value.field == "accounts_file"
@@ -391,7 +395,9 @@ def test_approval_holds_the_attestation_to_the_programmes_limits_of_the_day(gran
     programme.accounts_accountant_limit = Decimal(90000)  # now the 100 000 kr grant needs an auditor
     programme.save()
 
-    with pytest.raises(ServiceError, match="må det være «Attestert av statsautorisert eller registrert revisor»"):
+    with pytest.raises(
+        ServiceError, match="må det være «Attestert av statsautorisert eller registrert revisor»"
+    ):
         payout_approve(payout, actor=officer)
 
     programme.accounts_accountant_limit = Decimal(600000)
