@@ -59,6 +59,7 @@ def application_copy_context(snapshot):
             }
             for line in data.get("financing_lines", [])
         ],
+        "de_minimis_received": format_kr(Decimal(row.get("de_minimis_received") or 0)),
         "totals": {key: format_kr(Decimal(value)) for key, value in (data.get("totals") or {}).items()},
         "attachments": [
             {"name": item["original_name"], "kind": _label(Attachment.Kind.choices, item["kind"])}
