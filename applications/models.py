@@ -437,6 +437,53 @@ class ApplicationSnapshot(models.Model):
         return f"{self.application.reference} ({self.submitted_at:%Y-%m-%d %H:%M})"
 
 
+def application_copy_path(instance, filename):
+    return f"application_copies/{uuid.uuid4().hex}.pdf"
+
+
+class ApplicationCopy(models.Model):
+    """The applicant's PDF of her application as submitted: built by Celery from the frozen copy
+    (:class:`ApplicationSnapshot`), never from the live rows, on the first request for it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Blir laget")
+        DONE = "done", _("Klar")
+        FAILED = "failed", _("Feilet")
+
+    TRANSITIONS = {
+        State.QUEUED: (State.DONE, State.FAILED),
+        State.FAILED: (State.QUEUED,),
+        State.DONE: (),
+    }
+
+    snapshot = models.OneToOneField(
+        ApplicationSnapshot, verbose_name=_("innsendt versjon"), on_delete=models.CASCADE, related_name="pdf"
+    )
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.QUEUED)
+    file = models.FileField(_("fil"), upload_to=application_copy_path, max_length=300, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    error = models.TextField(_("feil"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("forsøk"), default=0)
+    requested_at = models.DateTimeField(_("bestilt"), auto_now_add=True)
+    built_at = models.DateTimeField(_("laget"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("søknad som PDF")
+        verbose_name_plural = _("søknader som PDF")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "done", "failed"]), name="application_copy_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="done") | (~Q(file="") & Q(built_at__isnull=False)),
+                name="application_copy_done_has_file",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.snapshot)
+
+
 class AssessmentCriterion(models.Model):
     """A criterion the programme scores applications on (1–6)."""
 

@@ -94,6 +94,14 @@ def can_act_for_organisation(user, obj):
     return None
 
 
+def can_get_application_copy(user, application):
+    """The organisation's own people, and the programme's staff, get the application as it was
+    submitted as a PDF (built from the frozen copy)."""
+    if acts_for_organisation(user, application) or is_programme_staff(user, application.programme_id):
+        return None
+    return _("Du har ikke tilgang til denne søknaden.")
+
+
 def can_decide_join_request(user, join_request):
     """The organisation's administrators decide who else may act for it."""
     if not acts_for_organisation(user, join_request, role=OrganisationMembership.Role.ADMIN):

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from omstilling.roles import programmes_for_staff
 
 from .models import (
     Application,
+    ApplicationCopy,
     Attachment,
     FinancingLine,
     JournalEntry,
@@ -117,15 +119,46 @@ def application_for_member(user, pk, related=APPLICATION_RELATED):
     return get_object_or_404(applications_for_user(user, related), pk=pk)
 
 
+def _readable_applications(user):
+    """Who reads an application outside the admin: the people acting for its organisation, and the
+    staff of its programme (site admins: every one)."""
+    if user.is_superuser:
+        return Q()
+    return Q(organisation__memberships__user=user) | Q(programme__in=programmes_for_staff(user))
+
+
 def letter_for_member(user, pk):
-    """A tilsagnsbrev or avslagsbrev about one of the user's own organisations' applications."""
+    """A tilsagnsbrev or avslagsbrev about one of the user's own organisations' applications, or
+    about an application of a programme the user is staff of. The board reads its letters in the
+    admin (``LetterAdmin.download_view``)."""
+    if not user.is_authenticated:
+        raise Http404
+    readable = Application.objects.filter(_readable_applications(user)).values("pk")
     return get_object_or_404(
         Letter.objects.filter(
-            decision__application__in=applications_for_user(user),
+            decision__application__in=readable,
             kind__in=[Letter.Kind.GRANT_LETTER, Letter.Kind.REJECTION_LETTER],
-        ),
+        ).select_related("decision__application"),
         pk=pk,
     )
+
+
+def submitted_application_for_reader(user, pk):
+    """A submitted application (it has its frozen copy) of the user's own organisations, or of a
+    programme the user is staff of; anything else is a 404."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(
+        Application.objects.filter(_readable_applications(user), snapshot__isnull=False)
+        .distinct()
+        .select_related("organisation", "programme"),
+        pk=pk,
+    )
+
+
+def application_copy_of(application):
+    """The PDF of ``application`` as submitted, or None if nobody has asked for it yet."""
+    return ApplicationCopy.objects.filter(snapshot__application=application).first()
 
 
 def decisions_for_application(application):

@@ -16,6 +16,7 @@ from .board.decisions import letter_issue
 from .board.letters import grant_letter_pdf, minutes_pdf, original_decision, rejection_letter_pdf
 from .models import (
     Application,
+    ApplicationCopy,
     BoardMeeting,
     Decision,
     Letter,
@@ -23,6 +24,7 @@ from .models import (
     OrganisationMembership,
 )
 from .selectors import receipt_addresses
+from .services.copies import application_copy_build
 from .services.receipts import receipt_send_once
 from .services.receipts import receipts_resend_unsent as receipts_resend_unsent_service
 
@@ -326,3 +328,16 @@ def supplement_notify(request_id, event):
         name = "supplement_answered"
     if to:
         send_templated(name, facts, subject=subject, to=to, task=supplement_notify.name, obj=application)
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def build_application_copy(copy_id):
+    """Build the applicant's PDF of her application as submitted (from the frozen copy).
+
+    A failure is recorded on the row with its reason (not retried here: the applicant orders it again);
+    a second delivery finds the row done and builds nothing. Returns the copy's state."""
+    with translation.override(settings.LANGUAGE_CODE):
+        copy = ApplicationCopy.objects.filter(pk=copy_id).select_related("snapshot__application").first()
+        if copy is None:
+            return None
+        return application_copy_build(copy).state

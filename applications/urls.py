@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import accounts, applications, case, journal, organisations
+from .views import accounts, applications, case, copies, journal, organisations
 
 urlpatterns = [
     # Accounts: registration is ours; log-in, log-out and password reset are Django's views.
@@ -62,6 +62,7 @@ urlpatterns = [
     ),
     path("soknader/<int:pk>/send-inn/", applications.application_submit, name="application_submit"),
     path("soknader/<int:pk>/kvittering/", applications.application_receipt, name="application_receipt"),
+    path("soknader/<int:pk>/soknad.pdf", copies.application_copy, name="application_copy"),
     path("soknader/<int:pk>/trekk/", applications.application_withdraw, name="application_withdraw"),
     path("soknader/<int:pk>/meldinger/", case.case_message_post, name="case_message_post"),
     path(

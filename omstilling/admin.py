@@ -207,6 +207,17 @@ class ProgrammeAdmin(ProgrammeScopedAdmin):
                 )
             },
         ),
+        (
+            _("Prosjektregnskap ved sluttutbetaling"),
+            {
+                "fields": ("accounts_leader_limit", "accounts_accountant_limit"),
+                "description": _(
+                    "Hvem som må attestere prosjektregnskapet, etter tilsagnets størrelse: daglig leder "
+                    "under den første grensen, autorisert regnskapsfører til og med den andre, og "
+                    "statsautorisert eller registrert revisor over den."
+                ),
+            },
+        ),
     )
 
     readonly_fields = ("follow_up_links",)

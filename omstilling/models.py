@@ -181,6 +181,23 @@ class Programme(models.Model):
     acceptance_days = models.PositiveSmallIntegerField(_("frist for aksept (dager)"), default=21)
     payout_on_acceptance_percent = models.PositiveSmallIntegerField(_("utbetales ved aksept (%)"), default=50)
     holdback_percent = models.PositiveSmallIntegerField(_("holdes tilbake til sluttrapport (%)"), default=50)
+    # Who attests the project accounts (prosjektregnskap) the final payout needs, by the grant's size.
+    accounts_leader_limit = MoneyField(
+        _("regnskap signert av daglig leder: tilsagn under (kr)"),
+        default=Decimal("100000"),
+        help_text=_(
+            "For tilsagn under dette beløpet holder det at organisasjonens daglige leder signerer "
+            "prosjektregnskapet."
+        ),
+    )
+    accounts_accountant_limit = MoneyField(
+        _("regnskap attestert av autorisert regnskapsfører: tilsagn til og med (kr)"),
+        default=Decimal("600000"),
+        help_text=_(
+            "Fra grensen over og til og med dette beløpet må prosjektregnskapet attesteres av en "
+            "autorisert regnskapsfører; for større tilsagn av en statsautorisert eller registrert revisor."
+        ),
+    )
     final_report_months = models.PositiveSmallIntegerField(
         _("frist for sluttrapport (måneder etter prosjektslutt)"),
         default=3,
@@ -212,10 +229,28 @@ class Programme(models.Model):
                 condition=Q(payout_on_acceptance_percent__lte=100 - F("holdback_percent")),
                 name="programme_payout_plan_within_100",
             ),
+            models.CheckConstraint(
+                condition=Q(accounts_leader_limit__gte=0)
+                & Q(accounts_accountant_limit__gte=F("accounts_leader_limit")),
+                name="programme_accounts_limits_ordered",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        leader, accountant = self.accounts_leader_limit, self.accounts_accountant_limit
+        if leader is not None and accountant is not None and accountant < leader:
+            raise ValidationError(
+                {
+                    "accounts_accountant_limit": _(
+                        "Grensen for autorisert regnskapsfører kan ikke være lavere enn grensen for "
+                        "daglig leder."
+                    )
+                }
+            )
 
 
 class PlanPeriod(models.Model):

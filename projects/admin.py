@@ -36,7 +36,14 @@ from .models import (
     ResultReport,
 )
 from .policies import can_manage_grant
-from .selectors import budget_ledger, budget_ledger_grants, deadline_overdue, grant_position
+from .selectors import (
+    accounts_rule,
+    budget_ledger,
+    budget_ledger_grants,
+    deadline_overdue,
+    grant_position,
+    payout_request_limit,
+)
 from .services.deadlines import deadline_extension_decide
 from .worklist import ACCEPTANCE_LAPSING, REPORT_DUE, REPORT_OVERDUE, grant_worklist_q
 
@@ -577,7 +584,7 @@ class DeadlineExtensionAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
 
 class PayoutAttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PayoutAttachment
-    fields = ("original_name", "content_type", "size", "sha256", "uploaded_at")
+    fields = ("kind", "original_name", "content_type", "size", "sha256", "uploaded_at")
     readonly_fields = fields
     extra = 0
 
@@ -650,6 +657,7 @@ class PayoutAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
 
     def _payout_page(self, request, template, title, payout, **context):
         grant = payout.grant
+        rule = accounts_rule(grant)
         return self._page(
             request,
             template,
@@ -661,6 +669,9 @@ class PayoutAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
             accumulated_costs=format_nok(payout.accumulated_costs),
             requested_on=long_date(payout.requested_at),
             attachments=payout.attachments.all(),
+            accounts_rule=rule,
+            accounts_met=rule.met_by(payout.accounts_attestation),
+            accounts_attached=payout.attachments.filter(kind=PayoutAttachment.Kind.ACCOUNTS).exists(),
             **_grant_figures(grant),
             **context,
         )
@@ -680,6 +691,8 @@ class PayoutAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
                 return done
         position = grant_position(payout.grant)
         after = position.committed + payout.amount
+        # The same figure payout_approve refuses above (and the portal's payout page stated).
+        limit = payout_request_limit(payout.grant, payout.kind, committed=position.committed, requested=0)
         return self._payout_page(
             request,
             "admin/projects/payout/approve.html",
@@ -687,8 +700,9 @@ class PayoutAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
             payout,
             form=form,
             committed_after=format_nok(after),
+            approval_limit=format_nok(limit),
+            over_limit=payout.amount > limit,
             over_grant=after > position.effective,
-            over_partial_limit=payout.kind == Payout.Kind.PARTIAL and after > position.partial_limit,
             final_without_report=payout.kind == Payout.Kind.FINAL and not position.has_final_report,
         )
 

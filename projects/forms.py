@@ -8,7 +8,7 @@ from applications.forms import NokField
 from applications.uploads import ACCEPT, check_upload
 from omstilling.exceptions import ServiceError
 
-from .models import Payout
+from .models import Attestation, Payout
 
 MAX_PAYOUT_FILES = 10
 
@@ -85,10 +85,50 @@ class PayoutRequestForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, has_final_report, has_final_payout, **kwargs):
+    accounts_file = forms.FileField(
+        label=_("Prosjektregnskap (ved sluttutbetaling)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        help_text=_(
+            "Regnskapet for hele prosjektet, satt opp mot kostnadsplanen. PDF, DOCX, XLSX, PNG eller JPEG."
+        ),
+    )
+    accounts_attestation = forms.ChoiceField(
+        label=_("Hvem har attestert prosjektregnskapet? (ved sluttutbetaling)"),
+        choices=Attestation.choices,
+        required=False,
+        widget=RadioSelect,
+    )
+
+    def __init__(self, *args, has_final_report, has_final_payout, accounts_rule=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_final_report = has_final_report
         self.has_final_payout = has_final_payout
+        if accounts_rule is not None:
+            self.fields["accounts_attestation"].help_text = _(
+                "For dette tilsagnet må prosjektregnskapet være: %(required)s."
+            ) % {"required": accounts_rule.required_label}
+
+    def clean_accounts_file(self):
+        uploaded = self.cleaned_data.get("accounts_file")
+        if uploaded:
+            try:
+                check_upload(uploaded)
+            except ServiceError as exc:
+                raise ValidationError(exc.message) from exc
+        return uploaded
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Payout.Kind.FINAL:
+            if not cleaned.get("accounts_file") and "accounts_file" not in self.errors:
+                self.add_error(
+                    "accounts_file",
+                    _("Sluttutbetalingen krever prosjektregnskapet. Legg det ved anmodningen."),
+                )
+            if not cleaned.get("accounts_attestation"):
+                self.add_error("accounts_attestation", _("Oppgi hvem som har attestert prosjektregnskapet."))
+        return cleaned
 
     def clean_kind(self):
         kind = self.cleaned_data["kind"]

@@ -247,6 +247,20 @@ class DeadlineExtension(models.Model):
         }
 
 
+class Attestation(models.TextChoices):
+    """Who attested the project accounts (prosjektregnskap), weakest first: a stronger attestation
+    meets a weaker requirement."""
+
+    LEADER = "leader", _("Signert av organisasjonens daglige leder")
+    ACCOUNTANT = "accountant", _("Attestert av autorisert regnskapsfører")
+    AUDITOR = "auditor", _("Attestert av statsautorisert eller registrert revisor")
+
+    @classmethod
+    def rank(cls, value):
+        """0 for none, then 1, 2, 3 from the leader's signature to the auditor's attestation."""
+        return cls.values.index(value) + 1 if value in cls.values else 0
+
+
 class Payout(models.Model):
     """An utbetalingsanmodning and, once approved, the payout itself. Never edited after approval."""
 
@@ -280,6 +294,10 @@ class Payout(models.Model):
     amount = MoneyField(_("beløp (kr)"))
     accumulated_costs = MoneyField(_("påløpte kostnader (kr)"), default=Decimal("0"))
     progress_note = models.TextField(_("fremdrift"), blank=True)
+    # The final payout's project accounts: who attested them, as the grant holder declares it.
+    accounts_attestation = models.CharField(
+        _("prosjektregnskapet er"), max_length=12, choices=Attestation.choices, blank=True
+    )
     requested_at = models.DateTimeField(_("anmodet"), auto_now_add=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -317,6 +335,10 @@ class Payout(models.Model):
                 condition=~Q(state="paid") | Q(paid_at__isnull=False),
                 name="payout_paid_has_date",
             ),
+            models.CheckConstraint(
+                condition=Q(accounts_attestation__in=["", "leader", "accountant", "auditor"]),
+                name="payout_accounts_attestation_valid",
+            ),
         ]
 
     def __str__(self):
@@ -331,8 +353,15 @@ def payout_attachment_path(instance, filename):
 
 
 class PayoutAttachment(models.Model):
+    class Kind(models.TextChoices):
+        DOCUMENTATION = "documentation", _("Dokumentasjon")
+        ACCOUNTS = "accounts", _("Prosjektregnskap")
+
     payout = models.ForeignKey(
         Payout, verbose_name=_("utbetaling"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(
+        _("type vedlegg"), max_length=15, choices=Kind.choices, default=Kind.DOCUMENTATION
     )
     file = models.FileField(_("fil"), upload_to=payout_attachment_path, max_length=300)
     original_name = models.CharField(_("filnavn"), max_length=255)

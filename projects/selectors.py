@@ -17,10 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _gettext
 
 from applications.board.models import ConflictDeclaration, Vote
-from applications.models import Application, CostLine, OrganisationJoinRequest, OrganisationMembership
+from applications.models import Application, CostLine, Letter, OrganisationJoinRequest, OrganisationMembership
 from omstilling.models import AuditEntry, BoardMembership, Funding, Programme, StaffMembership
 
-from .models import DeadlineExtension, Grant, Payout, PayoutAttachment, ResultFunding, ResultReport
+from .models import (
+    Attestation,
+    DeadlineExtension,
+    Grant,
+    Payout,
+    PayoutAttachment,
+    ResultFunding,
+    ResultReport,
+)
 
 OSLO = ZoneInfo("Europe/Oslo")
 ZERO = Decimal(0)
@@ -95,6 +103,44 @@ def grant_for_member(user, pk):
     return get_object_or_404(grants_for_user(user), pk=pk)
 
 
+@dataclass(frozen=True)
+class GrantLetter:
+    letter: object
+    current: bool  # the letter of this grant's own decision
+    earlier: bool  # not current: about a decision older than the grant's (replaced by a correction)
+
+
+def grant_letters(grants):
+    """{grant pk: [GrantLetter]} for ``grants``, newest first, in one query: every tilsagnsbrev about
+    the grant's application — its own, and those of decisions a correction replaced or that replaced
+    it (a corrected decision offers a new grant and a new letter; the old one stays on record)."""
+    grants = list(grants)
+    letters = (
+        Letter.objects.filter(
+            kind=Letter.Kind.GRANT_LETTER,
+            decision__application__in={grant.application_id for grant in grants},
+        )
+        .select_related("decision")
+        .order_by("-created_at", "-pk")
+    )
+    by_application = {}
+    for letter in letters:
+        by_application.setdefault(letter.decision.application_id, []).append(letter)
+    result = {}
+    for grant in grants:
+        found = by_application.get(grant.application_id, [])
+        # Decision pks grow with time, as decided_at does; a correction is always newer than what it corrects.
+        result[grant.pk] = [
+            GrantLetter(
+                letter=letter,
+                current=letter.decision_id == grant.decision_id,
+                earlier=letter.decision_id < grant.decision_id,
+            )
+            for letter in found
+        ]
+    return result
+
+
 def payouts_of(grant):
     return grant.payouts.select_related("requested_by").prefetch_related(
         Prefetch("attachments", queryset=PayoutAttachment.objects.order_by("uploaded_at", "pk"))
@@ -159,6 +205,43 @@ def payout_request_limit(grant, kind, *, committed, requested):
     if kind == Payout.Kind.PARTIAL:
         limit -= held_back(grant)
     return max(limit, ZERO)
+
+
+@dataclass(frozen=True)
+class AccountsRule:
+    """Who must attest the project accounts of a grant's final payout, and the programme's limits
+    that decide it (the payout page states them; ``payout_request`` and ``payout_approve`` refuse a
+    weaker attestation)."""
+
+    required: str  # an Attestation value
+    grant_amount: Decimal
+    leader_limit: Decimal
+    accountant_limit: Decimal
+
+    @property
+    def required_label(self):
+        return Attestation(self.required).label
+
+    def met_by(self, attestation):
+        return Attestation.rank(attestation) >= Attestation.rank(self.required)
+
+
+def accounts_rule(grant, programme=None):
+    """The attestation the final payout of ``grant`` needs, by what the grant is worth now: under the
+    programme's first limit the organisation's leader signs, up to and including the second an
+    authorised accountant attests, above it a state-authorised or registered auditor."""
+    programme = programme or grant.application.programme
+    amount = grant.amount - grant.released_amount
+    leader, accountant = programme.accounts_leader_limit, programme.accounts_accountant_limit
+    if amount < leader:
+        required = Attestation.LEADER
+    elif amount <= accountant:
+        required = Attestation.ACCOUNTANT
+    else:
+        required = Attestation.AUDITOR
+    return AccountsRule(
+        required=required, grant_amount=amount, leader_limit=leader, accountant_limit=accountant
+    )
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,21 @@ PUBLIC_PAGE_SIZE = 50
 @login_required
 def my_grants(request):
     grants = list(selectors.grants_for_user(request.user))
-    rows = [(grant, selectors.payout_summary(grant), selectors.acceptance_closed(grant)) for grant in grants]
+    letters = selectors.grant_letters(grants)
+    rows = [
+        (grant, selectors.payout_summary(grant), selectors.acceptance_closed(grant), letters[grant.pk])
+        for grant in grants
+    ]
     return render(request, "portal/grants/my_grants.html", {"rows": rows})
+
+
+def _documents(grant):
+    """What the documents include (``portal/grants/_documents.html``) shows: the letters, and the
+    rules of the final payout's accounts."""
+    return {
+        "letters": selectors.grant_letters([grant])[grant.pk],
+        "accounts_rule": selectors.accounts_rule(grant),
+    }
 
 
 @login_required
@@ -59,6 +72,7 @@ def grant_detail(request, pk):
             "payouts": list(selectors.payouts_of(grant)),
             "reports": list(selectors.result_reports_of(grant)),
             **_deadline_context(grant),
+            **_documents(grant),
         },
     )
 
@@ -137,6 +151,7 @@ def grant_accept(request, pk):
             "form": form,
             "errors": error_summary(form),
             **_deadline_context(grant),
+            **_documents(grant),
         },
         status=status,
     )
@@ -169,11 +184,13 @@ def payout_request(request, pk):
     if refused:
         return refused
     summary = selectors.payout_summary(grant)
+    accounts_rule = selectors.accounts_rule(grant)
     form = PayoutRequestForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         has_final_report=grant.has_final_report,
         has_final_payout=grant.has_final_payout,
+        accounts_rule=accounts_rule,
         initial=_payout_initial(request, grant, summary),
     )
     if request.method == "POST" and form.is_valid():
@@ -187,6 +204,8 @@ def payout_request(request, pk):
                 accumulated_costs=data["accumulated_costs"],
                 progress_note=data["progress_note"],
                 files=data["files"],
+                accounts_file=data["accounts_file"] or None,
+                accounts_attestation=data["accounts_attestation"],
             )
         except ServiceError as exc:
             add_service_error(form, exc)
@@ -208,6 +227,7 @@ def payout_request(request, pk):
             "cost_lines": cost_lines,
             "cost_total": cost_total,
             "last_costs": selectors.last_accumulated_costs(grant),
+            "accounts_rule": accounts_rule,
         },
         status=400 if form.errors else 200,
     )

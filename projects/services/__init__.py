@@ -28,9 +28,24 @@ from omstilling.formatting import OSLO, format_nok, long_date
 from omstilling.models import Programme
 from omstilling.policies import guarded, system_service
 
-from ..models import DeadlineExtension, Grant, Payout, ResultFunding, ResultReport
+from ..models import (
+    Attestation,
+    DeadlineExtension,
+    Grant,
+    Payout,
+    PayoutAttachment,
+    ResultFunding,
+    ResultReport,
+)
 from ..policies import can_act_for_grant, can_manage_grant, offer_replace_refusal
-from ..selectors import budget_ledger, default_deadlines, held_back, payout_request_limit, report_years
+from ..selectors import (
+    accounts_rule,
+    budget_ledger,
+    default_deadlines,
+    held_back,
+    payout_request_limit,
+    report_years,
+)
 from .attachments import payout_attachment_add as payout_attachment_add
 
 Money = Decimal | int | str
@@ -440,8 +455,15 @@ def payout_request(
     kind: str = Payout.Kind.PARTIAL,
     accumulated_costs: Money = 0,
     progress_note: str = "",
+    accounts_attestation: str = "",
 ) -> Payout:
-    """The project asks for (part of) its grant, with costs so far and a progress note."""
+    """The project asks for (part of) its grant, with costs so far and a progress note.
+
+    The final payout also states who attested the project accounts (``accounts_attestation``, an
+    :class:`~projects.models.Attestation`), which must meet what the programme requires for a grant
+    of this size (:func:`projects.selectors.accounts_rule`); the accounts themselves are attached by
+    :func:`projects.services.portal.payout_request_from_portal`, and ``payout_approve`` checks both.
+    """
     amount = _money(amount)
     accumulated_costs = _money(accumulated_costs, field="accumulated_costs")
     if amount <= 0:
@@ -457,6 +479,8 @@ def payout_request(
                 raise ServiceError(_("Det er allerede anmodet om sluttutbetaling."))
             if not _has_final_report(grant):
                 raise ServiceError(_("Sluttutbetaling forutsetter at sluttrapporten er levert."))
+        else:
+            accounts_attestation = ""
         requested = payouts.filter(state=Payout.State.REQUESTED).aggregate(total=Sum("amount"))["total"]
         limit = payout_request_limit(grant, kind, committed=_committed(grant), requested=requested or 0)
         if amount > limit:
@@ -471,6 +495,8 @@ def payout_request(
                     "anmodninger som ikke er behandlet ennå, er trukket fra."
                 ) % {"limit": format_nok(limit)}
             raise ServiceError(message, field="amount")
+        if kind == Payout.Kind.FINAL:
+            _refuse_weak_attestation(grant, accounts_attestation)
         number = (payouts.aggregate(last=Max("number"))["last"] or 0) + 1
         payout = Payout(
             grant=grant,
@@ -479,6 +505,7 @@ def payout_request(
             amount=amount,
             accumulated_costs=accumulated_costs,
             progress_note=(progress_note or "").strip(),
+            accounts_attestation=accounts_attestation,
             requested_by=actor,
         )
         full_clean_or_refuse(payout)
@@ -488,9 +515,35 @@ def payout_request(
             obj=payout,
             action="state:requested",
             to_state=Payout.State.REQUESTED,
-            data={"amount": str(amount), "kind": kind},
+            data={"amount": str(amount), "kind": kind, "accounts_attestation": accounts_attestation},
         )
     return payout
+
+
+def _refuse_weak_attestation(grant, attestation):
+    """A final payout needs project accounts attested as the programme requires for the grant's size."""
+    rule = accounts_rule(grant)
+    if rule.met_by(attestation):
+        return
+    if not attestation:
+        message = _(
+            "Sluttutbetalingen krever prosjektregnskap. For et tilsagn på %(amount)s kr må det være "
+            "«%(required)s». Oppgi hvem som har attestert regnskapet."
+        )
+    else:
+        message = _(
+            "Prosjektregnskapet er «%(declared)s», men for et tilsagn på %(amount)s kr må det være "
+            "«%(required)s»."
+        )
+    raise ServiceError(
+        message
+        % {
+            "amount": format_nok(rule.grant_amount),
+            "required": rule.required_label,
+            "declared": Attestation(attestation).label if attestation in Attestation.values else "",
+        },
+        field="accounts_attestation",
+    )
 
 
 @guarded(can_manage_grant)
@@ -510,36 +563,36 @@ def payout_approve(payout: Payout, *, actor: User) -> Payout:
             )
         _refuse_unless_money_moves(grant)
         committed = _committed(grant)
-        if committed + payout.amount > grant.effective_amount:
-            raise ServiceError(
-                _(
+        # The figure the payout page states and payout_request enforced, now with this request alone
+        # pending: the grant may have been reduced, or other requests approved, since it was made.
+        limit = payout_request_limit(grant, payout.kind, committed=committed, requested=0)
+        if payout.amount > limit:
+            if committed + payout.amount > grant.effective_amount:
+                message = _(
                     "Utbetalingen (%(amount)s kr) ville gitt %(total)s kr utbetalt, "
                     "mer enn tilsagnet på %(grant)s kr."
-                )
-                % {
+                ) % {
                     "amount": format_nok(payout.amount),
                     "total": format_nok(committed + payout.amount),
                     "grant": format_nok(grant.effective_amount),
                 }
-            )
+            else:
+                kept = held_back(grant)
+                message = _(
+                    "Delutbetalinger kan til sammen være høyst %(limit)s kr. "
+                    "%(held)s kr (%(percent)d %%) holdes tilbake til sluttutbetalingen."
+                ) % {
+                    "limit": format_nok(grant.effective_amount - kept),
+                    "held": format_nok(kept),
+                    "percent": grant.holdback_percent,
+                }
+            raise ServiceError(message)
         if payout.kind == Payout.Kind.FINAL:
             if not _has_final_report(grant):
                 raise ServiceError(_("Sluttutbetaling forutsetter at sluttrapporten er levert."))
-        else:
-            kept = held_back(grant)
-            partial_limit = grant.effective_amount - kept
-            if committed + payout.amount > partial_limit:
-                raise ServiceError(
-                    _(
-                        "Delutbetalinger kan til sammen være høyst %(limit)s kr. "
-                        "%(held)s kr (%(percent)d %%) holdes tilbake til sluttutbetalingen."
-                    )
-                    % {
-                        "limit": format_nok(partial_limit),
-                        "held": format_nok(kept),
-                        "percent": grant.holdback_percent,
-                    }
-                )
+            if not payout.attachments.filter(kind=PayoutAttachment.Kind.ACCOUNTS).exists():
+                raise ServiceError(_("Sluttutbetalingen kan ikke godkjennes uten prosjektregnskapet."))
+            _refuse_weak_attestation(grant, payout.accounts_attestation)
         payout.approved_at = timezone.now()
         payout.approved_by = actor
         transition(

@@ -15,7 +15,13 @@ from ..policies import can_act_for_grant
 
 
 @guarded(can_act_for_grant)
-def payout_attachment_add(payout: Payout, *, actor: User, uploaded_file: UploadedFile) -> PayoutAttachment:
+def payout_attachment_add(
+    payout: Payout,
+    *,
+    actor: User,
+    uploaded_file: UploadedFile,
+    kind: str = PayoutAttachment.Kind.DOCUMENTATION,
+) -> PayoutAttachment:
     """Attach a checked file to a payout request while it awaits the programme leader.
 
     Only a person acting for the grant holder's organisation may attach (the policy), and only while
@@ -31,7 +37,7 @@ def payout_attachment_add(payout: Payout, *, actor: User, uploaded_file: Uploade
                 % {"number": payout.number, "state": payout.get_state_display()},
                 field="file",
             )
-        attachment = PayoutAttachment(payout=payout, **describe_upload(uploaded_file))
+        attachment = PayoutAttachment(payout=payout, kind=kind, **describe_upload(uploaded_file))
 
         def write():
             full_clean_or_refuse(attachment)
@@ -44,6 +50,7 @@ def payout_attachment_add(payout: Payout, *, actor: User, uploaded_file: Uploade
                     "attachment_id": attachment.pk,
                     "sha256": attachment.sha256,
                     "name": attachment.original_name,
+                    "kind": attachment.kind,
                 },
             )
 

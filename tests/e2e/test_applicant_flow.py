@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from pypdf import PdfReader
 
 from applications.models import Application
 from tests.browser import Walk, required
@@ -168,6 +169,11 @@ def test_a_new_applicant_registers_drafts_and_submits(
     assert page.get_by_role("heading", name="Søknaden er sendt inn").is_visible()
     assert page.locator(".reference").inner_text() == reference
     walk.check("kvittering")
+    # Her copy of the application as submitted, built by the (in-process) Celery task on the first click.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Last ned søknaden slik den ble sendt inn (PDF)").click()
+    copy = "".join(sheet.extract_text() for sheet in PdfReader(download.value.path()).pages)
+    assert reference in copy
     walk.link("Til Mine søknader")
     assert page.get_by_text("Sendt inn", exact=True).first.is_visible()
     walk.check("mine-soknader-sendt")

@@ -6,8 +6,10 @@ violations; a screenshot is taken at each stop.
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from applications.models import OrganisationMembership
+from applications.tasks import decision_letter_build
 from projects.models import Grant, Payout, ResultReport
 from tests.browser import Walk, required
 from tests.factories import OrganisationFactory, OrganisationMembershipFactory, ProgrammeFactory, UserFactory
@@ -36,9 +38,12 @@ def offered():
         organisation=organisation, user=user, role=OrganisationMembership.Role.ADMIN
     )
     officer = UserFactory(email="leder@vestre-toten.demo", is_staff=True)
-    return make_offer(
+    grant = make_offer(
         programme, organisation, officer, decided_at=timezone.now() - timezone.timedelta(days=400)
     )
+    # The tilsagnsbrev, as the Celery task builds it after the board's decision.
+    decision_letter_build(grant.decision_id)
+    return grant
 
 
 def test_a_grant_holder_accepts_requests_payouts_and_reports_to_the_end(
@@ -59,8 +64,15 @@ def test_a_grant_holder_accepts_requests_payouts_and_reports_to_the_end(
     assert page.get_by_text("300\xa0000 kr").first.is_visible()
     walk.check("mine-tilsagn-tilbudt")
 
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"Tilsagnsbrev for {reference} (PDF)").click()
+    letter = PdfReader(download.value.path())
+    assert "Raufoss Velferd AS" in "".join(sheet.extract_text() for sheet in letter.pages)
+
     walk.link(f"Se {reference}")
     assert page.get_by_text("Sluttrapport innen 1. mars.").is_visible()
+    assert page.get_by_text("Programmets standardvilkår").is_visible()
+    assert page.get_by_role("link", name="Tilsagnsbrev datert").first.is_visible()
     walk.check("tilsagn-tilbudt")
 
     # Accept: first without ticking the box.
@@ -119,14 +131,22 @@ def test_a_grant_holder_accepts_requests_payouts_and_reports_to_the_end(
     walk.check("sluttrapport-med-feil")
     walk.label("Sluttrapport: hva ble gjort, og hva ble oppnådd?").fill("Løsningen er i drift i to kommuner.")
     walk.button("Lever sluttrapporten")
-    assert page.get_by_text("Sluttrapporten er levert.").is_visible()
+    assert page.get_by_text("Sluttrapporten er levert. Be om sluttutbetaling").is_visible()
 
     # And the final payout.
     walk.link("Be om sluttutbetaling")
-    assert page.get_by_label("Sluttutbetaling").is_checked()
+    assert page.get_by_role("radio", name="Sluttutbetaling").is_checked()
     assert walk.label("Beløp du ber om (kr)").input_value() == "180\xa0000"
+    assert page.get_by_text("må regnskapet være: Attestert av autorisert regnskapsfører").is_visible()
     walk.label("Påløpte kostnader hittil (kr)").fill("600 000")
     walk.label("Fremdrift").fill("Prosjektet er ferdig.")
+    walk.button("Send utbetalingsanmodningen")
+    assert page.get_by_text("Sluttutbetalingen krever prosjektregnskapet").first.is_visible()
+    walk.check("sluttutbetaling-uten-regnskap")
+    accounts = tmp_path / "prosjektregnskap.pdf"
+    accounts.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    walk.label("Prosjektregnskap (ved sluttutbetaling)").set_input_files(str(accounts))
+    page.get_by_label("Attestert av autorisert regnskapsfører").check()
     walk.check("sluttutbetaling")
     walk.button("Send utbetalingsanmodningen")
     walk.link("Tilbake til tilsagnet")

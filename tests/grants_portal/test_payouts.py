@@ -165,7 +165,7 @@ def test_after_the_final_report_the_final_payout_can_be_requested_once(applicant
     assert form.context["form"]["kind"].value() == "final"
     assert form.context["form"]["amount"].value() == 300000
 
-    response = post(applicant_client, accepted, kind="final", amount="300 000")
+    response = post_final(applicant_client, accepted)
 
     assert response.status_code == 302
     payout = Payout.objects.get()
@@ -185,3 +185,84 @@ def test_no_payout_can_be_requested_before_the_grant_is_accepted(applicant_clien
     assert response.status_code == 302 and response.url == reverse("grant_detail", args=[offered.pk])
     assert not Payout.objects.exists()
     assert "krever et akseptert tilsagn" in applicant_client.get(response.url).content.decode()
+
+
+# The final payout's project accounts (prosjektregnskap), attested by the grant's size --------------
+
+
+def post_final(client, grant, *, accounts=True, attestation="accountant", amount="300 000"):
+    data = request_data(kind="final", amount=amount, accounts_attestation=attestation)
+    if accounts:
+        data["accounts_file"] = files.upload("prosjektregnskap.pdf", files.PDF)
+    return client.post(reverse("payout_request", args=[grant.pk]), data)
+
+
+@pytest.fixture
+def reported(accepted, applicant):
+    """The accepted grant of 300 000 kr with its final report in, ready for the final payout."""
+    result_report_submit(
+        accepted, actor=applicant, year=accepted.year, new_jobs=3, narrative="Ferdig.", is_final=True
+    )
+    return accepted
+
+
+def test_the_payout_page_names_the_attestation_the_programmes_limits_require(
+    applicant_client, reported, programme
+):
+    url = reverse("payout_request", args=[reported.pk]) + "?type=final"
+    page = applicant_client.get(url).content.decode()
+    # Defaults: leader under 100 000, accountant up to 600 000, auditor above; the grant is 300 000.
+    assert (
+        "For dette tilsagnet på 300\xa0000 kr må regnskapet være: "
+        "<strong>Attestert av autorisert regnskapsfører" in page
+    )
+    assert "tilsagn under 100\xa0000 kr" in page and "til og med 600\xa0000 kr" in page
+
+    programme.accounts_leader_limit = 50000
+    programme.accounts_accountant_limit = 250000
+    programme.save()
+    page = applicant_client.get(url).content.decode()
+    assert "må regnskapet være: <strong>Attestert av statsautorisert eller registrert revisor" in page
+    assert "tilsagn under 50\xa0000 kr" in page and "til og med 250\xa0000 kr" in page
+
+    programme.accounts_leader_limit = 400000
+    programme.accounts_accountant_limit = 800000
+    programme.save()
+    page = applicant_client.get(url).content.decode()
+    assert "må regnskapet være: <strong>Signert av organisasjonens daglige leder" in page
+
+
+def test_a_final_request_without_the_project_accounts_is_refused(applicant_client, reported):
+    response = post_final(applicant_client, reported, accounts=False)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Sluttutbetalingen krever prosjektregnskapet" in page and 'href="#id_accounts_file"' in page
+    assert not Payout.objects.exists()
+
+
+def test_a_final_request_with_too_weak_an_attestation_is_refused(applicant_client, reported):
+    response = post_final(applicant_client, reported, attestation="leader")
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        "Prosjektregnskapet er «Signert av organisasjonens daglige leder», men for et tilsagn på "
+        "300\xa0000 kr må det være «Attestert av autorisert regnskapsfører»" in page
+    )
+    assert 'href="#id_accounts_attestation_0"' in page
+    assert not Payout.objects.exists() and not PayoutAttachment.objects.exists()
+
+
+@pytest.mark.parametrize("attestation", ["accountant", "auditor"])
+def test_a_final_request_with_the_required_attestation_or_a_stronger_one_is_accepted(
+    applicant_client, reported, attestation
+):
+    response = post_final(applicant_client, reported, attestation=attestation)
+
+    assert response.status_code == 302
+    payout = Payout.objects.get()
+    assert (payout.kind, payout.amount, payout.accounts_attestation) == ("final", 300000, attestation)
+    assert list(payout.attachments.values_list("kind", "original_name")) == [
+        ("accounts", "prosjektregnskap.pdf")
+    ]

@@ -4,11 +4,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from applications.models import Application
 from omstilling.models import FocusArea, Funding, FundingSource
-from projects.models import Grant, Payout
+from projects.models import Attestation, Grant, Payout, PayoutAttachment
 from tests.board.conftest import make_board
 from tests.factories import (
     ApplicationFactory,
@@ -69,14 +70,28 @@ def grant_in(programme, *, amount=100000, state=Grant.State.ACCEPTED, year=None,
 
 
 def requested(grant, amount, *, kind=Payout.Kind.PARTIAL, number=None):
-    return Payout.objects.create(
+    """A pending request; a final one comes with the project accounts, attested by an auditor."""
+    final = kind == Payout.Kind.FINAL
+    payout = Payout.objects.create(
         grant=grant,
         number=number or (grant.payouts.count() + 1),
         kind=kind,
         amount=Decimal(amount),
         accumulated_costs=Decimal(amount) * 2,
         progress_note="Pilot i to omsorgsboliger er i gang.",
+        accounts_attestation=Attestation.AUDITOR if final else "",
     )
+    if final:
+        PayoutAttachment.objects.create(
+            payout=payout,
+            kind=PayoutAttachment.Kind.ACCOUNTS,
+            file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="prosjektregnskap.pdf"),
+            original_name="prosjektregnskap.pdf",
+            content_type="application/pdf",
+            size=14,
+            sha256="0" * 64,
+        )
+    return payout
 
 
 @pytest.fixture

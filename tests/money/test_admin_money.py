@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from omstilling.models import AuditEntry
 from projects.models import Grant, Payout
+from projects.services import grant_reduce
 from tests.factories import ResultReportFactory
 
 from .conftest import requested
@@ -259,3 +260,40 @@ def test_a_malformed_id_in_a_money_page_link_is_a_404_not_a_server_error(leader_
     url = reverse(f"admin:projects_{name}", args=["999"]).replace("999", "ikke-et-tall")
 
     assert leader_client.get(url).status_code == 404
+
+
+def test_approval_in_the_admin_refuses_what_the_limit_no_longer_allows(leader_client, board, grant):
+    """A partial request within the page's limit when made; the grant is reduced before the leader gets
+    to it: the approval page states the limit now, computed by payout_request_limit, and refuses."""
+    payout = requested(grant, 70000)
+    grant_reduce(grant, actor=board.leader, new_amount=Decimal(80000), reason="Lavere kostnader.")
+
+    page = leader_client.get(_url("payout_approve", payout)).content.decode()
+    assert (
+        "holdes tilbake til sluttrapporten, og vil bli avvist. Høyst 60\u00a0000 kr kan godkjennes nå" in page
+    )
+    refused = leader_client.post(_url("payout_approve", payout))
+
+    assert refused.status_code == 200
+    assert "Delutbetalinger kan til sammen være høyst 60\u00a0000 kr" in refused.content.decode()
+    payout.refresh_from_db()
+    assert payout.state == Payout.State.REQUESTED
+    assert not _audit(payout, "state:approved").exists()
+
+
+def test_the_admin_approval_page_shows_the_accounts_and_their_attestation(leader_client, grant):
+    ResultReportFactory(grant=grant, year=grant.year, is_final=True)
+    final = requested(grant, 25000, kind=Payout.Kind.FINAL)
+    final.accounts_attestation = "leader"
+    final.save()
+
+    page = leader_client.get(_url("payout_approve", final)).content.decode()
+
+    assert "Signert av organisasjonens daglige leder" in page
+    assert "krav: Attestert av autorisert regnskapsfører" in page
+    assert "prosjektregnskap.pdf (prosjektregnskap)" in page
+    assert "Attestasjonen av prosjektregnskapet oppfyller ikke kravet" in page
+    refused = leader_client.post(_url("payout_approve", final))
+    assert "må det være «Attestert av autorisert regnskapsfører»" in refused.content.decode()
+    final.refresh_from_db()
+    assert final.state == Payout.State.REQUESTED

@@ -321,6 +321,7 @@ NO_ROWS = {
     "application_submit",  # POST only
     "attachment_download",  # a file
     "letter_download",  # a file
+    "application_copy",  # a file, or a page about one row
     "payout_attachment_download",  # a file
 }
 

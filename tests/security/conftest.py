@@ -14,6 +14,8 @@ from django.utils import timezone
 from applications import services
 from applications.models import (
     Application,
+    ApplicationCopy,
+    ApplicationSnapshot,
     Letter,
     OrganisationJoinRequest,
     OrganisationMembership,
@@ -145,6 +147,17 @@ def world(outsiders):
         title="Innvilget søknad om skogsvei",
     )
     decision = DecisionFactory(application=decided, amount=Decimal(300000))
+    # Its frozen copy, and the applicant's PDF of it, already built.
+    snapshot = ApplicationSnapshot.objects.create(
+        application=decided, submitted_at=timezone.now(), submitted_by=owner, data={}
+    )
+    ApplicationCopy.objects.create(
+        snapshot=snapshot,
+        state=ApplicationCopy.State.DONE,
+        file=ContentFile(PDF, name="soknad.pdf"),
+        sha256="0" * 64,
+        built_at=timezone.now(),
+    )
     letter = Letter(kind=Letter.Kind.GRANT_LETTER, decision=decision, sha256="0" * 64)
     letter.file.save("brev.pdf", ContentFile(PDF), save=False)
     letter.save()

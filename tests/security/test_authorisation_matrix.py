@@ -133,7 +133,10 @@ PORTAL = {
         readers=("owner", "our leader"),
         anonymous=NOT_FOUND,
     ),
-    "letter_download": Owned(lambda w: {"pk": w.letter.pk}),
+    # The programme's staff read the letters and the application as submitted here too; the board
+    # reads the letters only in the admin.
+    "letter_download": Owned(lambda w: {"pk": w.letter.pk}, readers=("owner", "our leader")),
+    "application_copy": Owned(lambda w: {"pk": w.grant.application_id}, readers=("owner", "our leader")),
     "grant_detail": Owned(_grant),
     "grant_accept": Owned(_grant),
     "deadline_extension_new": Owned(_grant),

@@ -62,6 +62,7 @@ from applications.board.services import (
 )
 from applications.models import (
     Application,
+    ApplicationCopy,
     Assessment,
     AssessmentCriterion,
     CostLine,
@@ -144,6 +145,10 @@ POLICY_TABLE = {
         "submit in the portal, with the state-aid declaration",
     ),
     "applications.services.application_withdraw": (APPLICANT, "withdraw an application"),
+    "applications.services.copies.application_copy_request": (
+        APPLICANT | STAFF,
+        "order the application as submitted as a PDF (again after a failure)",
+    ),
     # Case handling
     "applications.services.receipts.receipt_resend": (STAFF, "send a refused submission receipt again"),
     "applications.services.application_review_start": (STAFF, "start case handling"),
@@ -643,6 +648,11 @@ def _(cast):
 @scenario("applications.services.application_withdraw")
 def _(cast):
     return Scenario(application(cast), lambda: {"reason": "Vi har fått finansiering et annet sted."})
+
+
+@scenario("applications.services.copies.application_copy_request")
+def _(cast):
+    return Scenario(application_submit(draft(cast), actor=cast.applicant))
 
 
 @scenario("applications.services.receipts.receipt_resend")
@@ -1161,6 +1171,16 @@ def test_who_may_see_and_download_what_is_as_the_readme_says(casts, client):
     minutes = Letter(kind=Letter.Kind.MINUTES, meeting=decision.case.meeting, sha256="0" * 64)
     minutes.file.save("motebok.pdf", ContentFile(PDF), save=False)
     minutes.save()
+    grant_letter = Letter(kind=Letter.Kind.GRANT_LETTER, decision=decision, sha256="0" * 64)
+    grant_letter.file.save("tilsagnsbrev.pdf", ContentFile(PDF), save=False)
+    grant_letter.save()
+    ApplicationCopy.objects.create(
+        snapshot=on_agenda.snapshot,
+        state=ApplicationCopy.State.DONE,
+        file=ContentFile(PDF, name="soknad.pdf"),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        built_at=timezone.now(),
+    )
     report = ReportJobFactory(
         programme=home.programme,
         state=ReportJob.State.DONE,
@@ -1185,11 +1205,15 @@ def test_who_may_see_and_download_what_is_as_the_readme_says(casts, client):
         "decision": reverse("admin:applications_decision_change", args=[decision.pk]),
         "minutes": reverse("admin:applications_letter_download", args=[minutes.pk]),
         "annual report": reverse("admin:reports_reportjob_download", args=[report.pk]),
+        "tilsagnsbrev, portal": reverse("letter_download", args=[grant_letter.pk]),
+        "application as submitted (PDF), portal": reverse("application_copy", args=[on_agenda.pk]),
     }
+    portal_documents = ("tilsagnsbrev, portal", "application as submitted (PDF), portal")
     staff = dict.fromkeys(urls, 200)
     applicant = {name: LOGIN for name in urls} | {
         "draft's attachment, portal": 200,
         "its attachment, portal": 200,
+        **dict.fromkeys(portal_documents, 200),
     }
     board = {name: HIDDEN for name in urls} | {
         "agenda application in the admin": 200,
@@ -1197,11 +1221,13 @@ def test_who_may_see_and_download_what_is_as_the_readme_says(casts, client):
         "decision": 200,
         "minutes": 200,
         "annual report": 403,
+        **dict.fromkeys(portal_documents, HIDDEN),
     }
     expected = {
         OWN: applicant,
         OTHER: {name: LOGIN for name in urls}
-        | {"draft's attachment, portal": HIDDEN, "its attachment, portal": HIDDEN},
+        | {"draft's attachment, portal": HIDDEN, "its attachment, portal": HIDDEN}
+        | dict.fromkeys(portal_documents, HIDDEN),
         LEADER: staff,
         CHAIR: board,
         MEMBER: board,

@@ -4,13 +4,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Sum
 from django.utils import timezone
 
 from omstilling.exceptions import ServiceError
 from omstilling.models import AuditEntry
 from omstilling.policies import Refused
-from projects.models import Grant, Payout
+from projects.models import Attestation, Grant, Payout
 from projects.services import (
     grant_cancel,
     payout_approve,
@@ -19,6 +20,7 @@ from projects.services import (
     payout_request,
     result_report_submit,
 )
+from projects.services.portal import payout_request_from_portal
 from tests.factories import GrantFactory, PayoutFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +60,26 @@ def grant(with_roles):
 
 def final_report(grant, actor):
     return result_report_submit(grant, actor=actor, year=grant.year, new_jobs=2, is_final=True)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def accounts_pdf():
+    return SimpleUploadedFile("prosjektregnskap.pdf", PDF, content_type="application/pdf")
+
+
+def final_request(grant, actor, amount, attestation=Attestation.ACCOUNTANT):
+    """The final payout as the portal asks for it: with the project accounts, attested (a grant of
+    100 000 kr needs an authorised accountant under the programme's default limits)."""
+    return payout_request_from_portal(
+        grant,
+        actor=actor,
+        amount=Decimal(amount),
+        kind=FINAL,
+        accounts_file=accounts_pdf(),
+        accounts_attestation=attestation,
+    )
 
 
 # ---- requests ---------------------------------------------------------------------------------
@@ -144,9 +166,9 @@ def test_final_request_needs_the_final_report_and_comes_only_once(grant, applica
         payout_request(grant, actor=applicant, amount=Decimal(25000), kind=FINAL)
 
     final_report(grant, applicant)
-    payout_request(grant, actor=applicant, amount=Decimal(25000), kind=FINAL)
+    final_request(grant, applicant, 25000)
     with pytest.raises(ServiceError, match="allerede anmodet om sluttutbetaling"):
-        payout_request(grant, actor=applicant, amount=Decimal(1000), kind=FINAL)
+        final_request(grant, applicant, 1000)
 
 
 def test_only_the_grant_holder_requests_a_payout(grant, officer):
@@ -229,7 +251,7 @@ def test_held_back_share_is_paid_with_the_final_payout_after_the_final_report(gr
     payout_approve(payout_request(grant, actor=applicant, amount=Decimal(75000)), actor=officer)
     final_report(grant, applicant)
 
-    payout_approve(payout_request(grant, actor=applicant, amount=Decimal(25000), kind=FINAL), actor=officer)
+    payout_approve(final_request(grant, applicant, 25000), actor=officer)
 
     assert committed(grant) == grant.amount == Decimal(100000)
 
@@ -261,7 +283,7 @@ def test_payouts_never_exceed_the_grant(grant, applicant, officer):
 
 def test_released_money_can_no_longer_be_paid_out(grant, applicant, officer):
     final_report(grant, applicant)
-    final = payout_request(grant, actor=applicant, amount=Decimal(100000), kind=FINAL)
+    final = final_request(grant, applicant, 100000)
     Grant.objects.filter(pk=grant.pk).update(released_amount=Decimal(10000))
 
     with pytest.raises(ServiceError, match=r"mer enn tilsagnet på 90\xa0000 kr"):
@@ -319,3 +341,65 @@ def test_payment_date_cannot_be_in_the_future_or_before_approval(grant, applican
         payout_mark_paid(payout, actor=officer, paid_on=today() - dt.timedelta(days=1))
     payout.refresh_from_db()
     assert payout.state == P.APPROVED
+
+
+# ---- the final payout's project accounts --------------------------------------------------------
+
+
+def test_the_portal_door_refuses_a_final_request_without_the_project_accounts(grant, applicant):
+    final_report(grant, applicant)
+
+    with pytest.raises(ServiceError, match="krever prosjektregnskapet") as refused:
+        payout_request_from_portal(
+            grant,
+            actor=applicant,
+            amount=Decimal(25000),
+            kind=FINAL,
+            accounts_attestation=Attestation.AUDITOR,
+        )
+
+    assert refused.value.field == "accounts_file"
+    assert not grant.payouts.exists()
+
+
+def test_a_final_request_must_declare_an_attestation_that_meets_the_grants_size(grant, applicant):
+    final_report(grant, applicant)
+
+    with pytest.raises(ServiceError, match="Oppgi hvem som har attestert") as missing:
+        payout_request(grant, actor=applicant, amount=Decimal(25000), kind=FINAL)
+    with pytest.raises(ServiceError, match="må det være «Attestert av autorisert regnskapsfører»"):
+        final_request(grant, applicant, 25000, attestation=Attestation.LEADER)
+
+    assert missing.value.field == "accounts_attestation"
+    assert not grant.payouts.exists()
+    assert final_request(grant, applicant, 25000).accounts_attestation == Attestation.ACCOUNTANT
+
+
+def test_a_final_payout_without_the_project_accounts_is_not_approved(grant, applicant, officer):
+    final_report(grant, applicant)
+    payout = payout_request(
+        grant, actor=applicant, amount=Decimal(25000), kind=FINAL, accounts_attestation=Attestation.AUDITOR
+    )
+
+    with pytest.raises(ServiceError, match="kan ikke godkjennes uten prosjektregnskapet"):
+        payout_approve(payout, actor=officer)
+    payout.refresh_from_db()
+    assert payout.state == P.REQUESTED
+
+
+def test_approval_holds_the_attestation_to_the_programmes_limits_of_the_day(grant, applicant, officer):
+    final_report(grant, applicant)
+    payout = final_request(grant, applicant, 25000)  # an accountant's attestation, enough when asked
+    programme = grant.application.programme
+    programme.accounts_leader_limit = Decimal(50000)
+    programme.accounts_accountant_limit = Decimal(90000)  # now the 100 000 kr grant needs an auditor
+    programme.save()
+
+    with pytest.raises(
+        ServiceError, match="må det være «Attestert av statsautorisert eller registrert revisor»"
+    ):
+        payout_approve(payout, actor=officer)
+
+    programme.accounts_accountant_limit = Decimal(600000)
+    programme.save()
+    assert payout_approve(payout, actor=officer).state == P.APPROVED
