@@ -97,6 +97,7 @@ def application_anonymise(application: Application, *, today: date) -> bool:
         if locked is None:
             return False
         files = [(a.file.storage, a.file.name) for a in locked.attachments.all()]
+        attachment_count = len(files)
         locked.attachments.all().delete()
         locked.contact_name = ANONYMISED
         locked.contact_email = ""
@@ -104,6 +105,13 @@ def application_anonymise(application: Application, *, today: date) -> bool:
         locked.anonymised_at = timezone.now()
         locked.save(update_fields=["contact_name", "contact_email", "contact_phone", "anonymised_at"])
         snapshot = getattr(locked, "snapshot", None)
+        # The applicant's PDF of what she submitted holds the same personal data: it goes too (she
+        # may order a new one, built from the anonymised frozen copy).
+        copy = getattr(snapshot, "pdf", None) if snapshot is not None else None
+        if copy is not None:
+            if copy.file:
+                files.append((copy.file.storage, copy.file.name))
+            copy.delete()
         if snapshot is not None:
             data = dict(snapshot.data)
             row = dict(data.get("application", {}))
@@ -120,7 +128,7 @@ def application_anonymise(application: Application, *, today: date) -> bool:
             action="retention_anonymised",
             reason=_("Personopplysninger fjernet %(years)s år etter vedtaket eller tilbaketrekningen.")
             % {"years": settings.RETENTION_ANONYMISE_YEARS},
-            data={"attachments": len(files)},
+            data={"attachments": attachment_count, "application_pdf": copy is not None},
         )
         for storage, name in files:
             transaction.on_commit(partial(storage.delete, name))
