@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from omstilling.formatting import format_nok
+from omstilling.formatting import format_nok, long_date
 from omstilling.models import Call, FocusArea, Programme
 from omstilling.roles import programmes_for_staff
 
@@ -501,3 +501,15 @@ def case_exchange(application):
             .order_by("requested_at", "pk")
         ),
     }
+
+
+def open_supplement_refusal(application):
+    """Why the case cannot go to the board while the applicant owes an answer to a request for more
+    information (ettersending), or None."""
+    open_request = application.supplement_requests.filter(answered_at__isnull=True).first()
+    if open_request is None:
+        return None
+    return _(
+        "Søkeren har ikke svart på anmodningen om ettersending (svarfrist %(deadline)s). "
+        "Saken kan ikke sendes til styret før svaret er kommet."
+    ) % {"deadline": long_date(open_request.reply_deadline)}

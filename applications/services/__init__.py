@@ -46,6 +46,7 @@ from applications.selectors import (
     budget_problems,
     budget_totals,
     missing_parts,
+    open_supplement_refusal,
 )
 from applications.uploads import describe_upload, store_upload
 from omstilling.audit import (
@@ -62,7 +63,6 @@ from omstilling.formatting import oslo_moment
 from omstilling.models import Call, FocusArea
 from omstilling.policies import Refused, guarded, system_service
 
-from .case import require_no_open_supplement
 from .journal import register_application
 from .receipts import _notify_submitted
 
@@ -226,7 +226,9 @@ def application_send_to_board(application: Application, *, actor: User) -> Appli
     """Put the application before the board; it needs a finished assessment first."""
     with transaction.atomic():
         application = locked(application)
-        require_no_open_supplement(application)
+        refusal = open_supplement_refusal(application)
+        if refusal:
+            raise ServiceError(refusal)
         if application.state == Application.State.IN_REVIEW:
             assessment = getattr(application, "assessment", None)
             if assessment is None or assessment.submitted_at is None:

@@ -4,7 +4,7 @@ messages between the programme's staff and the applicant, and requests for more 
 
 Each write is audited and e-mailed to the other side once committed; an answered supplement is an
 incoming document of the public journal. While a request is open the case cannot go to the board
-(``require_no_open_supplement``, asked by ``application_send_to_board``).
+(``selectors.open_supplement_refusal``, asked by ``application_send_to_board``).
 """
 
 import datetime as dt
@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from omstilling.audit import audit_log, full_clean_or_refuse, locked
 from omstilling.celery import enqueue
 from omstilling.exceptions import ServiceError
-from omstilling.formatting import long_date
 from omstilling.models import User
 from omstilling.policies import guarded, refuse
 
@@ -45,19 +44,6 @@ def _clean_text(text, *, limit, field, empty):
             field=field,
         )
     return text
-
-
-def require_no_open_supplement(application: Application) -> None:
-    """Refuse while the applicant still owes an answer to a request for more information."""
-    open_request = application.supplement_requests.filter(answered_at__isnull=True).first()
-    if open_request is not None:
-        raise ServiceError(
-            _(
-                "Søkeren har ikke svart på anmodningen om ettersending (svarfrist %(deadline)s). "
-                "Saken kan ikke sendes til styret før svaret er kommet."
-            )
-            % {"deadline": long_date(open_request.reply_deadline)}
-        )
 
 
 @guarded(can_message_on_case)

@@ -65,6 +65,7 @@ def journal_register(
     raise RuntimeError(f"no free journal number after {ATTEMPTS} attempts")
 
 
+@system_service
 def register_application(application: Application, *, registered_at: datetime) -> JournalEntry:
     """The incoming application, titled in the journal's language (the programme's, not the sender's)."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -81,6 +82,7 @@ def register_application(application: Application, *, registered_at: datetime) -
     )
 
 
+@system_service
 def register_letter(letter: Letter) -> JournalEntry | None:
     """An outgoing decision letter (tilsagnsbrev, avslagsbrev, corrected letter); minutes are not sent."""
     decision = letter.decision

@@ -16,6 +16,7 @@ from applications.models import (
     CaseStandIn,
     ConflictDeclaration,
     Decision,
+    JournalEntry,
     Letter,
     MeetingAttendance,
     Vote,
@@ -45,6 +46,8 @@ NOT_ADDED_IN_ADMIN = {
     ConflictDeclaration,
     MeetingAttendance,
     Assessment,
+    # The services write the journal; staff only screen what its public version withholds.
+    JournalEntry,
 }
 
 

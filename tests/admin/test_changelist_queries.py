@@ -42,7 +42,9 @@ def test_every_registered_model_has_a_row_builder():
     models = {model for label in ADMIN_APPS for model in apps.get_app_config(label).get_models()}
     assert registered == set(ROWS)
     # Everything not registered on its own is edited as an inline of its parent, except the applicant's
-    # PDF of her application as submitted (ApplicationCopy), which only the portal serves.
+    # PDF of her application as submitted (ApplicationCopy) and her personal data export
+    # (PersonalDataExport), which only the portal serves, and a case's messages and requests for more
+    # information (CaseMessage, SupplementRequest), shown on the application's own admin page.
     assert {model.__name__ for model in models - registered} == {
         "CostLine",
         "FinancingLine",
@@ -53,6 +55,9 @@ def test_every_registered_model_has_a_row_builder():
         "ResultFunding",
         "GrantReminder",
         "ApplicationCopy",
+        "PersonalDataExport",
+        "CaseMessage",
+        "SupplementRequest",
     }
 
 

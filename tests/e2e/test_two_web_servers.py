@@ -216,7 +216,11 @@ def test_an_applicant_alternating_between_two_web_servers_logs_in_saves_uploads_
 
     # Submit on A.
     summary = follow(a, reverse("application_step", args=[draft.pk, "oppsummering"]))
-    receipt = post(a, reverse("application_submit", args=[draft.pk]), {"csrfmiddlewaretoken": csrf(summary)})
+    receipt = post(
+        a,
+        reverse("application_submit", args=[draft.pk]),
+        {"csrfmiddlewaretoken": csrf(summary), "confirmed": "on"},
+    )
     assert Application.objects.get(pk=draft.pk).state == Application.State.SUBMITTED
     assert draft.reference in follow(a, receipt.headers["Location"]).text
 

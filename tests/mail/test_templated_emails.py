@@ -218,7 +218,22 @@ def test_every_text_template_has_an_html_twin_and_the_other_way_round():
 
 @pytest.mark.parametrize("name", _template_names())
 def test_each_template_escapes_typed_text_in_the_html_and_keeps_it_as_typed_in_the_text(name):
-    typed = {key: TITLE for key in ("title", "organisation", "user", "programme", "reason", "call", "note")}
+    typed = {
+        key: TITLE
+        for key in (
+            "title",
+            "organisation",
+            "user",
+            "programme",
+            "reason",
+            "call",
+            "note",
+            "author",
+            "body",
+            "message",
+            "answer",
+        )
+    }
     facts = {
         **typed,
         "reference": "S-000001",
@@ -237,6 +252,8 @@ def test_each_template_escapes_typed_text_in_the_html_and_keeps_it_as_typed_in_t
         "days": 50,
         "requested": "1. april 2027",
         "released": "250\u00a0000 kr",
+        "files": 2,
+        "day": "1. juni 2027",
     }
 
     message = templated_email(name, facts, subject=f"Emne {SCRIPT}", to=["kari@raufoss-velferd.no"])

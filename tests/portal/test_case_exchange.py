@@ -116,9 +116,9 @@ def test_the_leader_asks_for_more_the_applicant_answers_and_the_case_may_go_on(
     page = applicant_client.get(reverse("application_detail", args=[submitted.pk])).content.decode()
     assert "Besvart" in page and "budsjett-v2.pdf" in page
     # The open request no longer holds the case back.
-    from applications.services.case import require_no_open_supplement
+    from applications.selectors import open_supplement_refusal
 
-    require_no_open_supplement(submitted)
+    assert open_supplement_refusal(submitted) is None
 
 
 def test_a_refused_file_keeps_the_answer_typed_and_stores_nothing(

@@ -323,6 +323,12 @@ NO_ROWS = {
     "letter_download",  # a file
     "application_copy",  # a file, or a page about one row
     "payout_attachment_download",  # a file
+    "personal_data_export_download",  # a file
+    "personal_data_export_new",  # POST only
+    "account_close",  # POST only
+    "case_message_post",  # POST only (its page again after an error is application_detail's)
+    "supplement_answer",  # a page about one row (one request and its form)
+    "deadline_extension_new",  # a page about one row (one grant and its form)
 }
 
 
