@@ -13,6 +13,7 @@ adds only what a test needs: tasks in-process (no worker here) and the tests' fa
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -78,11 +79,16 @@ class WebServer:
                 "gthread",
                 "--timeout",
                 "60",
+                "--graceful-timeout",
+                "5",
             ],
             cwd=ROOT,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            # Its own process group: stop() ends the master and its worker together, so no orphaned
+            # worker keeps a database session open after the test (the run must drop its database).
+            start_new_session=True,
         )
 
     def wait_ready(self, timeout=45):
@@ -101,13 +107,22 @@ class WebServer:
         return self.log_path.read_text()[-3000:]
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        # The worker may outlive the master by a moment; the group is gone when nothing answers.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
             try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                os.killpg(self.process.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
         self.log.close()
 
 

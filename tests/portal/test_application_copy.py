@@ -27,7 +27,9 @@ def pdf_text(response):
 @pytest.fixture
 def submitted(applicant_client, complete_draft, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = applicant_client.post(reverse("application_submit", args=[complete_draft.pk]))
+        response = applicant_client.post(
+            reverse("application_submit", args=[complete_draft.pk]), {"confirmed": "on"}
+        )
     assert response.status_code == 302
     return Application.objects.get(pk=complete_draft.pk)
 

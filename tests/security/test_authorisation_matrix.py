@@ -33,7 +33,7 @@ from django.utils.http import urlsafe_base64_encode
 from applications.models import Application, ApplicationSnapshot, Attachment, Letter
 from applications.views.applications import STEP_NAMES
 from omstilling import roles
-from omstilling.models import Municipality
+from omstilling.models import Municipality, Programme
 from reports.models import ReportJob
 from tests.admin.rows import ROWS, person, token
 from tests.factories import (
@@ -450,6 +450,12 @@ def _view_on_site():
     }
 
 
+def _programme_year():
+    """A programme and a year of its status period: the year's plan texts and their preview."""
+    programme = ROWS[Programme].build()
+    return programme, {"programme_pk": programme.pk, "year": programme.status_start_year}
+
+
 # Admin URLs whose object the model's row builder (tests/admin/rows.py) does not make the right way.
 ADMIN_OBJECTS = {
     "admin:reports_reportjob_download": _done_report_job,
@@ -459,6 +465,8 @@ ADMIN_OBJECTS = {
 ADMIN_SITE = {
     "admin:view_on_site": _view_on_site,
     "admin:applications_application_attachment": _application_attachment,
+    "admin:reports_reportjob_narrative": _programme_year,
+    "admin:reports_reportjob_preview": _programme_year,
 }
 # No model has get_absolute_url, so "view on site" is a 404 for every object and every person.
 CLOSED_TO_ALL = {"admin:view_on_site"}
