@@ -453,7 +453,7 @@ def _view_on_site():
 def _programme_year():
     """A programme and a year of its status period: the year's plan texts and their preview."""
     programme = ROWS[Programme].build()
-    return programme, {"programme_pk": programme.pk, "year": programme.status_start_year}
+    return programme, {"programme_pk": programme.pk, "year": programme.status_start_year}, "programme_pk"
 
 
 # Admin URLs whose object the model's row builder (tests/admin/rows.py) does not make the right way.
@@ -507,8 +507,9 @@ def _admin_target(route):
     if str(route) in NOT_AN_OBJECT:
         return None
     if route.name in ADMIN_SITE:
-        obj, kwargs = ADMIN_SITE[route.name]()
-        return AdminTarget(obj, kwargs)
+        # (object, kwargs) or (object, kwargs, the kwarg that names the object)
+        obj, kwargs, *id_kwarg = ADMIN_SITE[route.name]()
+        return AdminTarget(obj, kwargs, *id_kwarg)
     parts = route.route.split("/")
     try:
         model = apps.get_model(parts[1], parts[2])
