@@ -34,13 +34,18 @@ class BoardCaseInline(ReadOnlyAdminMixin, admin.TabularInline):
     meeting's agenda page and the case page, through the board services."""
 
     model = BoardCase
-    fields = ("number", "application", "proposed_amount", "state")
+    fields = ("number", "subject", "proposed_amount", "state")
     readonly_fields = fields
     show_change_link = True
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("application")
+        return super().get_queryset(request).select_related("application", "annual_plan__programme")
+
+    @admin.display(description=_("sak"))
+    def subject(self, case):
+        """The application, or the year's omstillingsplan the board is asked to adopt."""
+        return case.subject_title
 
 
 class BoardMeetingForm(forms.ModelForm):
