@@ -63,6 +63,10 @@ def test_leader_puts_the_plan_on_the_agenda_and_the_board_adopts_it(client, boar
     case_page = client.get(case_url(case))
     assert case_page.status_code == 200
     assert "Vedta omstillingsplanen" in case_page.content.decode()
+    assert client.get(reverse("admin:applications_boardcase_change", args=[case.pk])).status_code == 200
+    assert client.get(reverse("admin:applications_boardcase_changelist")).status_code == 200
+    meeting_page = client.get(reverse("admin:applications_boardmeeting_change", args=[meeting.pk]))
+    assert "Omstillingsplan Toten 2012" in meeting_page.content.decode()
 
     client.force_login(elverum.members[0].user)
     assert client.get(case_url(case)).status_code in (403, 404)
