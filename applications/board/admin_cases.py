@@ -299,10 +299,11 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             ),
             history=history,
             decision_warnings=selectors.case_warnings(case, history=history),
-            de_minimis_total=format_nok(history.de_minimis_total),
+            de_minimis_total=format_nok(history.de_minimis_total) if history else "",
             # As text: with USE_THOUSAND_SEPARATOR the template would print a year as "2 026".
-            de_minimis_first=str(history.de_minimis_years[0]),
-            de_minimis_last=str(history.de_minimis_years[1]),
+            de_minimis_first=str(history.de_minimis_years[0]) if history else "",
+            de_minimis_last=str(history.de_minimis_years[1]) if history else "",
+            plan=case.annual_plan,
             meeting_date=long_date(case.meeting.starts_at),
             choices=[(value, label) for value, label in Vote.Choice.choices if value in Vote.BALLOT],
             **self._case_state(request, case),
@@ -396,7 +397,15 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             except ServiceError as exc:
                 messages.error(request, exc.message)
                 return HttpResponseRedirect(self._view_url("vote", case))
-            if decision is None:
+            if case.annual_plan_id:
+                case.annual_plan.refresh_from_db()
+                if case.annual_plan.adopted_on:
+                    messages.success(request, gettext("Styret har vedtatt omstillingsplanen."))
+                else:
+                    messages.warning(
+                        request, gettext("Styret vedtok ikke omstillingsplanen; den er fortsatt et utkast.")
+                    )
+            elif decision is None:
                 messages.warning(
                     request,
                     gettext(

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils.html import format_html
@@ -24,7 +24,7 @@ from omstilling.admin_mixins import (
 )
 from omstilling.exceptions import ServiceError
 from omstilling.formatting import format_nok, long_date
-from omstilling.models import BoardMembership
+from omstilling.models import AnnualPlan, BoardMembership
 
 from . import policies, services
 
@@ -34,13 +34,18 @@ class BoardCaseInline(ReadOnlyAdminMixin, admin.TabularInline):
     meeting's agenda page and the case page, through the board services."""
 
     model = BoardCase
-    fields = ("number", "application", "proposed_amount", "state")
+    fields = ("number", "subject", "proposed_amount", "state")
     readonly_fields = fields
     show_change_link = True
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("application")
+        return super().get_queryset(request).select_related("application", "annual_plan__programme")
+
+    @admin.display(description=_("sak"))
+    def subject(self, case):
+        """The application, or the year's omstillingsplan the board is asked to adopt."""
+        return case.subject_title
 
 
 class BoardMeetingForm(forms.ModelForm):
@@ -137,7 +142,11 @@ class BoardMeetingAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             self._agenda_post(request, meeting)
             return HttpResponseRedirect(request.path)
 
-        cases = list(meeting.cases.select_related("application__organisation").order_by("number"))
+        cases = list(
+            meeting.cases.select_related("application__organisation", "annual_plan__programme").order_by(
+                "number"
+            )
+        )
         decisions = {decision.case_id: decision for decision in Decision.objects.filter(case__in=cases)}
         attendance = {row.member_id: row for row in meeting.attendance.select_related("stands_in_for__user")}
         seats = list(
@@ -153,6 +162,7 @@ class BoardMeetingAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             for application in waiting.select_related("organisation", "assessment")
             if policies.case_add_refusal(meeting, application) is None
         ]
+        plans, no_plan_reason = self._plans_to_add(meeting) if may_run else ([], "")
         return self._page(
             request,
             "admin/applications/boardmeeting/agenda.html",
@@ -174,8 +184,31 @@ class BoardMeetingAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             seats=[{"seat": seat, "attendance": attendance.get(seat.pk)} for seat in seats],
             absent_voting_seats=[seat for seat in seats if seat.has_vote and seat.pk not in attendance],
             waiting=waiting,
+            plans=plans,
+            no_plan_reason=no_plan_reason,
             letters=meeting.letters.all(),
             meeting_date=long_date(meeting.starts_at),
+        )
+
+    @staticmethod
+    def _plans_to_add(meeting):
+        """The programme's omstillingsplaner the board may be asked to adopt at this meeting: not yet
+        adopted and not on an open agenda; with none, why (shown instead of the form)."""
+        plans = AnnualPlan.objects.filter(programme=meeting.programme).select_related("programme")
+        if not plans.exists():
+            return [], gettext(
+                "Ingen omstillingsplan er skrevet ennå. Skriv tekstene for året først under "
+                "Årsrapport/omstillingsplan."
+            )
+        open_cases = BoardCase.objects.filter(annual_plan=OuterRef("pk")).exclude(
+            state=BoardCase.State.CLOSED
+        )
+        candidates = list(plans.filter(adopted_on__isnull=True).exclude(Exists(open_cases)).order_by("-year"))
+        if candidates:
+            return candidates, ""
+        return [], gettext(
+            "Alle omstillingsplanene er vedtatt eller står allerede på en saksliste. En ny plan får du "
+            "ved å skrive tekstene for året under Årsrapport/omstillingsplan."
         )
 
     def _agenda_post(self, request, meeting):
@@ -204,6 +237,21 @@ class BoardMeetingAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                 actor=user,
                 application=application,
                 success=gettext("Saken er ført opp på sakslisten."),
+            )
+        elif action == "add_plan":
+            plan = AnnualPlan.objects.filter(
+                programme=meeting.programme, pk=request.POST.get("plan") or None
+            ).first()
+            if plan is None:
+                messages.error(request, gettext("Velg en omstillingsplan."))
+                return
+            self._call(
+                request,
+                services.case_add_plan,
+                meeting,
+                actor=user,
+                plan=plan,
+                success=gettext("Omstillingsplanen er ført opp på sakslisten."),
             )
         elif action in ("up", "down") and case():
             self._call(request, services.agenda_move, case(), actor=user, offset=-1 if action == "up" else 1)
