@@ -343,55 +343,52 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
             **_grant_figures(grant),
         )
 
-    def cancel_view(self, request, object_id):
+    def _reason_view(self, request, object_id, *, service, template, title, success, context=None):
+        """A confirmation page with a required reason that runs ``service`` on the grant when posted."""
         grant = self._scoped_object(request, object_id)
         form = ReasonForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             done = self._run(
-                request,
-                form,
-                grant,
-                services.grant_cancel,
-                reason=form.cleaned_data["reason"],
-                success=gettext("Tilsagnet er annullert."),
+                request, form, grant, service, reason=form.cleaned_data["reason"], success=success
             )
             if done is not None:
                 return done
         return self._page(
             request,
-            "admin/projects/grant/cancel.html",
-            gettext("Annuller tilsagn %(reference)s") % {"reference": grant.reference},
+            template,
+            title % {"reference": grant.reference},
             grant,
             grant=grant,
             form=form,
+            **(context(grant) if context else {}),
             **_grant_figures(grant),
         )
 
-    def close_overdue_view(self, request, object_id):
-        grant = self._scoped_object(request, object_id)
-        form = ReasonForm(_posted(request))
-        if request.method == "POST" and form.is_valid():
-            done = self._run(
-                request,
-                form,
-                grant,
-                services.grant_close_overdue,
-                reason=form.cleaned_data["reason"],
-                success=gettext("Tilsagnet er avsluttet etter fristen."),
-            )
-            if done is not None:
-                return done
-        return self._page(
+    def cancel_view(self, request, object_id):
+        return self._reason_view(
             request,
-            "admin/projects/grant/close_overdue.html",
-            gettext("Avslutt tilsagn %(reference)s etter fristen") % {"reference": grant.reference},
-            grant,
-            grant=grant,
-            form=form,
-            deadline=long_date(grant.final_report_deadline) if grant.final_report_deadline else "",
-            overdue=deadline_overdue(grant),
-            open_extension=grant.deadline_extensions.filter(state=DeadlineExtension.State.REQUESTED).exists(),
-            **_grant_figures(grant),
+            object_id,
+            service=services.grant_cancel,
+            template="admin/projects/grant/cancel.html",
+            title=gettext("Annuller tilsagn %(reference)s"),
+            success=gettext("Tilsagnet er annullert."),
+        )
+
+    def close_overdue_view(self, request, object_id):
+        return self._reason_view(
+            request,
+            object_id,
+            service=services.grant_close_overdue,
+            template="admin/projects/grant/close_overdue.html",
+            title=gettext("Avslutt tilsagn %(reference)s etter fristen"),
+            success=gettext("Tilsagnet er avsluttet etter fristen."),
+            context=lambda grant: {
+                "deadline": long_date(grant.final_report_deadline) if grant.final_report_deadline else "",
+                "overdue": deadline_overdue(grant),
+                "open_extension": grant.deadline_extensions.filter(
+                    state=DeadlineExtension.State.REQUESTED
+                ).exists(),
+            },
         )
 
     def ledger_view(self, request):
