@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from celery._state import _set_task_join_will_block
-from django.db import connection
+from django.db import connection, connections
 from django.utils import translation
 
 from tests.s3 import object_storage, s3_bucket, s3_endpoint  # noqa: F401 - fixtures for every test
@@ -83,6 +83,10 @@ def chromium_browser(monkeypatch):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # The ORM calls the test made while Playwright's loop ran opened connections of their own
+        # (Django keeps one per async context); close them here, or the database session stays open
+        # after the test and the run cannot drop its test database.
+        connections.close_all()
 
 
 @pytest.fixture
