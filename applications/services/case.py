@@ -10,7 +10,6 @@ incoming document of the public journal. While a request is open the case cannot
 import datetime as dt
 from functools import partial
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -26,7 +25,7 @@ from ..models import Application, Attachment, CaseMessage, JournalEntry, Supplem
 from ..models_case import ANSWER_MAX_CHARS, MESSAGE_MAX_CHARS
 from ..policies import can_answer_supplement, can_message_on_case, can_request_supplement, is_programme_staff
 from ..uploads import describe_upload, store_upload
-from .journal import journal_register
+from .journal import register_for_application
 
 # A request for more information is made while the programme handles the case, before the board.
 SUPPLEMENT_STATES = (Application.State.SUBMITTED, Application.State.IN_REVIEW)
@@ -155,14 +154,13 @@ def supplement_answer(
             supplement.answered_by = actor
             supplement.answered_at = now
             supplement.save(update_fields=["answer", "answered_by", "answered_at"])
-            journal_register(
-                application.programme,
+            register_for_application(
+                application,
                 direction=JournalEntry.Direction.INCOMING,
                 kind=JournalEntry.Kind.SUPPLEMENT,
-                title=_journal_title(application),
-                party=application.organisation.name,
-                case_reference=application.reference,
-                application=application,
+                title=lambda: (
+                    translation.gettext("Ettersendt dokumentasjon: %(title)s") % {"title": application.title}
+                ),
                 registered_at=now,
             )
             audit_log(
@@ -188,9 +186,3 @@ def supplement_answer(
 def _save_checked(attachment):
     full_clean_or_refuse(attachment)
     attachment.save()
-
-
-def _journal_title(application):
-    """The journal's title is in the programme's language, whatever the applicant's."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return translation.gettext("Ettersendt dokumentasjon: %(title)s") % {"title": application.title}

@@ -66,18 +66,40 @@ def journal_register(
 
 
 @system_service
-def register_application(application: Application, *, registered_at: datetime) -> JournalEntry:
-    """The incoming application, titled in the journal's language (the programme's, not the sender's)."""
+def register_for_application(
+    application: Application,
+    *,
+    direction: str,
+    kind: str,
+    title,
+    registered_at: datetime | None = None,
+    letter: Letter | None = None,
+) -> JournalEntry:
+    """Journal a document of ``application``'s case, to or from its applicant. ``title()`` builds the
+    title; it is called in the journal's language (the programme's, not the sender's)."""
     with translation.override(settings.LANGUAGE_CODE):
-        title = translation.gettext("Søknad om tilskudd: %(title)s") % {"title": application.title}
+        text = title()
     return journal_register(
         application.programme,
-        direction=JournalEntry.Direction.INCOMING,
-        kind=JournalEntry.Kind.APPLICATION,
-        title=title,
+        direction=direction,
+        kind=kind,
+        title=text,
         party=application.organisation.name,
         case_reference=application.reference,
         application=application,
+        letter=letter,
+        registered_at=registered_at,
+    )
+
+
+@system_service
+def register_application(application: Application, *, registered_at: datetime) -> JournalEntry:
+    """The incoming application."""
+    return register_for_application(
+        application,
+        direction=JournalEntry.Direction.INCOMING,
+        kind=JournalEntry.Kind.APPLICATION,
+        title=lambda: translation.gettext("Søknad om tilskudd: %(title)s") % {"title": application.title},
         registered_at=registered_at,
     )
 
@@ -89,21 +111,16 @@ def register_letter(letter: Letter) -> JournalEntry | None:
     if decision is None:
         return None
     application = decision.application
-    with translation.override(settings.LANGUAGE_CODE):
-        title = translation.gettext("%(kind)s: %(title)s") % {
-            "kind": letter.get_kind_display(),
-            "title": application.title,
-        }
-    return journal_register(
-        application.programme,
+    return register_for_application(
+        application,
         direction=JournalEntry.Direction.OUTGOING,
         kind=JournalEntry.Kind.LETTER,
-        title=title,
-        party=application.organisation.name,
-        case_reference=application.reference,
-        application=application,
-        letter=letter,
+        title=lambda: (
+            translation.gettext("%(kind)s: %(title)s")
+            % {"kind": letter.get_kind_display(), "title": application.title}
+        ),
         registered_at=letter.created_at,
+        letter=letter,
     )
 
 

@@ -71,7 +71,8 @@ def draft_retention_delete(application: Application, *, today: date) -> bool:
         locked = drafts_to_delete(today).select_for_update(of=("self",)).filter(pk=application.pk).first()
         if locked is None:
             return False
-        files = [(a.file.storage, a.file.name) for a in locked.attachments.all()]
+        # The stored files go with their rows once the deletion is committed (omstilling.files).
+        attachment_count = locked.attachments.count()
         audit_log(
             actor=None,
             obj=locked,
@@ -79,11 +80,9 @@ def draft_retention_delete(application: Application, *, today: date) -> bool:
             from_state=locked.state,
             reason=_("Utkast som aldri ble sendt inn, slettet %(days)s dager etter søknadsfristen.")
             % {"days": settings.RETENTION_DRAFT_DAYS},
-            data={"reference": locked.reference, "attachments": len(files)},
+            data={"reference": locked.reference, "attachments": attachment_count},
         )
         locked.delete()
-        for storage, name in files:
-            transaction.on_commit(partial(storage.delete, name))
     return True
 
 
@@ -96,8 +95,8 @@ def application_anonymise(application: Application, *, today: date) -> bool:
         )
         if locked is None:
             return False
-        files = [(a.file.storage, a.file.name) for a in locked.attachments.all()]
-        attachment_count = len(files)
+        # The stored files go with their rows once the deletion is committed (omstilling.files).
+        attachment_count = locked.attachments.count()
         locked.attachments.all().delete()
         locked.contact_name = ANONYMISED
         locked.contact_email = ""
@@ -109,8 +108,6 @@ def application_anonymise(application: Application, *, today: date) -> bool:
         # may order a new one, built from the anonymised frozen copy).
         copy = getattr(snapshot, "pdf", None) if snapshot is not None else None
         if copy is not None:
-            if copy.file:
-                files.append((copy.file.storage, copy.file.name))
             copy.delete()
         if snapshot is not None:
             data = dict(snapshot.data)
@@ -130,8 +127,6 @@ def application_anonymise(application: Application, *, today: date) -> bool:
             % {"years": settings.RETENTION_ANONYMISE_YEARS},
             data={"attachments": attachment_count, "application_pdf": copy is not None},
         )
-        for storage, name in files:
-            transaction.on_commit(partial(storage.delete, name))
     return True
 
 

@@ -93,19 +93,16 @@ def personal_data_export_build(export_id: int) -> PersonalDataExport:
 
 @system_service
 def personal_data_exports_expire(*, today: date) -> int:
-    """Delete exports older than PERSONAL_DATA_EXPORT_DAYS, and their files; return how many."""
+    """Delete exports older than PERSONAL_DATA_EXPORT_DAYS; their files go with them once the deletion is
+    committed (omstilling.files). Return how many."""
     cutoff = timezone.now() - timedelta(days=settings.PERSONAL_DATA_EXPORT_DAYS)
     expired = 0
     for export in PersonalDataExport.objects.filter(created_at__lt=cutoff).exclude(
         state=PersonalDataExport.State.PENDING
     ):
         with transaction.atomic():
-            name = export.file.name
-            storage = export.file.storage
             audit_log(actor=None, obj=export, action="personal_data_export_deleted")
             export.delete()
-            if name:
-                transaction.on_commit(partial(storage.delete, name))
         expired += 1
     return expired
 
@@ -117,16 +114,14 @@ def account_close(_subject=None, *, actor: User) -> None:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=actor.pk)
         refuse(account_close_refusal(user))
-        files = []
-        drafts = Application.objects.filter(created_by=user, state=Application.State.DRAFT)
-        for draft in drafts.select_for_update():
-            files += [(a.file.storage, a.file.name) for a in draft.attachments.all()]
+        # Rows only: their stored files go once the deletion is committed (omstilling.files).
+        drafts = list(
+            Application.objects.filter(created_by=user, state=Application.State.DRAFT).select_for_update()
+        )
+        for draft in drafts:
             audit_log(actor=user, obj=draft, action="account_close_draft_deleted", from_state=draft.state)
             draft.delete()
-        for export in PersonalDataExport.objects.filter(user=user):
-            if export.file:
-                files.append((export.file.storage, export.file.name))
-            export.delete()
+        PersonalDataExport.objects.filter(user=user).delete()
         memberships = OrganisationMembership.objects.filter(user=user)
         organisations = sorted(memberships.values_list("organisation__name", flat=True))
         memberships.delete()
@@ -136,7 +131,7 @@ def account_close(_subject=None, *, actor: User) -> None:
             obj=user,
             action="account_closed",
             reason=_("Kontoen ble slettet av brukeren selv."),
-            data={"organisations": organisations, "drafts_deleted": len(files)},
+            data={"organisations": organisations, "drafts_deleted": len(drafts)},
         )
         user.email = f"slettet-{user.pk}@konto.invalid"
         user.full_name = ""
@@ -145,8 +140,6 @@ def account_close(_subject=None, *, actor: User) -> None:
         user.email_verified_at = None
         user.set_unusable_password()
         user.save(update_fields=["email", "full_name", "phone", "is_active", "email_verified_at", "password"])
-        for storage, name in files:
-            transaction.on_commit(partial(storage.delete, name))
 
 
 @system_service
