@@ -11,7 +11,7 @@ from omstilling.policies import Refused, as_permission_denied
 
 from . import selectors
 from .forms_case import CaseMessageForm, SupplementRequestForm
-from .policies import can_message_on_case, can_request_supplement, is_programme_staff
+from .policies import can_request_supplement, is_programme_staff
 from .services.case import SUPPLEMENT_STATES, case_message_send, supplement_request
 from .views.common import add_service_error
 
@@ -36,11 +36,10 @@ class CaseExchangeAdminMixin:
             request.POST if action == "supplement" else None, prefix="supplement"
         )
         exchange = selectors.case_exchange(application)
-        is_staff = is_programme_staff(request.user, application.programme_id)
-        may_write = is_staff and can_message_on_case(request.user, application) is None
+        # The staff write on the case (can_message_on_case); the board only reads here.
+        may_write = is_programme_staff(request.user, application.programme_id)
         may_request = (
-            is_staff
-            and can_request_supplement(request.user, application) is None
+            can_request_supplement(request.user, application) is None
             and application.state in SUPPLEMENT_STATES
             and not any(supplement.is_open for supplement in exchange["supplements"])
         )

@@ -12,10 +12,11 @@ from django.utils.safestring import SafeData
 from django.utils.translation import gettext_lazy as _
 from stdnum.no import orgnr as stdnum_orgnr
 
+from omstilling.exceptions import ServiceError
 from omstilling.models import Category, FocusArea, User
 
 from .models import Application, Attachment, FinancingLine, Organisation
-from .uploads import ACCEPT
+from .uploads import ACCEPT, check_upload
 
 # Rendering a widget through Django's templates (input.html including attrs.html, select.html including
 # select_option.html per option) costs 0.1–0.3 ms per field, most of a form page. The renderer below writes
@@ -537,3 +538,36 @@ class SubmitForm(forms.Form):
         required=True,
         error_messages={"required": _("Kryss av for at opplysningene er riktige før du sender inn.")},
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field, at most ``max_files``; each is checked by content as the
+    application's attachments are (the services check them again)."""
+
+    def __init__(self, *args, max_files, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)
+        self.max_files = max_files
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [super(MultipleFileField, self).clean(item, initial) for item in files]
+        if self.required and not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(files) > self.max_files:
+            raise ValidationError(
+                _("Du kan laste opp høyst %(max)d filer om gangen."), params={"max": self.max_files}
+            )
+        errors = []
+        for item in files:
+            try:
+                check_upload(item)
+            except ServiceError as exc:
+                errors.append(exc.message)
+        if errors:
+            raise ValidationError(errors)
+        return files

@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .forms import TextField, _keep_overlong_text
-from .models_case import ANSWER_MAX_CHARS, MESSAGE_MAX_CHARS
+from .forms import MultipleFileField, TextField, _keep_overlong_text
+from .models_case import ANSWER_MAX_CHARS, MAX_SUPPLEMENT_FILES, MESSAGE_MAX_CHARS
 
 
 class KeepsOverlongText:
@@ -17,24 +17,6 @@ class KeepsOverlongText:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _keep_overlong_text(self.fields)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented pattern); each is checked by the service."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
 
 
 class CaseMessageForm(KeepsOverlongText, forms.Form):
@@ -74,6 +56,7 @@ class SupplementAnswerForm(KeepsOverlongText, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     files = MultipleFileField(
+        max_files=MAX_SUPPLEMENT_FILES,
         label=_("Dokumenter"),
         required=False,
         help_text=_("PDF, Word (DOCX), Excel (XLSX), PNG eller JPEG. Du kan velge flere filer."),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 MESSAGE_MAX_CHARS = 4000
 ANSWER_MAX_CHARS = 10000
+MAX_SUPPLEMENT_FILES = 10  # documents in one answer
 
 
 class CaseMessage(models.Model):

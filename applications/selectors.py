@@ -195,13 +195,9 @@ def attachment_for_reader(user, pk):
     application's page (``ApplicationAdmin.attachment_view``)."""
     if not user.is_authenticated:
         return get_object_or_404(Attachment.objects.none(), pk=pk)
-    readable = Q(application__organisation__memberships__user=user)
-    if user.is_superuser:
-        readable = Q()
-    else:
-        readable |= Q(application__programme__in=programmes_for_staff(user))
+    readable = Application.objects.filter(_readable_applications(user)).values("pk")
     return get_object_or_404(
-        Attachment.objects.filter(readable).distinct().select_related("application"), pk=pk
+        Attachment.objects.filter(application__in=readable).select_related("application"), pk=pk
     )
 
 

@@ -18,11 +18,8 @@ class EmailBackend(ModelBackend):
         if username is None or password is None:
             return None
         address = username.strip()
-        candidates = list(user_model._default_manager.filter(email__iexact=address)[:2])
-        # Two accounts differing only in case cannot be told apart; an exact match still can.
-        user = next((c for c in candidates if c.email == address), None)
-        if user is None and len(candidates) == 1:
-            user = candidates[0]
+        # At most one: the database keeps addresses unique whatever their case (user_email_unique_lower).
+        user = user_model._default_manager.filter(email__iexact=address).first()
         if user is None:
             user_model().set_password(password)  # the same work as a wrong password: no timing difference
             return None

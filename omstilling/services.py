@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import roles, seed
-from .audit import audit_log
+from .audit import audit_log, full_clean_or_refuse, locked
 from .exceptions import ServiceError
 from .models import (
     AnnualPlan,
@@ -222,7 +222,7 @@ def narrative_section_write(
     body = (body or "").replace("\r\n", "\n").strip()
     body = f"{body}\n" if body else ""
     with transaction.atomic():
-        AnnualPlan.objects.select_for_update().filter(pk=plan.pk).first()
+        locked(plan)
         section = NarrativeSection.objects.filter(plan=plan, place=place).first()
         if section is not None and section.body == body:
             return None
@@ -231,7 +231,7 @@ def narrative_section_write(
         section.body = body
         section.version += 1
         section.updated_at = timezone.now()
-        section.full_clean()
+        full_clean_or_refuse(section)
         section.save()
         NarrativeVersion.objects.create(
             section=section,

@@ -42,6 +42,7 @@ from .selectors import (
     budget_ledger_grants,
     deadline_overdue,
     grant_position,
+    has_open_deadline_extension,
     payout_request_limit,
 )
 from .services.deadlines import deadline_extension_decide
@@ -385,9 +386,7 @@ class GrantAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
             context=lambda grant: {
                 "deadline": long_date(grant.final_report_deadline) if grant.final_report_deadline else "",
                 "overdue": deadline_overdue(grant),
-                "open_extension": grant.deadline_extensions.filter(
-                    state=DeadlineExtension.State.REQUESTED
-                ).exists(),
+                "open_extension": has_open_deadline_extension(grant),
             },
         )
 
@@ -655,6 +654,7 @@ class PayoutAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
     def _payout_page(self, request, template, title, payout, **context):
         grant = payout.grant
         rule = accounts_rule(grant)
+        attachments = list(payout.attachments.all())
         return self._page(
             request,
             template,
@@ -665,10 +665,10 @@ class PayoutAdmin(MoneyPagesMixin, ProgrammeScopedAdmin):
             payout_amount=format_nok(payout.amount),
             accumulated_costs=format_nok(payout.accumulated_costs),
             requested_on=long_date(payout.requested_at),
-            attachments=payout.attachments.all(),
+            attachments=attachments,
             accounts_rule=rule,
             accounts_met=rule.met_by(payout.accounts_attestation),
-            accounts_attached=payout.attachments.filter(kind=PayoutAttachment.Kind.ACCOUNTS).exists(),
+            accounts_attached=any(item.kind == PayoutAttachment.Kind.ACCOUNTS for item in attachments),
             **_grant_figures(grant),
             **context,
         )

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from applications.forms import NokField
+from applications.forms import MultipleFileField, NokField
 from applications.uploads import ACCEPT, check_upload
 from omstilling.exceptions import ServiceError
 
@@ -18,37 +18,6 @@ class AcceptForm(forms.Form):
         label=_("Jeg aksepterer tilsagnet og vilkårene for det"),
         error_messages={"required": _("Kryss av for at du aksepterer vilkårene.")},
     )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field; each is checked by content as the application's attachments are."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        files = [super(MultipleFileField, self).clean(item, initial) for item in files]
-        if self.required and not files:
-            raise ValidationError(self.error_messages["required"], code="required")
-        if len(files) > MAX_PAYOUT_FILES:
-            raise ValidationError(
-                _("Du kan laste opp høyst %(max)d filer om gangen."), params={"max": MAX_PAYOUT_FILES}
-            )
-        errors = []
-        for item in files:
-            try:
-                check_upload(item)
-            except ServiceError as exc:
-                errors.append(exc.message)
-        if errors:
-            raise ValidationError(errors)
-        return files
 
 
 class RadioSelect(forms.RadioSelect):
@@ -77,6 +46,7 @@ class PayoutRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     files = MultipleFileField(
+        max_files=MAX_PAYOUT_FILES,
         label=_("Vedlegg"),
         required=False,
         help_text=_(

@@ -49,6 +49,8 @@ class Grant(models.Model):
     }
     # States in which the grant counts as "aktiv" in the annual tables.
     ACTIVE_STATES = (State.OFFERED, State.ACCEPTED, State.ACTIVE)
+    # Payouts may be requested, results reported and deadlines run.
+    MONEY_MOVING_STATES = (State.ACCEPTED, State.ACTIVE)
 
     reference = models.CharField(_("tilsagnsnummer"), max_length=30, unique=True)
     application = models.ForeignKey(

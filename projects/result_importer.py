@@ -24,7 +24,7 @@ from omstilling.audit import audit_log
 from omstilling.exceptions import ServiceError
 from omstilling.models import Programme
 
-from .importers import _line_error, _messages, _read_text, _rejected
+from .importers import _line_error, _messages, _read_text, _rejected, _RowError
 from .models import HistoricalResult
 
 RESULTS_HEADER = ["start_year", "end_year", "metric", "bound", "value", "value_high"]
@@ -137,12 +137,6 @@ def _parse(text, programme):
     if not rows:
         raise ServiceError(_("Filen har ingen rader etter overskriften."))
     return rows
-
-
-class _RowError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def _year(text, name):

@@ -226,12 +226,12 @@ class AccountsRule:
         return Attestation.rank(attestation) >= Attestation.rank(self.required)
 
 
-def accounts_rule(grant, programme=None):
+def accounts_rule(grant):
     """The attestation the final payout of ``grant`` needs, by what the grant is worth now: under the
     programme's first limit the organisation's leader signs, up to and including the second an
     authorised accountant attests, above it a state-authorised or registered auditor."""
-    programme = programme or grant.application.programme
-    amount = grant.amount - grant.released_amount
+    programme = grant.application.programme
+    amount = grant.effective_amount
     leader, accountant = programme.accounts_leader_limit, programme.accounts_accountant_limit
     if amount < leader:
         required = Attestation.LEADER
@@ -355,8 +355,9 @@ def deadline_extensions_of(grant):
     )
 
 
-def open_deadline_extension(grant):
-    return grant.deadline_extensions.filter(state=DeadlineExtension.State.REQUESTED).first()
+def has_open_deadline_extension(grant):
+    """The holder has asked for a later deadline and the programme has not yet decided."""
+    return grant.deadline_extensions.filter(state=DeadlineExtension.State.REQUESTED).exists()
 
 
 def deadline_extension_refusal(grant):
@@ -366,7 +367,7 @@ def deadline_extension_refusal(grant):
         return _gettext("Du kan bare søke om lengre frist for et akseptert eller aktivt tilsagn.")
     if grant.final_report_deadline is None:
         return _gettext("Tilsagnet har ingen frist for sluttrapport ennå. Kontakt programmet.")
-    if grant.deadline_extensions.filter(state=DeadlineExtension.State.REQUESTED).exists():
+    if has_open_deadline_extension(grant):
         return _gettext("Du har allerede søkt om lengre frist. Programmet behandler søknaden.")
     return None
 
@@ -384,7 +385,7 @@ def acceptance_closed(grant):
 
 def money_moves(grant):
     """Payouts may be requested and results reported (accepted or active grant)."""
-    return grant.state in (Grant.State.ACCEPTED, Grant.State.ACTIVE)
+    return grant.state in Grant.MONEY_MOVING_STATES
 
 
 def report_years(grant):

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from omstilling.celery import EMAIL_TASK_OPTIONS
@@ -11,7 +11,7 @@ from omstilling.formatting import format_kr, long_date
 from omstilling.mail import send_templated
 from omstilling.models import AuditEntry
 
-from . import services
+from . import selectors, services
 from .models import DeadlineExtension, Grant, Payout
 from .services import deadlines
 
@@ -83,7 +83,7 @@ def _reminder_message(grant, kind, facts):
     facts["deadline"] = long_date(grant.final_report_deadline)
     facts["passed"] = kind == "passed"
     # The days actually left: a reminder sent late says so.
-    facts["days"] = (grant.final_report_deadline - timezone.localdate()).days
+    facts["days"] = selectors.days_to_deadline(grant)
     if facts["passed"]:
         subject = _("Fristen for sluttrapport på tilsagn %(reference)s er ute") % facts
     else:

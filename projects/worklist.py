@@ -28,20 +28,18 @@ ACCEPTANCE_LAPSING = "lapsing"
 DUE_WITHIN_DAYS = 60
 LAPSING_WITHIN_DAYS = 14
 
-MONEY_MOVING = (Grant.State.ACCEPTED, Grant.State.ACTIVE)
-
 
 def grant_worklist_q(key, today=None):
     """The condition on grants for a worklist entry; the admin filter and the count share it."""
     today = today or timezone.localdate()
     if key == REPORT_DUE:
         return Q(
-            state__in=MONEY_MOVING,
+            state__in=Grant.MONEY_MOVING_STATES,
             final_report_deadline__gte=today,
             final_report_deadline__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS),
         )
     if key == REPORT_OVERDUE:
-        return Q(state__in=MONEY_MOVING, final_report_deadline__lt=today)
+        return Q(state__in=Grant.MONEY_MOVING_STATES, final_report_deadline__lt=today)
     if key == ACCEPTANCE_LAPSING:
         return Q(
             state=Grant.State.OFFERED,

@@ -617,7 +617,7 @@ def _goals(programme, plan_period):
     for goal in goals:
         if goal.focus_area_id:
             per_area.setdefault(goal.focus_area_id, []).append(goal)
-        elif not goal.focus_area_id and " ".join(goal.text.split()) == main_goal:
+        elif " ".join(goal.text.split()) == main_goal:
             # A goal worded as the main goal is printed once, as the main goal.
             continue
         elif goal.topic == COMMUNICATION_TOPIC:

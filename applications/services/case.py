@@ -22,26 +22,29 @@ from omstilling.models import User
 from omstilling.policies import guarded, refuse
 
 from ..models import Application, Attachment, CaseMessage, JournalEntry, SupplementRequest
-from ..models_case import ANSWER_MAX_CHARS, MESSAGE_MAX_CHARS
+from ..models_case import ANSWER_MAX_CHARS, MAX_SUPPLEMENT_FILES, MESSAGE_MAX_CHARS
 from ..policies import can_answer_supplement, can_message_on_case, can_request_supplement, is_programme_staff
 from ..uploads import describe_upload, store_upload
 from .journal import register_for_application
 
 # A request for more information is made while the programme handles the case, before the board.
 SUPPLEMENT_STATES = (Application.State.SUBMITTED, Application.State.IN_REVIEW)
-MAX_SUPPLEMENT_FILES = 10
 
 
-def _clean_text(text, *, limit, field, empty):
-    text = (text or "").strip()
-    if not text:
-        raise ServiceError(empty, field=field)
+def _check_length(text, *, limit, field):
     if len(text) > limit:
         raise ServiceError(
             _("Teksten er %(length)d tegn; den kan være høyst %(limit)d tegn.")
             % {"length": len(text), "limit": limit},
             field=field,
         )
+
+
+def _clean_text(text, *, limit, field, empty):
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(empty, field=field)
+    _check_length(text, limit=limit, field=field)
     return text
 
 
@@ -118,12 +121,7 @@ def supplement_answer(
     uploads = list(uploads)
     if not answer and not uploads:
         raise ServiceError(_("Skriv et svar eller last opp minst ett dokument."), field="answer")
-    if len(answer) > ANSWER_MAX_CHARS:
-        raise ServiceError(
-            _("Teksten er %(length)d tegn; den kan være høyst %(limit)d tegn.")
-            % {"length": len(answer), "limit": ANSWER_MAX_CHARS},
-            field="answer",
-        )
+    _check_length(answer, limit=ANSWER_MAX_CHARS, field="answer")
     if len(uploads) > MAX_SUPPLEMENT_FILES:
         raise ServiceError(
             _("Du kan laste opp høyst %(count)d dokumenter om gangen.") % {"count": MAX_SUPPLEMENT_FILES},

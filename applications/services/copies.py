@@ -67,7 +67,7 @@ def _enqueue_build(copy_id):
 
 def _fail(copy, error):
     with transaction.atomic():
-        copy = locked(copy)
+        copy = locked(copy, WITH_APPLICATION)
         if copy.state != ApplicationCopy.State.QUEUED:
             return copy
         copy.error = error
@@ -76,12 +76,16 @@ def _fail(copy, error):
         )
 
 
+# The snapshot and its application are read by the build; the lock keeps them joined.
+WITH_APPLICATION = ApplicationCopy.objects.select_related("snapshot__application")
+
+
 @system_service
 def application_copy_build(copy: ApplicationCopy) -> ApplicationCopy:
     """Build the PDF of a queued copy from its frozen copy and store it with its checksum; if it cannot
     be built, record why (failed). A copy that is not queued is left as it is."""
     with transaction.atomic():
-        copy = locked(copy)
+        copy = locked(copy, WITH_APPLICATION)
         if copy.state != ApplicationCopy.State.QUEUED:
             return copy
         copy.attempts += 1

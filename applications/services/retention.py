@@ -37,7 +37,7 @@ from ..selectors import (
 )
 
 ANONYMISED = "—"
-# The frozen copy's fields that name or reach a person.
+# The fields that name or reach a person, on the application and in its frozen copy.
 SNAPSHOT_PERSONAL_FIELDS = ("contact_name", "contact_email", "contact_phone")
 
 
@@ -98,11 +98,10 @@ def application_anonymise(application: Application, *, today: date) -> bool:
         # The stored files go with their rows once the deletion is committed (omstilling.files).
         attachment_count = locked.attachments.count()
         locked.attachments.all().delete()
-        locked.contact_name = ANONYMISED
-        locked.contact_email = ""
-        locked.contact_phone = ""
+        for key in SNAPSHOT_PERSONAL_FIELDS:
+            setattr(locked, key, ANONYMISED if key == "contact_name" else "")
         locked.anonymised_at = timezone.now()
-        locked.save(update_fields=["contact_name", "contact_email", "contact_phone", "anonymised_at"])
+        locked.save(update_fields=[*SNAPSHOT_PERSONAL_FIELDS, "anonymised_at"])
         snapshot = getattr(locked, "snapshot", None)
         # The applicant's PDF of what she submitted holds the same personal data: it goes too (she
         # may order a new one, built from the anonymised frozen copy).

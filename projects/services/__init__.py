@@ -30,7 +30,6 @@ from omstilling.policies import guarded, system_service
 
 from ..models import (
     Attestation,
-    DeadlineExtension,
     Grant,
     Payout,
     PayoutAttachment,
@@ -42,6 +41,7 @@ from ..selectors import (
     accounts_rule,
     budget_ledger,
     default_deadlines,
+    has_open_deadline_extension,
     held_back,
     payout_request_limit,
     report_years,
@@ -50,7 +50,7 @@ from .attachments import payout_attachment_add as payout_attachment_add
 
 Money = Decimal | int | str
 
-MONEY_MOVING_STATES = (Grant.State.ACCEPTED, Grant.State.ACTIVE)
+MONEY_MOVING_STATES = Grant.MONEY_MOVING_STATES
 
 
 def _today():
@@ -250,7 +250,7 @@ def grant_close_overdue(grant: Grant, *, actor: User, reason: str) -> Grant:
         deadline = grant.final_report_deadline
         if deadline is None or _today() <= deadline:
             raise ServiceError(_("Fristen for sluttrapport og sluttutbetaling er ikke ute ennå."))
-        if grant.deadline_extensions.filter(state=DeadlineExtension.State.REQUESTED).exists():
+        if has_open_deadline_extension(grant):
             raise ServiceError(_("Tilsagnsmottakeren har søkt om lengre frist. Avgjør søknaden først."))
         _reject_pending(grant, actor=actor, reason=_("Tilsagnet er avsluttet etter fristen."))
         grant = _complete(grant, actor=actor, reason=reason, after_deadline=True)

@@ -92,7 +92,7 @@ def personal_data_export_build(export_id: int) -> PersonalDataExport:
 
 
 @system_service
-def personal_data_exports_expire(*, today: date) -> int:
+def personal_data_exports_expire() -> int:
     """Delete exports older than PERSONAL_DATA_EXPORT_DAYS; their files go with them once the deletion is
     committed (omstilling.files). Return how many."""
     cutoff = timezone.now() - timedelta(days=settings.PERSONAL_DATA_EXPORT_DAYS)
@@ -148,7 +148,7 @@ def retention_apply(*, today: date | None = None) -> list[RetentionItem]:
     applications anonymised (see :mod:`applications.services.retention`), expired exports deleted."""
     today = today or timezone.localdate()
     done = applications_retention_apply(today=today)
-    personal_data_exports_expire(today=today)
+    personal_data_exports_expire()
     login_logs_expire()
     return done
 
