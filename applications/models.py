@@ -159,7 +159,8 @@ class Application(models.Model):
         State.IN_REVIEW: (State.TO_BOARD, State.REJECTED),
         State.TO_BOARD: (State.APPROVED, State.REJECTED, State.IN_REVIEW),
         State.APPROVED: (),
-        State.REJECTED: (),
+        # Only through the board's new decision on an appeal (klage) that reverses the rejection.
+        State.REJECTED: (State.APPROVED,),
         State.WITHDRAWN: (),
     }
 
@@ -403,11 +404,26 @@ class Attachment(models.Model):
         blank=True,
         related_name="attachments",
     )
+    # Set for a document sent with an appeal (klage) on the decision.
+    appeal = models.ForeignKey(
+        "applications.Appeal",
+        verbose_name=_("sendt med klage"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
 
     class Meta:
         verbose_name = _("vedlegg")
         verbose_name_plural = _("vedlegg")
         ordering = ["application", "uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(supplement__isnull=True) | Q(appeal__isnull=True),
+                name="attachment_one_later_part",
+            ),
+        ]
 
     def __str__(self):
         return self.original_name
@@ -615,5 +631,5 @@ class OrganisationJoinRequest(models.Model):
         return f"{self.user} → {self.organisation}"
 
 
-from .models_case import CaseMessage, SupplementRequest  # noqa: E402,F401 - messages and ettersending
+from .models_case import Appeal, CaseMessage, SupplementRequest  # noqa: E402,F401 - messages, ettersending, klage
 from .models_journal import JournalEntry  # noqa: E402,F401 - the public journal (offentlig journal)

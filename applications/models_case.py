@@ -95,3 +95,84 @@ class SupplementRequest(models.Model):
     @property
     def is_open(self):
         return self.answered_at is None
+
+
+APPEAL_MAX_CHARS = 10000
+MAX_APPEAL_FILES = 10  # documents sent with one appeal
+
+
+class Appeal(models.Model):
+    """A klage (forvaltningsloven §§ 28–33) on the board's decision on an application.
+
+    The body that decided reconsiders it first (§ 33): the programme leader puts it before the board,
+    which either reverses its decision (a new decision replaces the appealed one, with a new letter)
+    or upholds it, and the appeal is sent on to the appeal body, with a letter to the applicant.
+    An appeal lodged after the deadline is received all the same and marked late (§ 31 lets the
+    appeal body consider it).
+    """
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Mottatt")
+        ON_AGENDA = "on_agenda", _("Til behandling i styret")
+        REVERSED = "reversed", _("Vedtaket er omgjort")
+        FORWARDED = "forwarded", _("Opprettholdt og sendt til klageinstansen")
+
+    OPEN_STATES = (State.RECEIVED, State.ON_AGENDA)
+
+    TRANSITIONS = {
+        State.RECEIVED: (State.ON_AGENDA,),
+        # A proposal to uphold that the board votes down goes back to the programme leader.
+        State.ON_AGENDA: (State.REVERSED, State.FORWARDED, State.RECEIVED),
+        State.REVERSED: (),
+        State.FORWARDED: (),
+    }
+
+    application = models.ForeignKey(
+        "applications.Application", verbose_name=_("søknad"), on_delete=models.PROTECT, related_name="appeals"
+    )
+    decision = models.OneToOneField(
+        "applications.Decision",
+        verbose_name=_("påklaget vedtak"),
+        on_delete=models.PROTECT,
+        related_name="appeal",
+    )
+    reasons = models.TextField(_("begrunnelse for klagen"), max_length=APPEAL_MAX_CHARS)
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("klaget av"), on_delete=models.PROTECT, related_name="+"
+    )
+    lodged_at = models.DateTimeField(_("mottatt"))
+    deadline = models.DateField(_("klagefrist"))
+    is_late = models.BooleanField(_("for sent"), default=False)
+    state = models.CharField(_("status"), max_length=12, choices=State.choices, default=State.RECEIVED)
+    resolved_at = models.DateTimeField(_("avgjort i styret"), null=True, blank=True)
+    forwarded_to = models.CharField(_("sendt til"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("klage")
+        verbose_name_plural = _("klager")
+        ordering = ["-lodged_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(state__in=["received", "on_agenda"]),
+                name="appeal_one_open_per_application",
+                violation_error_message=_("Søknaden har allerede en klage under behandling."),
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["received", "on_agenda"], resolved_at__isnull=True)
+                | Q(state__in=["reversed", "forwarded"], resolved_at__isnull=False),
+                name="appeal_resolved_when_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="forwarded", forwarded_to__gt="") | (~Q(state="forwarded") & Q(forwarded_to="")),
+                name="appeal_forwarded_names_body",
+            ),
+            models.CheckConstraint(condition=~Q(reasons=""), name="appeal_has_reasons"),
+        ]
+
+    def __str__(self):
+        return f"{_('Klage')} {self.application.reference} {self.lodged_at:%d.%m.%Y}"
+
+    @property
+    def is_open(self):
+        return self.state in self.OPEN_STATES

@@ -163,3 +163,13 @@ def can_answer_supplement(user, supplement_request):
     if acts_for_organisation(user, supplement_request.application):
         return None
     return _("Bare søkeren kan svare på en anmodning om ettersending.")
+
+
+# Appeals (klage, forvaltningsloven §§ 28–33) ------------------------------------------------------
+
+
+def can_lodge_appeal(user, application):
+    """The people who act for the applicant appeal the decision on its application."""
+    if acts_for_organisation(user, application):
+        return None
+    return _("Bare søkeren kan klage på vedtaket.")

@@ -509,3 +509,88 @@ def open_supplement_refusal(application):
         "Søkeren har ikke svart på anmodningen om ettersending (svarfrist %(deadline)s). "
         "Saken kan ikke sendes til styret før svaret er kommet."
     ) % {"deadline": long_date(open_request.reply_deadline)}
+
+
+# Appeals (klage) ------------------------------------------------------------------------------------
+
+
+def decision_in_force(application):
+    """The decision on ``application`` that stands now: the newest one no later decision replaced
+    (a clerical correction or the board's own new decision replaces the one it refers to), or None."""
+    return (
+        application.decisions.filter(corrected_by__isnull=True)
+        .select_related("application__programme")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+def appeal_deadline(decision):
+    """The last day to appeal ``decision``: the programme's period (three weeks, forvaltningsloven
+    § 29) from the day the applicant received its letter. The letter is e-mailed and shown in the
+    portal the day it is issued, so that day counts as received; before the letter, the decision's day."""
+    letter = (
+        decision.letters.filter(kind__in=[Letter.Kind.GRANT_LETTER, Letter.Kind.REJECTION_LETTER])
+        .order_by("created_at", "pk")
+        .first()
+    )
+    received = timezone.localdate(letter.created_at if letter else decision.decided_at)
+    return received + timedelta(weeks=decision.application.programme.appeal_period_weeks)
+
+
+@dataclass(frozen=True)
+class AppealStanding:
+    """What the applicant's page says about appealing: the decision one may appeal, its deadline,
+    whether that has passed, and the appeals already lodged (newest first)."""
+
+    decision: object
+    deadline: date | None
+    late: bool
+    appeals: list
+    refusal: str | None
+
+    @property
+    def open_appeal(self):
+        return next((appeal for appeal in self.appeals if appeal.is_open), None)
+
+
+def appeal_refusal(application, decision=None):
+    """Why ``application``'s decision in force cannot be appealed now (None when it can). Late is
+    not a refusal: the appeal is received and marked late."""
+    from .models import Appeal
+
+    if application.state not in (Application.State.APPROVED, Application.State.REJECTED):
+        return _("Søknaden har ikke fått vedtak ennå; det er ingenting å klage på.")
+    decision = decision or decision_in_force(application)
+    if decision is None:
+        return _("Søknaden har ikke fått vedtak ennå; det er ingenting å klage på.")
+    if decision.is_historical:
+        return _("Vedtaket er registrert i ettertid fra programmets arkiv og kan ikke påklages i portalen.")
+    open_appeal = Appeal.objects.filter(application=application, state__in=Appeal.OPEN_STATES).first()
+    if open_appeal is not None:
+        return _("Klagen dere sendte %(date)s, er under behandling.") % {"date": long_date(open_appeal.lodged_at)}
+    lodged = Appeal.objects.filter(decision=decision).first()
+    if lodged is not None:
+        return _("Dere klaget på dette vedtaket %(date)s; klagen er «%(state)s».") % {
+            "date": long_date(lodged.lodged_at),
+            "state": lodged.get_state_display().lower(),
+        }
+    return None
+
+
+def appeal_standing(application):
+    """For the applicant's page and the appeal form: see :class:`AppealStanding`."""
+    appeals = list(
+        application.appeals.select_related("decision")
+        .prefetch_related("attachments", "board_cases__meeting")
+        .order_by("-lodged_at", "-pk")
+    )
+    decision = decision_in_force(application)
+    deadline = appeal_deadline(decision) if decision is not None else None
+    return AppealStanding(
+        decision=decision,
+        deadline=deadline,
+        late=deadline is not None and timezone.localdate() > deadline,
+        appeals=appeals,
+        refusal=appeal_refusal(application, decision),
+    )

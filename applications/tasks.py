@@ -13,7 +13,13 @@ from omstilling.mail import send_templated
 from omstilling.models import StaffMembership
 
 from .board.decisions import letter_issue
-from .board.letters import grant_letter_pdf, minutes_pdf, original_decision, rejection_letter_pdf
+from .board.letters import (
+    appeal_forwarded_letter_pdf,
+    grant_letter_pdf,
+    minutes_pdf,
+    original_decision,
+    rejection_letter_pdf,
+)
 from .models import (
     Application,
     ApplicationCopy,
@@ -150,7 +156,11 @@ def decision_letter_build(decision_id):
 
     with translation.override(settings.LANGUAGE_CODE):
         decision = Decision.objects.select_related(
-            "application__organisation", "application__programme", "case__meeting", "corrects"
+            "application__organisation",
+            "application__programme",
+            "case__meeting",
+            "case__appeal__decision",
+            "corrects",
         ).get(pk=decision_id)
         approved = decision.outcome == Decision.Outcome.APPROVED
         kind = Letter.Kind.GRANT_LETTER if approved else Letter.Kind.REJECTION_LETTER
@@ -172,7 +182,19 @@ def decision_letter_build(decision_id):
             "programme": application.programme.name,
             "date": long_date(decision.decided_at),
         }
-        if approved and decision.corrects_id:
+        appeal = decision.case.appeal if decision.case_id and decision.case.appeal_id else None
+        if approved and appeal is not None:
+            grant = decision.grant
+            facts.update(
+                amount=format_kr(grant.amount),
+                deadline=long_date(grant.acceptance_deadline),
+                lodged=long_date(appeal.lodged_at),
+                old_date=long_date(appeal.decision.decided_at),
+                reason=decision.reason,
+            )
+            template = "appeal_reversed"
+            subject = _("Klagen er tatt til følge: søknad %(reference)s er innvilget") % facts
+        elif approved and decision.corrects_id:
             grant = decision.grant
             old = decision.corrects
             old_grant = getattr(old, "grant", None)
@@ -341,3 +363,89 @@ def build_application_copy(copy_id):
         if copy is None:
             return None
         return application_copy_build(copy).state
+
+
+# Appeals (klage) -------------------------------------------------------------------------------------
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def appeal_notify(appeal_id, event):
+    """A lodged appeal: the applicant's acknowledgement (forvaltningsloven § 11 a: what happens next)
+    and the programme staff's notice."""
+    from .models import Appeal
+
+    appeal = Appeal.objects.select_related("application__programme", "decision").get(pk=appeal_id)
+    application = appeal.application
+    facts = {
+        "reference": application.reference,
+        "title": application.title,
+        "programme": application.programme.name,
+        "lodged": long_date(appeal.lodged_at),
+        "decided": long_date(appeal.decision.decided_at),
+        "deadline": long_date(appeal.deadline),
+        "late": appeal.is_late,
+        "appeal_body": application.programme.appeal_body,
+        "files": appeal.attachments.count(),
+        "reasons": appeal.reasons,
+    }
+    applicant = _applicant_addresses(application)
+    if applicant:
+        send_templated(
+            "appeal_received",
+            facts,
+            subject=_("Klagen på vedtaket i sak %(reference)s er mottatt") % facts,
+            to=applicant,
+            task=appeal_notify.name,
+            obj=appeal,
+        )
+    staff = _staff_addresses(application)
+    if staff:
+        send_templated(
+            "appeal_staff_notice",
+            facts,
+            subject=(
+                _("For sen klage i sak %(reference)s") if appeal.is_late else _("Klage i sak %(reference)s")
+            )
+            % facts,
+            to=staff,
+            task=appeal_notify.name,
+            obj=appeal,
+        )
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=3, retry_backoff=60, soft_time_limit=300)
+def appeal_forwarded_letter_build(appeal_id):
+    """The letter telling the applicant that the board upheld its decision and sent the appeal on to
+    the appeal body, e-mailed with the PDF. Safe to run again: an issued letter is reused."""
+    from .models import Appeal
+
+    with translation.override(settings.LANGUAGE_CODE):
+        appeal = Appeal.objects.select_related(
+            "application__organisation", "application__programme", "decision"
+        ).get(pk=appeal_id)
+        kind = Letter.Kind.APPEAL_FORWARDED
+        letter = Letter.objects.filter(decision=appeal.decision, kind=kind).first()
+        if letter is None:
+            letter = letter_issue(kind, appeal_forwarded_letter_pdf(appeal), decision=appeal.decision)
+        with letter.file.open("rb") as stored:
+            content = stored.read()
+        application = appeal.application
+        addresses = receipt_addresses(application)
+        if addresses:
+            facts = {
+                "reference": application.reference,
+                "title": application.title,
+                "programme": application.programme.name,
+                "appeal_body": appeal.forwarded_to,
+                "date": long_date(appeal.resolved_at),
+            }
+            send_templated(
+                "appeal_forwarded",
+                facts,
+                subject=_("Klagen i sak %(reference)s er sendt til klageinstansen") % facts,
+                to=addresses,
+                task=appeal_forwarded_letter_build.name,
+                obj=appeal,
+                attachments=[(f"klage-{application.reference}.pdf", content, "application/pdf")],
+            )
+    return letter.pk

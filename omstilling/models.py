@@ -205,6 +205,21 @@ class Programme(models.Model):
             "Fristen for sluttrapport og sluttutbetaling settes så mange måneder etter prosjektets sluttdato."
         ),
     )
+    # Appeals (klage, forvaltningsloven §§ 28–33): the letters state the period and the appeal body.
+    appeal_period_weeks = models.PositiveSmallIntegerField(
+        _("klagefrist (uker)"),
+        default=3,
+        help_text=_("Klagefristen regnes fra søkeren mottok vedtaksbrevet. Forvaltningsloven § 29: tre uker."),
+    )
+    appeal_body = models.CharField(
+        _("klageinstans"),
+        max_length=200,
+        default="kommunens klagenemnd",
+        help_text=_(
+            "Den som avgjør klagen når styret opprettholder vedtaket (forvaltningsloven § 28 annet ledd), "
+            "slik brevene skal nevne den."
+        ),
+    )
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("endret"), auto_now=True)
 
@@ -233,6 +248,11 @@ class Programme(models.Model):
                 condition=Q(accounts_leader_limit__gte=0)
                 & Q(accounts_accountant_limit__gte=F("accounts_leader_limit")),
                 name="programme_accounts_limits_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(appeal_period_weeks__gte=3),
+                name="programme_appeal_period_at_least_three_weeks",
+                violation_error_message=_("Klagefristen kan ikke være kortere enn lovens tre uker."),
             ),
         ]
 

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import BoardCase, Decision, Letter
+from applications.models import Appeal, BoardCase, Decision, Letter
 from applications.services import application_reject, application_return_to_review
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.celery import enqueue
@@ -73,6 +73,8 @@ def case_close(case: BoardCase, *, actor: User) -> Decision | None:
             return None
         if case.reconsiders_id:
             return _reconsideration_close(case, actor=actor, tally=tally, adopted=adopted)
+        if case.appeal_id:
+            return _appeal_close(case, actor=actor, tally=tally, adopted=adopted)
         if not proposes_grant and not adopted:
             application_return_to_review(
                 application,
@@ -145,6 +147,74 @@ def _reconsideration_close(case, *, actor, tally, adopted):
         casting_vote_used=tally.casting_vote_used,
         replaces=old,
     )
+
+
+def _appeal_close(case, *, actor, tally, adopted):
+    """The board's vote on an appeal against its decision (forvaltningsloven § 33).
+
+    - A proposal to reverse, adopted: a new decision with the proposed grant replaces the appealed
+      one (and its offer, if it made one); the applicant gets the new letter as usual.
+    - A proposal to reverse voted down, or a proposal to uphold adopted: the decision stands and the
+      appeal goes on to the programme's appeal body; the applicant gets a letter saying so.
+    - A proposal to uphold voted down: the board neither upholds nor has a reversal before it, so
+      the appeal goes back to the programme leader for a new proposal (returns None, as upholding does).
+    """
+    appeal = locked(case.appeal)
+    old = appeal.decision
+    reverses = case.proposed_amount != old.amount
+    now = timezone.now()
+    if reverses and adopted:
+        assessment = getattr(case.application, "assessment", None)
+        decision = _decision_record(
+            case,
+            actor=actor,
+            outcome=Decision.Outcome.APPROVED,
+            amount=case.proposed_amount,
+            conditions=old.conditions or (assessment.conditions if assessment else ""),
+            reason=case.recommendation,
+            tally=tally,
+            casting_vote_used=tally.casting_vote_used,
+            replaces=old,
+        )
+        appeal.resolved_at = now
+        transition(
+            appeal,
+            Appeal.State.REVERSED,
+            actor=actor,
+            extra_fields=["resolved_at"],
+            data={"case_id": case.pk, "decision_id": decision.pk, "amount": str(decision.amount)},
+        )
+        return decision
+    if reverses or adopted:
+        reason = (
+            case.recommendation
+            if adopted
+            else _("Styret vedtok ikke innstillingen om å omgjøre vedtaket (sak %(number)d).")
+            % {"number": case.number}
+        )
+        appeal.resolved_at = now
+        appeal.forwarded_to = case.meeting.programme.appeal_body
+        transition(
+            appeal,
+            Appeal.State.FORWARDED,
+            actor=actor,
+            reason=reason,
+            extra_fields=["resolved_at", "forwarded_to"],
+            data={"case_id": case.pk, "appeal_body": appeal.forwarded_to, "adopted": adopted},
+        )
+        transaction.on_commit(
+            lambda: enqueue("applications.tasks.appeal_forwarded_letter_build", appeal.pk), robust=True
+        )
+        return None
+    transition(
+        appeal,
+        Appeal.State.RECEIVED,
+        actor=actor,
+        reason=_("Styret vedtok ikke innstillingen om å opprettholde vedtaket (sak %(number)d).")
+        % {"number": case.number},
+        data={"case_id": case.pk},
+    )
+    return None
 
 
 def _decision_record(

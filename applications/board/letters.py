@@ -6,6 +6,7 @@ Built from templates under ``templates/letters/`` and rendered with :func:`omsti
 their sha256 by :func:`applications.board.decisions.letter_issue`.
 """
 
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
@@ -64,8 +65,15 @@ def _decision_context(decision):
     organisation = application.organisation
     programme = application.programme
     corrects = decision.corrects
-    original = original_decision(decision)
+    appeal = decision.case.appeal if decision.case_id and decision.case.appeal_id else None
+    # A decision on an appeal is the board's new decision, dated itself; a correction or an
+    # omgjøring still dates from the board's first decision.
+    original = decision if appeal else original_decision(decision)
     return {
+        **_appeal_context(programme),
+        "appeal": appeal,
+        "appeal_lodged_on": long_date(appeal.lodged_at) if appeal else "",
+        "appeal_decided_on": long_date(appeal.decision.decided_at) if appeal else "",
         "decision": decision,
         "application": application,
         "organisation": organisation,
@@ -80,6 +88,39 @@ def _decision_context(decision):
         "corrects_amount": format_kr(corrects.amount) if corrects else "",
         "replaced_grant": getattr(corrects, "grant", None) if corrects else None,
     }
+
+
+def _appeal_context(programme):
+    """What every decision letter says about appealing (forvaltningsloven § 27 tredje ledd): the
+    period, counted from today (the letter is e-mailed and shown in the portal the day it is made),
+    and the appeal body. ``applications.selectors.appeal_deadline`` counts from the same day."""
+    weeks = programme.appeal_period_weeks
+    return {
+        "appeal_weeks": weeks,
+        "appeal_deadline": long_date(timezone.localdate() + timedelta(weeks=weeks)),
+        "appeal_body": programme.appeal_body,
+    }
+
+
+def appeal_forwarded_letter_pdf(appeal):
+    """The letter telling the applicant that the board upheld its decision and sent the appeal on."""
+    application = appeal.application
+    case = appeal.board_cases.select_related("meeting").order_by("-pk").first()
+    context = {
+        "appeal": appeal,
+        "decision": appeal.decision,
+        "application": application,
+        "organisation": application.organisation,
+        "programme": application.programme,
+        "case": case,
+        "reason": case.recommendation if case is not None and case.proposed_amount == appeal.decision.amount else "",
+        "lodged_on": long_date(appeal.lodged_at),
+        "deadline": long_date(appeal.deadline),
+        "decided_on": long_date(appeal.decision.decided_at),
+        "handled_on": long_date(appeal.resolved_at),
+        "today": long_date(timezone.now()),
+    }
+    return render_pdf(render_to_string("letters/appeal_forwarded.html", context))
 
 
 def grant_letter_pdf(decision):
@@ -158,11 +199,15 @@ def _recused_without_decision(case):
 def letters_for_application(application):
     """The letters issued to the applicant about ``application``, newest first (for "My applications").
 
-    Only tilsagnsbrev and avslagsbrev: the minutes are the board's document.
+    Tilsagnsbrev, avslagsbrev and the letter sending an appeal on: the minutes are the board's document.
     """
     return (
         Letter.objects.filter(decision__application=application)
-        .filter(Q(kind=Letter.Kind.GRANT_LETTER) | Q(kind=Letter.Kind.REJECTION_LETTER))
+        .filter(
+            Q(kind=Letter.Kind.GRANT_LETTER)
+            | Q(kind=Letter.Kind.REJECTION_LETTER)
+            | Q(kind=Letter.Kind.APPEAL_FORWARDED)
+        )
         .select_related("decision")
         .order_by("-created_at", "-pk")
     )

@@ -127,6 +127,16 @@ class BoardCase(models.Model):
         blank=True,
         related_name="reconsiderations",
     )
+    # A case in which the board reconsiders its decision because the applicant appealed it
+    # (forvaltningsloven § 33): reverse it (a new decision) or uphold it and send the appeal on.
+    appeal = models.ForeignKey(
+        "applications.Appeal",
+        verbose_name=_("klage"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="board_cases",
+    )
 
     class Meta:
         verbose_name = _("styresak")
@@ -142,6 +152,10 @@ class BoardCase(models.Model):
                 name="case_exactly_one_subject",
             ),
             models.CheckConstraint(condition=Q(proposed_amount__gte=0), name="case_amount_non_negative"),
+            models.CheckConstraint(
+                condition=Q(appeal__isnull=True) | (Q(reconsiders__isnull=True) & Q(application__isnull=False)),
+                name="case_appeal_is_about_its_application",
+            ),
         ]
 
     def __str__(self):
@@ -385,6 +399,7 @@ class Letter(models.Model):
     class Kind(models.TextChoices):
         GRANT_LETTER = "grant_letter", _("Tilsagnsbrev")
         REJECTION_LETTER = "rejection_letter", _("Avslagsbrev")
+        APPEAL_FORWARDED = "appeal_forwarded", _("Brev om klage sendt klageinstansen")
         MINUTES = "minutes", _("Møtebok")
 
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)

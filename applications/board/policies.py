@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import (
+    Appeal,
     Application,
     Assessment,
     BoardCase,
@@ -29,6 +30,7 @@ from applications.models import (
     Vote,
 )
 from applications.policies import acts_for_organisation, is_programme_staff, may_run_meeting
+from omstilling.formatting import format_kr
 from omstilling.models import BoardMembership, Programme
 
 from .money import grant_side
@@ -172,6 +174,34 @@ def reconsideration_refusal(meeting, decision, amount):
     if amount == decision.amount:
         return _("Beløpet er det samme som i vedtaket; det er ingenting for styret å omgjøre.")
     return reconsider_refusal(decision)
+
+
+def appeal_case_refusal(meeting, appeal, amount):
+    """Why ``appeal`` cannot go before the board on ``meeting`` with the proposal to decide
+    ``amount`` (None when it can). The proposal either upholds the decision (the same amount: 0 for
+    a rejection) or reverses it in the applicant's favour (a grant, or a larger one)."""
+    if meeting.state == BoardMeeting.State.CLOSED:
+        return _("Møtet er avsluttet; saker kan ikke føres opp på det.")
+    if appeal.application.programme_id != meeting.programme_id:
+        return _("Klagen hører til et annet program.")
+    if appeal.state == Appeal.State.ON_AGENDA:
+        return _("Klagen står allerede på sakslisten til et møte.")
+    if appeal.state != Appeal.State.RECEIVED:
+        return _("Klagen er avgjort av styret («%(state)s»).") % {"state": appeal.get_state_display()}
+    if BoardCase.objects.filter(meeting=meeting, application=appeal.application_id).exists():
+        return _("Søknaden har allerede en sak på dette møtet; før klagen opp på et senere møte.")
+    decision = appeal.decision
+    if Decision.objects.filter(corrects=decision).exists():
+        return _("Vedtaket klagen gjelder, er erstattet av et nyere vedtak.")
+    if amount is None or amount < 0 or amount != amount.to_integral_value():
+        return _("Oppgi beløpet i hele kroner: det vedtaket gir i dag for å opprettholde det, mer for å omgjøre det.")
+    if amount < decision.amount:
+        return _("Innstillingen kan ikke gi søkeren mindre enn det påklagede vedtaket (%(amount)s).") % {
+            "amount": format_kr(decision.amount)
+        }
+    if amount != decision.amount and decision.outcome == Decision.Outcome.APPROVED:
+        return grant_side().replace_refusal(decision)
+    return None
 
 
 def step_in_refusal(case, deputy, stands_in_for):

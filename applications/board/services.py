@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import (
+    Appeal,
     Application,
     BoardCase,
     BoardMeeting,
@@ -225,6 +226,58 @@ def case_add_reconsideration(
 
 
 @guarded(policies.can_run_meeting)
+def case_add_appeal(
+    meeting: BoardMeeting, *, actor: User, appeal: Appeal, proposed_amount, recommendation: str
+) -> BoardCase:
+    """Put an appeal before the board that made the appealed decision (forvaltningsloven § 33),
+    last on the agenda, with the programme leader's proposal: the appealed decision's amount to
+    uphold it (0 for a rejection), a grant or a larger one to reverse it."""
+    recommendation = (recommendation or "").strip()
+    if not recommendation:
+        raise ServiceError(
+            _("Skriv innstillingen: om vedtaket bør omgjøres eller opprettholdes, og hvorfor."),
+            field="recommendation",
+        )
+    try:
+        amount = Decimal(proposed_amount)
+    except (TypeError, ValueError, ArithmeticError):
+        amount = None
+    with transaction.atomic():
+        meeting = locked(meeting)
+        appeal = locked(appeal)
+        refusal = policies.appeal_case_refusal(meeting, appeal, amount)
+        if refusal:
+            raise ServiceError(refusal, field="proposed_amount")
+        number = (meeting.cases.aggregate(last=Max("number"))["last"] or 0) + 1
+        case = BoardCase(
+            meeting=meeting,
+            application=appeal.application,
+            number=number,
+            recommendation=recommendation,
+            proposed_amount=amount,
+            appeal=appeal,
+        )
+        full_clean_or_refuse(case)
+        case.save()
+        audit_log(
+            actor=actor,
+            obj=case,
+            action="case:appeal_added",
+            to_state=case.state,
+            reason=recommendation,
+            data={
+                "number": number,
+                "appeal_id": appeal.pk,
+                "decision_id": appeal.decision_id,
+                "amount": str(amount),
+                "reverses": amount != appeal.decision.amount,
+            },
+        )
+        transition(appeal, Appeal.State.ON_AGENDA, actor=actor, data={"case_id": case.pk})
+    return case
+
+
+@guarded(policies.can_run_meeting)
 def agenda_move(case: BoardCase, *, actor: User, offset: int) -> BoardCase:
     """Move a case up (-1) or down (+1) the agenda by swapping numbers with its neighbour."""
     with transaction.atomic():
@@ -373,8 +426,13 @@ def case_open(case: BoardCase, *, actor: User) -> BoardCase:
             if AnnualPlan.objects.filter(pk=case.annual_plan_id, adopted_on__isnull=False).exists():
                 raise ServiceError(_("Styret har allerede vedtatt denne omstillingsplanen."))
         else:
-            expected = Application.State.APPROVED if case.reconsiders_id else Application.State.TO_BOARD
-            if case.application.state != expected:
+            if case.appeal_id:
+                expected = (Application.State.APPROVED, Application.State.REJECTED)
+            elif case.reconsiders_id:
+                expected = (Application.State.APPROVED,)
+            else:
+                expected = (Application.State.TO_BOARD,)
+            if case.application.state not in expected:
                 raise ServiceError(_("Søknaden er ikke lenger til behandling i styret."))
         if meeting.state == BoardMeeting.State.PLANNED:
             transition(meeting, BoardMeeting.State.OPEN, actor=actor)
