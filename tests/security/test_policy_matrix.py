@@ -61,6 +61,7 @@ from applications.board.services import (
     vote_cast,
 )
 from applications.models import (
+    Appeal,
     Application,
     ApplicationCopy,
     Assessment,
@@ -168,6 +169,10 @@ POLICY_TABLE = {
         RUNS_MEETING,
         "omgjøring: put a decision back before the board with a new amount",
     ),
+    "applications.board.services.case_add_appeal": (
+        RUNS_MEETING,
+        "put an applicant's appeal (klage) before the board that decided, to reverse or uphold",
+    ),
     "applications.board.services.case_add_plan": (
         RUNS_MEETING,
         "put the year's omstillingsplan before the board to adopt",
@@ -237,6 +242,10 @@ POLICY_TABLE = {
     "applications.services.case.supplement_answer": (
         APPLICANT,
         "answer a request for more information with text and documents",
+    ),
+    "applications.services.appeals.appeal_lodge": (
+        APPLICANT,
+        "appeal the decision on one's application (klage), with reasons and documents; late is marked",
     ),
     # The public journal
     "applications.services.journal.journal_entry_screen": (
@@ -550,6 +559,14 @@ def _(cast):
     return Scenario(supplement, lambda: {"answer": "Her er regnskapet."})
 
 
+@scenario("applications.services.appeals.appeal_lodge")
+def _(cast):
+    return Scenario(
+        offered_grant(cast).decision.application,
+        lambda: {"reasons": "Vi søkte om 150 000 kr; prosjektet trenger hele beløpet."},
+    )
+
+
 @scenario("applications.services.journal.journal_entry_screen")
 def _(cast):
     entry = journal_register(
@@ -723,6 +740,27 @@ def _(cast):
             "decision": decision,
             "proposed_amount": Decimal(100000),
             "recommendation": "Kostnadene har økt; administrasjonen foreslår 100 000 kr.",
+        },
+    )
+
+
+@scenario("applications.board.services.case_add_appeal")
+def _(cast):
+    decision = offered_grant(cast).decision
+    appeal = Appeal.objects.create(
+        application=decision.application,
+        decision=decision,
+        reasons="Vi søkte om 150 000 kr; prosjektet trenger hele beløpet.",
+        lodged_by=cast.applicant,
+        lodged_at=timezone.now(),
+        deadline=timezone.localdate() + dt.timedelta(weeks=3),
+    )
+    return Scenario(
+        meeting(cast),
+        lambda: {
+            "appeal": appeal,
+            "proposed_amount": Decimal(75000),
+            "recommendation": "Klagen gir ingen nye opplysninger; vedtaket bør stå.",
         },
     )
 
