@@ -1,12 +1,13 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.services.seed import reference_programmes_seed
 from omstilling.exceptions import ServiceError
+from omstilling.management.base import TranslatedCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Oppretter eller oppdaterer omstillingsprogrammene i Vestre Toten og Elverumregionen fra "
         "kildedokumentene. Kan kjøres flere ganger."

@@ -1,17 +1,18 @@
 import datetime as dt
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.selectors import retention_plan
 from omstilling.formatting import long_date
+from omstilling.management.base import TranslatedCommand
 from projects.services.privacy import retention_apply
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Bruker reglene for lagring av personopplysninger: varsler om og sletter utkast som aldri ble "
         "sendt inn, anonymiserer gamle avslåtte og trukne søknader og sletter utløpte innsynsuttrekk. "

@@ -1,12 +1,12 @@
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from omstilling.formatting import format_nok, long_date
+from omstilling.management.base import TranslatedCommand
 from projects.services import grants_lapse_overdue
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Lar tilsagn som ikke er akseptert innen fristen, bortfalle, og fører beløpet tilbake til "
         "programmets budsjett. Kan kjøres så ofte man vil; Celery beat kjører det samme hver time."

@@ -2,7 +2,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from applications.services.seed import demo_users_seed
 from omstilling.exceptions import ServiceError
+from omstilling.management.base import TranslatedCommand
 from omstilling.models import Call, Programme
 from omstilling.seed import DEMO_APPLICANTS, DEMO_PASSWORD
 from projects.services.demo import demo_grant_seed
@@ -57,7 +58,7 @@ def open_demo_call():
     return call
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Oppretter demobrukere for alle roller i begge programmene (bare i utvikling, når "
         "DEMO_USERS er på). Krever at seed_programmes er kjørt."
