@@ -31,3 +31,30 @@ def test_demo_applicant_finds_an_open_elverum_call_and_can_start(settings, clien
     assert demo.title in client.get(reverse("front_page")).content.decode()
     client.login(email="soker@elverumregionen.demo", password="omstilling-demo")
     assert client.get(reverse("application_start", args=[demo.pk])).status_code == 200
+
+
+def test_the_demo_applicant_has_a_rejected_application_she_can_appeal(
+    settings, django_capture_on_commit_callbacks
+):
+    from applications.models import Application, Letter
+    from applications.selectors import appeal_standing
+    from applications.services.appeals import appeal_lodge
+    from omstilling.models import User
+
+    settings.DEMO_USERS = True
+    call_command("seed_programmes", stdout=StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo_users", stdout=StringIO(), stderr=(err := StringIO()))
+    call_command("seed_demo_users", stdout=StringIO(), stderr=StringIO())
+
+    rejected = Application.objects.get(title="Demo: Vinterfestival på Terningen")
+    assert rejected.state == Application.State.REJECTED
+    assert f"Avslått demosøknad søkeren kan klage på: {rejected.reference}" in err.getvalue()
+    assert Letter.objects.filter(decision__application=rejected, kind=Letter.Kind.REJECTION_LETTER).exists()
+    standing = appeal_standing(rejected)
+    assert standing.refusal is None and not standing.late
+    applicant = User.objects.get(email="soker@elverumregionen.demo")
+    appeal = appeal_lodge(rejected, actor=applicant, reasons="Festivalen gir sesongarbeid for 12 personer.")
+    assert appeal.state == "received"
+    draft = Application.objects.get(title="Demo: Sykkelturisme i Finnskogen (utkast)")
+    assert (draft.state, draft.created_by) == (Application.State.DRAFT, applicant)

@@ -14,7 +14,7 @@ from omstilling.exceptions import ServiceError
 from omstilling.management.base import TranslatedCommand
 from omstilling.models import Call, Programme
 from omstilling.seed import DEMO_APPLICANTS, DEMO_PASSWORD
-from projects.services.demo import demo_grant_seed
+from projects.services.demo import demo_draft_seed, demo_grant_seed, demo_rejection_seed
 
 OSLO = ZoneInfo("Europe/Oslo")
 DEMO_CALL_PROGRAMME = "elverumregionen"
@@ -82,13 +82,21 @@ class Command(TranslatedCommand):
             try:
                 # The demo's receipts, notices and letter go to demo addresses: not to the console.
                 with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-                    grant = demo_grant_seed(call, orgnr=DEMO_APPLICANTS[DEMO_CALL_PROGRAMME]["orgnr"])
+                    orgnr = DEMO_APPLICANTS[DEMO_CALL_PROGRAMME]["orgnr"]
+                    grant = demo_grant_seed(call, orgnr=orgnr)
+                    rejected = demo_rejection_seed(call, orgnr=orgnr)
+                    demo_draft_seed(call, orgnr=orgnr)
             except ServiceError as exc:
                 raise CommandError(exc.message) from exc
             if grant is not None:
                 self.stderr.write(
                     _("Demotilsagn til søkeren: %(reference)s (%(title)s)")
                     % {"reference": grant.reference, "title": grant.application.title}
+                )
+            if rejected is not None:
+                self.stderr.write(
+                    _("Avslått demosøknad søkeren kan klage på: %(reference)s (%(title)s)")
+                    % {"reference": rejected.reference, "title": rejected.title}
                 )
             # On stderr: stdout is the table of logins, which scripts read.
             self.stderr.write(
