@@ -164,7 +164,8 @@ class Appeal(models.Model):
                 name="appeal_resolved_when_decided",
             ),
             models.CheckConstraint(
-                condition=Q(state="forwarded", forwarded_to__gt="") | (~Q(state="forwarded") & Q(forwarded_to="")),
+                condition=Q(state="forwarded", forwarded_to__gt="")
+                | (~Q(state="forwarded") & Q(forwarded_to="")),
                 name="appeal_forwarded_names_body",
             ),
             models.CheckConstraint(condition=~Q(reasons=""), name="appeal_has_reasons"),

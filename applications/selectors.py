@@ -568,7 +568,9 @@ def appeal_refusal(application, decision=None):
         return _("Vedtaket er registrert i ettertid fra programmets arkiv og kan ikke påklages i portalen.")
     open_appeal = Appeal.objects.filter(application=application, state__in=Appeal.OPEN_STATES).first()
     if open_appeal is not None:
-        return _("Klagen dere sendte %(date)s, er under behandling.") % {"date": long_date(open_appeal.lodged_at)}
+        return _("Klagen dere sendte %(date)s, er under behandling.") % {
+            "date": long_date(open_appeal.lodged_at)
+        }
     lodged = Appeal.objects.filter(decision=decision).first()
     if lodged is not None:
         return _("Dere klaget på dette vedtaket %(date)s; klagen er «%(state)s».") % {

@@ -209,7 +209,9 @@ class Programme(models.Model):
     appeal_period_weeks = models.PositiveSmallIntegerField(
         _("klagefrist (uker)"),
         default=3,
-        help_text=_("Klagefristen regnes fra søkeren mottok vedtaksbrevet. Forvaltningsloven § 29: tre uker."),
+        help_text=_(
+            "Klagefristen regnes fra søkeren mottok vedtaksbrevet. Forvaltningsloven § 29: tre uker."
+        ),
     )
     appeal_body = models.CharField(
         _("klageinstans"),

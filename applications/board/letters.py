@@ -113,7 +113,9 @@ def appeal_forwarded_letter_pdf(appeal):
         "organisation": application.organisation,
         "programme": application.programme,
         "case": case,
-        "reason": case.recommendation if case is not None and case.proposed_amount == appeal.decision.amount else "",
+        "reason": case.recommendation
+        if case is not None and case.proposed_amount == appeal.decision.amount
+        else "",
         "lodged_on": long_date(appeal.lodged_at),
         "deadline": long_date(appeal.deadline),
         "decided_on": long_date(appeal.decision.decided_at),

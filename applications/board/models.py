@@ -153,7 +153,8 @@ class BoardCase(models.Model):
             ),
             models.CheckConstraint(condition=Q(proposed_amount__gte=0), name="case_amount_non_negative"),
             models.CheckConstraint(
-                condition=Q(appeal__isnull=True) | (Q(reconsiders__isnull=True) & Q(application__isnull=False)),
+                condition=Q(appeal__isnull=True)
+                | (Q(reconsiders__isnull=True) & Q(application__isnull=False)),
                 name="case_appeal_is_about_its_application",
             ),
         ]

@@ -194,7 +194,10 @@ def appeal_case_refusal(meeting, appeal, amount):
     if Decision.objects.filter(corrects=decision).exists():
         return _("Vedtaket klagen gjelder, er erstattet av et nyere vedtak.")
     if amount is None or amount < 0 or amount != amount.to_integral_value():
-        return _("Oppgi beløpet i hele kroner: det vedtaket gir i dag for å opprettholde det, mer for å omgjøre det.")
+        return _(
+            "Oppgi beløpet i hele kroner: det vedtaket gir i dag for å opprettholde det, "
+            "mer for å omgjøre det."
+        )
     if amount < decision.amount:
         return _("Innstillingen kan ikke gi søkeren mindre enn det påklagede vedtaket (%(amount)s).") % {
             "amount": format_kr(decision.amount)

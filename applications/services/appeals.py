@@ -90,7 +90,9 @@ def appeal_lodge(
                 application,
                 direction=JournalEntry.Direction.INCOMING,
                 kind=JournalEntry.Kind.APPEAL,
-                title=lambda: translation.gettext("Klage på vedtak: %(title)s") % {"title": application.title},
+                title=lambda: (
+                    translation.gettext("Klage på vedtak: %(title)s") % {"title": application.title}
+                ),
                 registered_at=now,
             )
             audit_log(

@@ -8,7 +8,7 @@ from applications.board.decisions import case_close
 from applications.board.services import attendance_register, meeting_create, vote_cast
 from applications.models import OrganisationMembership, Vote
 from omstilling import roles
-from tests.board.conftest import application_to_board, board, open_case  # noqa: F401 - fixture
+from tests.board.conftest import application_to_board, make_board, open_case
 from tests.factories import UserFactory
 
 
@@ -35,6 +35,11 @@ def next_meeting(board, place="Rådhuset, Raufoss"):
     for seat in board.seats:
         attendance_register(meeting, actor=board.leader, member=seat)
     return meeting
+
+
+@pytest.fixture
+def board(db):
+    return make_board("vestre-toten", "Omstillingsprogrammet i Vestre Toten", "vestre-toten.demo")
 
 
 @pytest.fixture

@@ -222,7 +222,11 @@ def test_an_appeal_on_a_grant_may_not_propose_less(board, django_capture_on_comm
     appeal = appeal_lodge(grant_decision.application, actor=user, reasons="Vi trenger 450 000 kr.")
     with pytest.raises(ServiceError, match="mindre enn det påklagede vedtaket"):
         case_add_appeal(
-            next_meeting(board), actor=board.leader, appeal=appeal, proposed_amount="100000", recommendation="x"
+            next_meeting(board),
+            actor=board.leader,
+            appeal=appeal,
+            proposed_amount="100000",
+            recommendation="x",
         )
 
 
