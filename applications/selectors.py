@@ -128,7 +128,8 @@ def _readable_applications(user):
 
 
 def letter_for_member(user, pk):
-    """A tilsagnsbrev or avslagsbrev about one of the user's own organisations' applications, or
+    """A tilsagnsbrev, avslagsbrev or letter sending an appeal on, about one of the user's own
+    organisations' applications, or
     about an application of a programme the user is staff of. The board reads its letters in the
     admin (``LetterAdmin.download_view``)."""
     if not user.is_authenticated:
@@ -137,7 +138,7 @@ def letter_for_member(user, pk):
     return get_object_or_404(
         Letter.objects.filter(
             decision__application__in=readable,
-            kind__in=[Letter.Kind.GRANT_LETTER, Letter.Kind.REJECTION_LETTER],
+            kind__in=[Letter.Kind.GRANT_LETTER, Letter.Kind.REJECTION_LETTER, Letter.Kind.APPEAL_FORWARDED],
         ).select_related("decision__application"),
         pk=pk,
     )
