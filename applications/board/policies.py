@@ -157,7 +157,18 @@ def reconsider_refusal(decision):
         return _("Vedtaket er allerede erstattet; ta utgangspunkt i det nyeste vedtaket.")
     if BoardCase.objects.filter(reconsiders=decision).exclude(state=BoardCase.State.CLOSED).exists():
         return _("Vedtaket står allerede på sakslisten til et møte for omgjøring.")
-    return grant_side().replace_refusal(decision)
+    return open_appeal_refusal(decision) or grant_side().replace_refusal(decision)
+
+
+def open_appeal_refusal(decision):
+    """Why ``decision`` cannot be replaced while the applicant's appeal on it is being handled: the
+    board answers the appeal first (forvaltningsloven § 33), with a new decision if it reverses."""
+    if Appeal.objects.filter(decision=decision, state__in=Appeal.OPEN_STATES).exists():
+        return _(
+            "Søkeren har klaget på vedtaket, og klagen er under behandling. Før klagen opp for styret; "
+            "omgjør styret vedtaket, skjer det der."
+        )
+    return None
 
 
 def reconsideration_refusal(meeting, decision, amount):
@@ -334,7 +345,7 @@ def correction_refusal(decision):
         return _("Bare et vedtak om tilsagn kan rettes her.")
     if Decision.objects.filter(corrects=decision).exists():
         return _("Vedtaket er allerede rettet; rett det nyeste vedtaket.")
-    return grant_side().replace_refusal(decision)
+    return open_appeal_refusal(decision) or grant_side().replace_refusal(decision)
 
 
 # The predicates the services are guarded by --------------------------------------------------------

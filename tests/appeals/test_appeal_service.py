@@ -240,3 +240,27 @@ def test_the_letters_state_the_appeal_right_period_and_body(board, rejection):
     assert "Klagefristen er 3 uker" in text
     assert f"innen {deadline.day}." in text
     assert "kommunens klagenemnd" in text
+
+
+def test_while_an_appeal_is_open_the_decision_is_neither_corrected_nor_reconsidered(
+    board, django_capture_on_commit_callbacks
+):
+    from applications.board.decisions import decision_correct
+    from applications.board.services import case_add_reconsideration
+
+    with django_capture_on_commit_callbacks(execute=True):
+        grant_decision = decide(board, Vote.Choice.FOR)
+    user = applicant_of(grant_decision.application)
+    appeal_lodge(grant_decision.application, actor=user, reasons="Vi trenger 450 000 kr.")
+
+    with pytest.raises(ServiceError, match="klagen er under behandling"):
+        decision_correct(grant_decision, actor=board.leader, conditions="Nye vilkår.", reason="Skrivefeil.")
+    with pytest.raises(ServiceError, match="klagen er under behandling"):
+        case_add_reconsideration(
+            next_meeting(board),
+            actor=board.leader,
+            decision=grant_decision,
+            proposed_amount="400000",
+            recommendation="Økte kostnader.",
+        )
+    assert Decision.objects.filter(application=grant_decision.application).count() == 1
