@@ -1,4 +1,5 @@
-"""Forms for the written exchanges on a case: a message, a request for more information, an answer."""
+"""Forms for the written exchanges on a case: a message, a request for more information, an answer,
+an appeal (klage) on the decision."""
 
 import datetime as dt
 
@@ -7,7 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .forms import MultipleFileField, TextField, _keep_overlong_text
-from .models_case import ANSWER_MAX_CHARS, MAX_SUPPLEMENT_FILES, MESSAGE_MAX_CHARS
+from .models_case import (
+    ANSWER_MAX_CHARS,
+    APPEAL_MAX_CHARS,
+    MAX_APPEAL_FILES,
+    MAX_SUPPLEMENT_FILES,
+    MESSAGE_MAX_CHARS,
+)
 
 
 class KeepsOverlongText:
@@ -57,6 +64,27 @@ class SupplementAnswerForm(KeepsOverlongText, forms.Form):
     )
     files = MultipleFileField(
         max_files=MAX_SUPPLEMENT_FILES,
+        label=_("Dokumenter"),
+        required=False,
+        help_text=_("PDF, Word (DOCX), Excel (XLSX), PNG eller JPEG. Du kan velge flere filer."),
+    )
+
+
+class AppealForm(KeepsOverlongText, forms.Form):
+    # Required by the service (``appeal_lodge``), whose message says what the reasons should cover;
+    # the page marks it as required for a screen reader all the same.
+    reasons = TextField(
+        label=_("Begrunnelse for klagen"),
+        required=False,
+        max_length=APPEAL_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8, "aria-required": "true"}),
+        help_text=_(
+            "Skriv hva i vedtaket dere mener er feil, og hvorfor. Nevn opplysninger styret ikke hadde "
+            "da det behandlet søknaden."
+        ),
+    )
+    files = MultipleFileField(
+        max_files=MAX_APPEAL_FILES,
         label=_("Dokumenter"),
         required=False,
         help_text=_("PDF, Word (DOCX), Excel (XLSX), PNG eller JPEG. Du kan velge flere filer."),

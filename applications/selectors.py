@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,6 +20,7 @@ from omstilling.models import Call, FocusArea, Programme
 from omstilling.roles import programmes_for_staff
 
 from .models import (
+    Appeal,
     Application,
     ApplicationCopy,
     Attachment,
@@ -110,6 +111,12 @@ def applications_for_user(user, related=APPLICATION_RELATED):
     )
 
 
+def applications_listed_for_user(user):
+    """«Mine søknader»: the user's applications, each with ``has_open_appeal`` (in the same query)."""
+    open_appeals = Appeal.objects.filter(application=OuterRef("pk"), state__in=Appeal.OPEN_STATES)
+    return applications_for_user(user).annotate(has_open_appeal=Exists(open_appeals))
+
+
 def application_for_member(user, pk, related=APPLICATION_RELATED):
     """The application if ``user`` acts for its organisation, else 404.
 
@@ -170,9 +177,9 @@ def decisions_for_application(application):
     with ``replaced_by`` naming the decision that corrected it.
     """
     decisions = list(
-        application.decisions.prefetch_related(
-            Prefetch("letters", queryset=Letter.objects.order_by("-created_at", "-pk"))
-        ).order_by("-decided_at", "-pk")
+        application.decisions.select_related("case")
+        .prefetch_related(Prefetch("letters", queryset=Letter.objects.order_by("-created_at", "-pk")))
+        .order_by("-decided_at", "-pk")
     )
     by_pk = {decision.pk: decision for decision in decisions}
     corrected = {decision.corrects_id for decision in decisions if decision.corrects_id}

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import accounts, applications, case, copies, journal, organisations
+from .views import accounts, appeals, applications, case, copies, journal, organisations
 
 urlpatterns = [
     # Accounts: registration is ours; log-in, log-out and password reset are Django's views.
@@ -70,6 +70,7 @@ urlpatterns = [
         case.supplement_answer_view,
         name="supplement_answer",
     ),
+    path("soknader/<int:pk>/klage/", appeals.appeal_lodge_view, name="appeal_lodge"),
     path("vedlegg/<int:pk>/", applications.attachment_download, name="attachment_download"),
     path("brev/<int:pk>/", applications.letter_download, name="letter_download"),
 ]

@@ -17,7 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _gettext
 
 from applications.board.models import ConflictDeclaration, Vote
-from applications.models import Application, CostLine, Letter, OrganisationJoinRequest, OrganisationMembership
+from applications.models import (
+    Appeal,
+    Application,
+    CostLine,
+    Letter,
+    OrganisationJoinRequest,
+    OrganisationMembership,
+)
 from omstilling.models import AuditEntry, BoardMembership, Funding, Programme, StaffMembership
 
 from .models import (
@@ -728,6 +735,35 @@ def personal_data_of(user):
                 "attachments": attachments,
             }
         )
+    appeals = []
+    for appeal in (
+        Appeal.objects.filter(lodged_by=user)
+        .select_related("application")
+        .prefetch_related("attachments")
+        .order_by("lodged_at", "pk")
+    ):
+        attachments = []
+        for attachment in appeal.attachments.all():
+            path = f"klager/{appeal.application.reference}/{attachment.pk}-{attachment.original_name}"
+            attachments.append({"name": attachment.original_name, "file": path, "sha256": attachment.sha256})
+            files.append((path, attachment.file))
+        appeals.append(
+            {
+                **_plain(
+                    appeal,
+                    "reasons",
+                    "lodged_at",
+                    "deadline",
+                    "is_late",
+                    "state",
+                    "resolved_at",
+                    "forwarded_to",
+                ),
+                "application": appeal.application.reference,
+                "decision_id": appeal.decision_id,
+                "attachments": attachments,
+            }
+        )
     data = {
         "account": _plain(
             user, "email", "full_name", "phone", "date_joined", "last_login", "email_verified_at"
@@ -746,6 +782,7 @@ def personal_data_of(user):
             for r in OrganisationJoinRequest.objects.filter(user=user).select_related("organisation")
         ],
         "applications_started": applications,
+        "appeals_lodged": appeals,
         "payouts_requested": [
             {
                 "grant": p.grant.reference,

@@ -82,7 +82,7 @@ def my_applications(request):
     return render(
         request,
         "portal/my_applications.html",
-        {"applications": selectors.applications_for_user(request.user)},
+        {"applications": selectors.applications_listed_for_user(request.user)},
     )
 
 
@@ -326,8 +326,9 @@ def _summary_context(application):
     return {
         "cost_lines": cost_lines,
         "financing_lines": financing_lines,
-        # What was submitted; documents sent later (ettersending) are shown with their request.
-        "attachments": list(application.attachments.filter(supplement__isnull=True)),
+        # What was submitted; documents sent later (ettersending, klage) are shown with their request
+        # or appeal.
+        "attachments": list(application.attachments.filter(supplement__isnull=True, appeal__isnull=True)),
         "totals": selectors.budget_totals(cost_lines, financing_lines),
     }
 
@@ -412,8 +413,18 @@ def application_detail(request, pk):
     return application_detail_page(request, application)
 
 
+def _appeal_standing(application):
+    """The appeal standing, each appeal with the meeting whose agenda it is on last (``meeting``)."""
+    standing = selectors.appeal_standing(application)
+    for appeal in standing.appeals:
+        meetings = [case.meeting for case in appeal.board_cases.all()]
+        appeal.meeting = max(meetings, key=lambda meeting: meeting.starts_at, default=None)
+    return standing
+
+
 def application_detail_page(request, application, *, message_form=None, status=200):
-    """A submitted application as its applicant sees it, with the case's messages and requests."""
+    """A submitted application as its applicant sees it, with the case's messages, requests and
+    appeals."""
     return render(
         request,
         "portal/application_detail.html",
@@ -422,6 +433,7 @@ def application_detail_page(request, application, *, message_form=None, status=2
             "decisions": list(selectors.decisions_for_application(application)),
             **_summary_context(application),
             **selectors.case_exchange(application),
+            "appeal": _appeal_standing(application),
             "message_form": message_form or CaseMessageForm(),
             "errors": error_summary(message_form) if message_form is not None else [],
         },
