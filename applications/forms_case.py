@@ -11,6 +11,7 @@ from .forms import MultipleFileField, TextField, _keep_overlong_text
 from .models_case import (
     ANSWER_MAX_CHARS,
     APPEAL_MAX_CHARS,
+    APPEAL_REASONS_MISSING,
     MAX_APPEAL_FILES,
     MAX_SUPPLEMENT_FILES,
     MESSAGE_MAX_CHARS,
@@ -71,13 +72,12 @@ class SupplementAnswerForm(KeepsOverlongText, forms.Form):
 
 
 class AppealForm(KeepsOverlongText, forms.Form):
-    # Required by the service (``appeal_lodge``), whose message says what the reasons should cover;
-    # the page marks it as required for a screen reader all the same.
+    # Required, with the service's own message (``appeal_lodge``), which says what the reasons cover.
     reasons = TextField(
         label=_("Begrunnelse for klagen"),
-        required=False,
         max_length=APPEAL_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 8, "aria-required": "true"}),
+        error_messages={"required": APPEAL_REASONS_MISSING},
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_(
             "Skriv hva i vedtaket dere mener er feil, og hvorfor. Nevn opplysninger styret ikke hadde "
             "da det behandlet søknaden."

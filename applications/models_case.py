@@ -99,6 +99,8 @@ class SupplementRequest(models.Model):
 
 APPEAL_MAX_CHARS = 10000
 MAX_APPEAL_FILES = 10  # documents sent with one appeal
+# The service refuses an appeal without reasons with this; the form says the same at the field.
+APPEAL_REASONS_MISSING = _("Skriv hvorfor dere klager: hva i vedtaket dere mener er feil, og hvorfor.")
 
 
 class Appeal(models.Model):

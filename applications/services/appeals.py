@@ -22,7 +22,7 @@ from omstilling.models import User
 from omstilling.policies import guarded, refuse
 
 from ..models import Appeal, Application, Attachment, JournalEntry
-from ..models_case import APPEAL_MAX_CHARS, MAX_APPEAL_FILES
+from ..models_case import APPEAL_MAX_CHARS, APPEAL_REASONS_MISSING, MAX_APPEAL_FILES
 from ..policies import can_lodge_appeal
 from ..selectors import appeal_deadline, appeal_refusal, decision_in_force
 from ..uploads import describe_upload, store_upload
@@ -39,9 +39,7 @@ def appeal_lodge(
     reasons = (reasons or "").strip()
     uploads = list(uploads)
     if not reasons:
-        raise ServiceError(
-            _("Skriv hvorfor dere klager: hva i vedtaket dere mener er feil, og hvorfor."), field="reasons"
-        )
+        raise ServiceError(str(APPEAL_REASONS_MISSING), field="reasons")
     _check_length(reasons, limit=APPEAL_MAX_CHARS, field="reasons")
     if len(uploads) > MAX_APPEAL_FILES:
         raise ServiceError(
