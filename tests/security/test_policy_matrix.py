@@ -61,6 +61,7 @@ from applications.board.services import (
     vote_cast,
 )
 from applications.models import (
+    Appeal,
     Application,
     ApplicationCopy,
     Assessment,
@@ -167,6 +168,10 @@ POLICY_TABLE = {
     "applications.board.services.case_add_reconsideration": (
         RUNS_MEETING,
         "omgjøring: put a decision back before the board with a new amount",
+    ),
+    "applications.board.services.case_add_appeal": (
+        RUNS_MEETING,
+        "klage: put the applicant's appeal before the board that made the decision",
     ),
     "applications.board.services.case_add_plan": (
         RUNS_MEETING,
@@ -724,6 +729,26 @@ def _(cast):
             "proposed_amount": Decimal(100000),
             "recommendation": "Kostnadene har økt; administrasjonen foreslår 100 000 kr.",
         },
+    )
+
+
+@scenario("applications.board.services.case_add_appeal")
+def _(cast):
+    rejected = application(cast, Application.State.REJECTED, decided_at=timezone.now())
+    decision = Decision.objects.create(
+        application=rejected, outcome=Decision.Outcome.REJECTED, amount=0, decided_at=timezone.now()
+    )
+    appeal = Appeal.objects.create(
+        application=rejected,
+        decision=decision,
+        reasons="Prosjektet hører til innsatsområdet.",
+        lodged_by=cast.applicant,
+        lodged_at=timezone.now(),
+        deadline=timezone.localdate() + dt.timedelta(weeks=3),
+    )
+    return Scenario(
+        meeting(cast),
+        lambda: {"appeal": appeal, "proposed_amount": "0", "recommendation": "Vedtaket bør stå."},
     )
 
 
