@@ -516,17 +516,19 @@ class ApplicationAdmin(
 
     def attachment_view(self, request, object_id, attachment_pk):
         """An attachment of an application the user may read here: for the board, one on the agenda
-        of its meetings, as submitted (attachments cannot change after the submission)."""
+        of its meetings, as submitted (attachments cannot change after the submission), or sent later
+        with an answer or an appeal."""
         application = self._scoped_object(request, object_id)
         attachments = application.attachments.all()
         snapshot = ApplicationSnapshot.objects.filter(application=application).first()
         if snapshot is not None:
             # A submitted application is read as submitted: the files its frozen copy lists.
             # Plus the documents sent later in answer to a request for more information, each
-            # frozen with its answer.
+            # frozen with its answer, and those sent with an appeal (klage), stored as it is lodged.
             attachments = attachments.filter(
                 Q(pk__in=[row["id"] for row in snapshot.data.get("attachments", [])])
                 | Q(supplement__answered_at__isnull=False)
+                | Q(appeal__isnull=False)
             )
         attachment = get_object_or_404(attachments, pk=attachment_pk)
         return private_download(attachment.file, attachment.original_name, attachment.content_type)

@@ -208,6 +208,16 @@ class ProgrammeAdmin(ProgrammeScopedAdmin):
             },
         ),
         (
+            _("Klage på styrets vedtak"),
+            {
+                "fields": ("appeal_period_weeks", "appeal_body"),
+                "description": _(
+                    "Vedtaksbrevene nevner klagefristen og klageinstansen. Opprettholder styret vedtaket "
+                    "etter en klage, sendes klagen til klageinstansen (forvaltningsloven §§ 28–33)."
+                ),
+            },
+        ),
+        (
             _("Prosjektregnskap ved sluttutbetaling"),
             {
                 "fields": ("accounts_leader_limit", "accounts_accountant_limit"),

@@ -33,6 +33,8 @@ CASE_FILE = {
     "applications.boardmeeting": VIEW,
     "applications.boardcase": VIEW,
     "applications.decision": VIEW,
+    # An appeal (klage) on the board's decision, which the board reconsiders (forvaltningsloven § 33).
+    "applications.appeal": VIEW,
 }
 
 # Model permissions per group, as {"app_label.model": actions}. Nobody but the site admin
@@ -72,6 +74,8 @@ ROLE_PERMISSIONS = {
         "applications.casestandin": VIEW,
         # A decision is immutable once recorded; a correction is a new decision.
         "applications.decision": ("view", "add"),
+        # Lodged by the applicant; put before the board through its own page (case_add_appeal).
+        "applications.appeal": VIEW,
         # The journal is written by the services; staff only screen what the public version withholds.
         "applications.journalentry": ("view", "change"),
         "projects.grant": EDIT,

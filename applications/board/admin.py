@@ -1,5 +1,5 @@
 """The board's admin pages: meetings (``admin_meetings``), cases and their votes (``admin_cases``),
-decisions and letters (``admin_decisions``), and the read-only records below.
+decisions and letters (``admin_decisions``), appeals (``admin_appeals``), and the read-only records below.
 """
 
 from django.contrib import admin
@@ -16,7 +16,12 @@ from omstilling.admin_mixins import (
     ReadOnlyAdminMixin,
 )
 
-from . import admin_cases, admin_decisions, admin_meetings  # noqa: F401  (they register their pages)
+from . import (  # noqa: F401  (they register their pages)
+    admin_appeals,
+    admin_cases,
+    admin_decisions,
+    admin_meetings,
+)
 
 
 class BoardCaseRecordAdmin(ReadOnlyAdminMixin, ProgrammeScopedAdmin):

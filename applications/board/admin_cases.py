@@ -32,12 +32,32 @@ from omstilling.policies import Refused, as_permission_denied
 
 from . import decisions as decision_services
 from . import policies, selectors, services
+from .admin_appeals import appeal_attachment_links, decision_summary
 from .admin_decisions import correction_context
 from .money import grant_side
 
 
 def _votes(choice):
     return Count("votes", filter=Q(votes__choice=choice))
+
+
+def appeal_context(case):
+    """What the case page and the closing page say about an appeal case: the appeal, and what each
+    outcome of the vote does (``decisions._appeal_close``)."""
+    appeal = case.appeal
+    if appeal is None:
+        return {}
+    decision = appeal.decision
+    return {
+        "appeal": appeal,
+        "appeal_decided_on": long_date(decision.decided_at),
+        "appeal_decision": decision_summary(decision),
+        "appeal_lodged_on": long_date(appeal.lodged_at),
+        "appeal_deadline": long_date(appeal.deadline),
+        "appeal_attachments": appeal_attachment_links(appeal),
+        "appeal_reverses": case.proposed_amount != decision.amount,
+        "appeal_body": case.meeting.programme.appeal_body,
+    }
 
 
 class BoardCaseAddForm(forms.ModelForm):
@@ -306,6 +326,7 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             plan=case.annual_plan,
             meeting_date=long_date(case.meeting.starts_at),
             choices=[(value, label) for value, label in Vote.Choice.choices if value in Vote.BALLOT],
+            **appeal_context(case),
             **self._case_state(request, case),
         )
 
@@ -405,6 +426,8 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                     messages.warning(
                         request, gettext("Styret vedtok ikke omstillingsplanen; den er fortsatt et utkast.")
                     )
+            elif case.appeal_id and decision is None:
+                self._appeal_closed_message(request, case)
             elif decision is None:
                 messages.warning(
                     request,
@@ -435,8 +458,25 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             casting=tally.casting_vote_used,
             proposed_amount=format_nok(case.proposed_amount),
             decision_warnings=selectors.case_warnings(case) if adopted else [],
+            **appeal_context(case),
             **state,
         )
+
+    @staticmethod
+    def _appeal_closed_message(request, case):
+        appeal = case.appeal
+        appeal.refresh_from_db()
+        if appeal.state == appeal.State.FORWARDED:
+            messages.success(
+                request,
+                gettext("Vedtaket står. Klagen er sendt til %(body)s, og søkeren får brev om det.")
+                % {"body": appeal.forwarded_to},
+            )
+        else:
+            messages.warning(
+                request,
+                gettext("Innstillingen ble ikke vedtatt; klagen er sendt tilbake til administrasjonen."),
+            )
 
     def status_view(self, request, object_id):
         """The live tally the case page polls."""

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.admin_pages import ServicePagesMixin, adopt
 from applications.models import (
+    Appeal,
     Application,
     BoardCase,
     BoardMeeting,
@@ -143,9 +144,9 @@ class BoardMeetingAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             return HttpResponseRedirect(request.path)
 
         cases = list(
-            meeting.cases.select_related("application__organisation", "annual_plan__programme").order_by(
-                "number"
-            )
+            meeting.cases.select_related(
+                "application__organisation", "annual_plan__programme", "appeal__decision"
+            ).order_by("number")
         )
         decisions = {decision.case_id: decision for decision in Decision.objects.filter(case__in=cases)}
         attendance = {row.member_id: row for row in meeting.attendance.select_related("stands_in_for__user")}
@@ -163,6 +164,7 @@ class BoardMeetingAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             if policies.case_add_refusal(meeting, application) is None
         ]
         plans, no_plan_reason = self._plans_to_add(meeting) if may_run else ([], "")
+        appeals = self._appeals_waiting(meeting) if may_run else []
         return self._page(
             request,
             "admin/applications/boardmeeting/agenda.html",
@@ -176,6 +178,8 @@ class BoardMeetingAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                 {
                     "case": case,
                     "amount": format_nok(case.proposed_amount),
+                    "upholds": case.appeal_id is not None
+                    and case.proposed_amount == case.appeal.decision.amount,
                     "decision": decisions.get(case.pk),
                     "decision_amount": format_nok(decisions[case.pk].amount) if case.pk in decisions else "",
                 }
@@ -186,6 +190,7 @@ class BoardMeetingAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             waiting=waiting,
             plans=plans,
             no_plan_reason=no_plan_reason,
+            appeals=appeals,
             letters=meeting.letters.all(),
             meeting_date=long_date(meeting.starts_at),
         )
@@ -210,6 +215,28 @@ class BoardMeetingAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
             "Alle omstillingsplanene er vedtatt eller står allerede på en saksliste. En ny plan får du "
             "ved å skrive tekstene for året under Årsrapport/omstillingsplan."
         )
+
+    @staticmethod
+    def _appeals_waiting(meeting):
+        """The programme's appeals waiting for the board (lodged, or sent back after a vote), each
+        with what the appealed decision gave, for a link to the page that puts it on this agenda."""
+        if meeting.state == BoardMeeting.State.CLOSED:
+            return []
+        appeals = (
+            Appeal.objects.filter(application__programme=meeting.programme_id, state=Appeal.State.RECEIVED)
+            .select_related("application__organisation", "decision")
+            .order_by("lodged_at", "pk")
+        )
+        return [
+            {
+                "appeal": appeal,
+                "lodged_on": long_date(appeal.lodged_at),
+                "deadline": long_date(appeal.deadline),
+                "decided_on": long_date(appeal.decision.decided_at),
+                "decision_amount": format_nok(appeal.decision.amount),
+            }
+            for appeal in appeals
+        ]
 
     def _agenda_post(self, request, meeting):
         action = request.POST.get("action")

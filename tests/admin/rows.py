@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from applications.models import (
+    Appeal,
     Application,
     ApplicationSnapshot,
     Assessment,
@@ -303,6 +304,18 @@ def _decision():
     return DecisionFactory(application=case.application, case=case)
 
 
+def _appeal():
+    decision = DecisionFactory(application__title=f"Prosjekt {token()}")
+    return Appeal.objects.create(
+        application=decision.application,
+        decision=decision,
+        reasons="Prosjektet hører til innsatsområdet.",
+        lodged_by=person(),
+        lodged_at=timezone.now(),
+        deadline=timezone.localdate() + dt.timedelta(weeks=3),
+    )
+
+
 def _meeting_attendance():
     meeting = BoardMeetingFactory(place=f"Kommunestyresalen {token()}")
     member = BoardMembershipFactory(programme=meeting.programme, user=person())
@@ -417,6 +430,7 @@ ROWS = {
     Vote: Row(_vote, lambda v: _title(v.case.application)),
     CaseStandIn: Row(_case_stand_in, lambda s: _title(s.case.application)),
     Decision: Row(_decision, lambda d: _title(d.application)),
+    Appeal: Row(_appeal, lambda a: _title(a.application)),
     MeetingAttendance: Row(_meeting_attendance, _last_word(lambda a: a.meeting.place)),
     Letter: Row(_letter, lambda letter: _title(letter.decision.application)),
     JournalEntry: Row(_journal_entry, _title),

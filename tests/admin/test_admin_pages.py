@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import (
+    Appeal,
     Application,
     ApplicationSnapshot,
     Assessment,
@@ -48,6 +49,8 @@ NOT_ADDED_IN_ADMIN = {
     Assessment,
     # The services write the journal; staff only screen what its public version withholds.
     JournalEntry,
+    # Lodged by the applicant in the portal (appeal_lodge).
+    Appeal,
 }
 
 
