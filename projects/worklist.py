@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application
+from applications.models import Appeal, Application
 from applications.selectors import APPLICATION_WORKLIST
 from omstilling.models import Programme, StaffMembership
 
@@ -122,6 +122,12 @@ def leader_worklist(user):
         overdue=Count("pk", filter=grant_worklist_q(REPORT_OVERDUE, today)),
         lapsing=Count("pk", filter=grant_worklist_q(ACCEPTANCE_LAPSING, today)),
     )
+    appeals = _by_programme(
+        Appeal.objects.all(),
+        "application__programme",
+        _ids=ids,
+        waiting=Count("pk", filter=Q(state=Appeal.State.RECEIVED)),
+    )
     extensions = _by_programme(
         DeadlineExtension.objects.all(),
         "grant__application__programme",
@@ -146,6 +152,15 @@ def leader_worklist(user):
                 _("Saker klare for styret"),
                 app_row.get("to_board", 0),
                 _url(applications_url, programme__id__exact=pk, state__exact=Application.State.TO_BOARD),
+            ),
+            WorkItem(
+                _("Klager som venter på styret"),
+                appeals.get(pk, {}).get("waiting", 0),
+                _url(
+                    "admin:applications_appeal_changelist",
+                    application__programme__id__exact=pk,
+                    state__exact=Appeal.State.RECEIVED,
+                ),
             ),
             WorkItem(
                 _("Utbetalingsanmodninger til godkjenning"),

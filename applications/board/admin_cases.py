@@ -428,6 +428,10 @@ class BoardCaseAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                     )
             elif case.appeal_id and decision is None:
                 self._appeal_closed_message(request, case)
+            elif case.reconsiders_id and decision is None:
+                messages.warning(
+                    request, gettext("Styret vedtok ikke omgjøringen; det tidligere vedtaket står.")
+                )
             elif decision is None:
                 messages.warning(
                     request,

@@ -110,9 +110,14 @@ def test_board_votes_the_new_amount_down_and_its_old_decision_stands(client, boa
     client.force_login(board.chair.user)
     confirm = client.get(reverse("admin:applications_boardcase_close", args=[case.pk])).content.decode()
 
-    assert case_close(case, actor=board.chair.user) is None
+    closed = client.post(
+        reverse("admin:applications_boardcase_close", args=[case.pk]), {"confirm": "yes"}, follow=True
+    ).content.decode()
 
     assert "omgjøringen falt – det tidligere vedtaket står" in confirm
+    # The chair is told what happened: the old decision stands (not "sent back to the administration").
+    assert "Styret vedtok ikke omgjøringen; det tidligere vedtaket står." in closed
+    assert "sendt tilbake til administrasjonen" not in closed
 
     grant = Grant.objects.get(decision=decision)
     assert (grant.state, grant.amount) == (Grant.State.OFFERED, Decimal(350000))

@@ -154,14 +154,14 @@ def test_the_leader_asks_the_applicant_supplies_the_board_rejects_she_appeals_an
     browser_login(page, live_server, board.leader)
     page.goto(f"{live_server.url}/admin/applications/boardmeeting/{second.pk}/saksliste/")
     walk.check("leader-agenda-with-appeal")
-    page.get_by_role("link", name="Før opp klagen").first.click()
+    page.get_by_role("link", name="Før opp på dette møtet").first.click()
     walk.check("leader-appeal-to-board")
-    page.get_by_label("Møte").select_option(str(second.pk))
+    assert page.get_by_label("Styremøte").input_value() == str(second.pk)
     page.get_by_label("Foreslått beløp (kr)").fill("300000")
-    page.get_by_label("Innstilling").fill(
+    page.get_by_label("Innstilling til styret").fill(
         "Avtalen med kommunen var ettersendt før møtet. Vedtaket omgjøres: tilsagn på 300 000 kr."
     )
-    walk.button("Før opp klagen")
+    walk.button("Før opp saken")
     appeal.refresh_from_db()
     assert appeal.state == Appeal.State.ON_AGENDA
 
@@ -178,7 +178,9 @@ def test_the_leader_asks_the_applicant_supplies_the_board_rejects_she_appeals_an
     page.goto(f"{live_server.url}/soknader/{application.pk}/")
     walk.check("applicant-reversed")
     text = page.content()
-    assert "Innvilget" in text and "Vedtaket er omgjort" in text
+    assert "Innvilget" in text and "Styret omgjorde vedtaket" in text
+    page.get_by_text("Vedtaket det ble klaget på").click()
+    assert page.get_by_text("Omgjort etter klage ved vedtak av").is_visible()
 
     # 8. The leader screens the supplement's title in the journal (business secrets).
     supplement_entry = JournalEntry.objects.get(application=application, kind=JournalEntry.Kind.SUPPLEMENT)

@@ -10,11 +10,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.models import Application
+from applications.models import Appeal, Application, Decision
 from omstilling.models import FocusArea, StaffMembership
 from projects.models import Grant
 from projects.worklist import leader_worklist
-from tests.factories import ApplicationFactory, FocusAreaFactory, ProgrammeFactory, StaffMembershipFactory
+from tests.factories import (
+    ApplicationFactory,
+    FocusAreaFactory,
+    ProgrammeFactory,
+    StaffMembershipFactory,
+    UserFactory,
+)
 
 from .conftest import grant_in, requested
 
@@ -42,6 +48,25 @@ def _fill(programme):
         state=Application.State.SUBMITTED,
         receipt_undeliverable_at=timezone.now(),
     )
+    for state in (Appeal.State.RECEIVED, Appeal.State.FORWARDED):
+        rejected = ApplicationFactory(
+            programme=programme, focus_area=focus_area, state=Application.State.REJECTED
+        )
+        decision = Decision.objects.create(
+            application=rejected, outcome=Decision.Outcome.REJECTED, decided_at=timezone.now()
+        )
+        forwarded = state == Appeal.State.FORWARDED
+        Appeal.objects.create(
+            application=rejected,
+            decision=decision,
+            reasons="Vi er uenige.",
+            lodged_by=UserFactory(),
+            lodged_at=timezone.now(),
+            deadline=timezone.localdate(),
+            state=state,
+            resolved_at=timezone.now() if forwarded else None,
+            forwarded_to="kommunens klagenemnd" if forwarded else "",
+        )
     due, overdue, later = (grant_in(programme, title=title) for title in ("Snart", "Forsinket", "Senere"))
     _deadline(due, 30)
     _deadline(overdue, -3)
@@ -57,6 +82,7 @@ def _fill(programme):
 EXPECTED = {
     "Søknader til vurdering": 3,  # submitted, in review, and the one whose receipt bounced
     "Saker klare for styret": 1,
+    "Klager som venter på styret": 1,
     "Utbetalingsanmodninger til godkjenning": 1,
     "Søknader om lengre frist": 0,
     "Sluttrapporter med frist innen 60 dager": 1,
@@ -100,7 +126,7 @@ def test_the_worklist_costs_the_same_queries_for_three_programmes_as_for_one(boa
 
     assert len(worklists) == 3
     assert all({str(item.label): item.count for item in worklist.items} == EXPECTED for worklist in worklists)
-    assert len(three.captured_queries) == len(one.captured_queries) == 5
+    assert len(three.captured_queries) == len(one.captured_queries) == 6
 
 
 def test_a_case_handler_or_board_member_sees_no_worklist(client, board):
