@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.admin_pages import ServicePagesMixin, VisibleApplicationsMixin
-from applications.models import Appeal, BoardMeeting
+from applications.models import Appeal
 from applications.policies import may_run_meeting
 from applications.views.common import add_service_error
 from omstilling.admin_mixins import ProgrammeScopedAdmin, ReadOnlyAdminMixin, related_column
@@ -22,6 +22,7 @@ from omstilling.exceptions import ServiceError
 from omstilling.formatting import format_nok, long_date
 
 from . import services
+from .admin_decisions import ToMeetingForm, open_meetings
 
 
 def appeal_attachment_links(appeal):
@@ -43,10 +44,9 @@ def decision_summary(decision):
     return gettext("avslag")
 
 
-class AppealToBoardForm(forms.Form):
+class AppealToBoardForm(ToMeetingForm):
     """The proposal the board votes on, for ``case_add_appeal``."""
 
-    meeting = forms.ModelChoiceField(label=_("Styremøte"), queryset=BoardMeeting.objects.none())
     # No rounding or lower bound here: the service's policy says what a proposal may be, in its words.
     proposed_amount = forms.DecimalField(
         label=_("Foreslått beløp (kr)"),
@@ -63,13 +63,6 @@ class AppealToBoardForm(forms.Form):
         },
         help_text=_("Står i saken styret stemmer over, og i vedtaket og brevet til søkeren."),
     )
-
-    def __init__(self, *args, meetings, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = meetings.order_by("starts_at")
-        self.fields["meeting"].label_from_instance = lambda meeting: (
-            f"{long_date(meeting.starts_at)} – {meeting.place}"
-        )
 
 
 @admin.register(Appeal)
@@ -174,7 +167,7 @@ class AppealAdmin(VisibleApplicationsMixin, ServicePagesMixin, ReadOnlyAdminMixi
                 gettext("Bare styreleder eller programmets administrasjon kan gjøre dette.")
             )
         decision = appeal.decision
-        meetings = BoardMeeting.objects.filter(programme=programme).exclude(state=BoardMeeting.State.CLOSED)
+        meetings = open_meetings(programme)
         initial = {"proposed_amount": decision.amount, "meeting": request.GET.get("meeting") or None}
         form = AppealToBoardForm(request.POST or None, meetings=meetings, initial=initial)
         if request.method == "POST" and form.is_valid():

@@ -88,14 +88,27 @@ class DecisionCorrectionForm(forms.Form):
         return self.cleaned_data["conditions"].replace("\r\n", "\n")
 
 
-def _meeting_label(meeting):
-    return f"{long_date(meeting.starts_at)} – {meeting.place}"
+def open_meetings(programme):
+    """The programme's meetings a case can still be put on (not closed)."""
+    return BoardMeeting.objects.filter(programme=programme).exclude(state=BoardMeeting.State.CLOSED)
 
 
-class ReconsiderationForm(forms.Form):
-    """A changed amount for the board to vote on, for ``case_add_reconsideration``."""
+class ToMeetingForm(forms.Form):
+    """A proposal for the board, with the meeting (of ``meetings``) to put it before."""
 
     meeting = forms.ModelChoiceField(label=_("Styremøte"), queryset=BoardMeeting.objects.none())
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings.order_by("starts_at")
+        self.fields["meeting"].label_from_instance = lambda meeting: (
+            f"{long_date(meeting.starts_at)} – {meeting.place}"
+        )
+
+
+class ReconsiderationForm(ToMeetingForm):
+    """A changed amount for the board to vote on, for ``case_add_reconsideration``."""
+
     amount = forms.DecimalField(
         label=_("Foreslått nytt beløp (kr)"), min_value=1, decimal_places=0, max_digits=14
     )
@@ -105,13 +118,6 @@ class ReconsiderationForm(forms.Form):
         error_messages={"required": _("Skriv innstillingen: hvorfor beløpet bør endres.")},
         help_text=_("Står i saken styret stemmer over, og i vedtaket og brevet hvis styret vedtar den."),
     )
-
-    def __init__(self, *args, meetings, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = meetings.order_by("starts_at")
-        self.fields["meeting"].label_from_instance = lambda meeting: (
-            f"{long_date(meeting.starts_at)} – {meeting.place}"
-        )
 
 
 @admin.register(Decision)
@@ -223,7 +229,7 @@ class DecisionAdmin(VisibleApplicationsMixin, ServicePagesMixin, ReadOnlyAdminMi
         refusal = policies.can_run_meeting(request.user, programme)
         if refusal:
             raise PermissionDenied(refusal)
-        meetings = BoardMeeting.objects.filter(programme=programme).exclude(state=BoardMeeting.State.CLOSED)
+        meetings = open_meetings(programme)
         form = ReconsiderationForm(
             request.POST or None, meetings=meetings, initial={"amount": decision.amount}
         )

@@ -125,22 +125,18 @@ def case_add(meeting: BoardMeeting, *, actor: User, application: Application) ->
         if application.state == Application.State.IN_REVIEW:
             application = application_send_to_board(application, actor=actor)
         assessment = application.assessment
-        number = (meeting.cases.aggregate(last=Max("number"))["last"] or 0) + 1
-        case = BoardCase(
-            meeting=meeting,
+        case = _agenda_append(
+            meeting,
             application=application,
-            number=number,
             recommendation=assessment.reasoning,
             proposed_amount=assessment.proposed_amount,
         )
-        full_clean_or_refuse(case)
-        case.save()
         audit_log(
             actor=actor,
             obj=case,
             action="case:added",
             to_state=case.state,
-            data={"number": number, "application_id": application.pk},
+            data={"number": case.number, "application_id": application.pk},
         )
     return case
 
@@ -159,22 +155,18 @@ def case_add_plan(meeting: BoardMeeting, *, actor: User, plan: AnnualPlan) -> Bo
             raise ServiceError(_("Styret har allerede vedtatt denne omstillingsplanen."))
         if BoardCase.objects.filter(annual_plan=plan).exclude(state=BoardCase.State.CLOSED).exists():
             raise ServiceError(_("Omstillingsplanen står allerede på en saksliste."))
-        number = (meeting.cases.aggregate(last=Max("number"))["last"] or 0) + 1
-        case = BoardCase(
-            meeting=meeting,
+        case = _agenda_append(
+            meeting,
             annual_plan=plan,
-            number=number,
             recommendation=_("Styret vedtar omstillingsplanen med status pr. desember %(year)d.")
             % {"year": plan.year},
         )
-        full_clean_or_refuse(case)
-        case.save()
         audit_log(
             actor=actor,
             obj=case,
             action="case:added",
             to_state=case.state,
-            data={"number": number, "annual_plan_id": plan.pk, "year": plan.year},
+            data={"number": case.number, "annual_plan_id": plan.pk, "year": plan.year},
         )
     return case
 
@@ -188,27 +180,20 @@ def case_add_reconsideration(
     recommendation = (recommendation or "").strip()
     if not recommendation:
         raise ServiceError(_("Skriv innstillingen: hvorfor beløpet bør endres."), field="recommendation")
-    try:
-        amount = Decimal(proposed_amount)
-    except (TypeError, ValueError, ArithmeticError):
-        amount = None
+    amount = _decimal_or_none(proposed_amount)
     with transaction.atomic():
         meeting = locked(meeting)
         decision = locked(decision)
         refusal = policies.reconsideration_refusal(meeting, decision, amount)
         if refusal:
             raise ServiceError(refusal, field="proposed_amount")
-        number = (meeting.cases.aggregate(last=Max("number"))["last"] or 0) + 1
-        case = BoardCase(
-            meeting=meeting,
+        case = _agenda_append(
+            meeting,
             application=decision.application,
-            number=number,
             recommendation=recommendation,
             proposed_amount=amount,
             reconsiders=decision,
         )
-        full_clean_or_refuse(case)
-        case.save()
         audit_log(
             actor=actor,
             obj=case,
@@ -216,7 +201,7 @@ def case_add_reconsideration(
             to_state=case.state,
             reason=recommendation,
             data={
-                "number": number,
+                "number": case.number,
                 "decision_id": decision.pk,
                 "amount": str(amount),
                 "old": str(decision.amount),
@@ -238,27 +223,20 @@ def case_add_appeal(
             _("Skriv innstillingen: om vedtaket bør omgjøres eller opprettholdes, og hvorfor."),
             field="recommendation",
         )
-    try:
-        amount = Decimal(proposed_amount)
-    except (TypeError, ValueError, ArithmeticError):
-        amount = None
+    amount = _decimal_or_none(proposed_amount)
     with transaction.atomic():
         meeting = locked(meeting)
         appeal = locked(appeal)
         refusal = policies.appeal_case_refusal(meeting, appeal, amount)
         if refusal:
             raise ServiceError(refusal, field="proposed_amount")
-        number = (meeting.cases.aggregate(last=Max("number"))["last"] or 0) + 1
-        case = BoardCase(
-            meeting=meeting,
+        case = _agenda_append(
+            meeting,
             application=appeal.application,
-            number=number,
             recommendation=recommendation,
             proposed_amount=amount,
             appeal=appeal,
         )
-        full_clean_or_refuse(case)
-        case.save()
         audit_log(
             actor=actor,
             obj=case,
@@ -266,7 +244,7 @@ def case_add_appeal(
             to_state=case.state,
             reason=recommendation,
             data={
-                "number": number,
+                "number": case.number,
                 "appeal_id": appeal.pk,
                 "decision_id": appeal.decision_id,
                 "amount": str(amount),
@@ -274,6 +252,23 @@ def case_add_appeal(
             },
         )
         transition(appeal, Appeal.State.ON_AGENDA, actor=actor, data={"case_id": case.pk})
+    return case
+
+
+def _decimal_or_none(value):
+    """``value`` as a Decimal, or None when it is no number (the policy then says what to write)."""
+    try:
+        return Decimal(value)
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+
+
+def _agenda_append(meeting, **fields):
+    """A new case last on the locked ``meeting``'s agenda (the caller audits it)."""
+    number = (meeting.cases.aggregate(last=Max("number"))["last"] or 0) + 1
+    case = BoardCase(meeting=meeting, number=number, **fields)
+    full_clean_or_refuse(case)
+    case.save()
     return case
 
 
