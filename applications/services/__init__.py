@@ -274,6 +274,15 @@ def application_approve(application: Application, *, actor: User, decision: Deci
         raise ServiceError(_("Søknaden kan bare innvilges på grunnlag av et vedtak om å innvilge den."))
     with transaction.atomic():
         application = locked(application)
+        # A rejection stands unless the board reverses it on the applicant's appeal (klage): the new
+        # decision then replaces the rejection and was made in the appeal's case.
+        reverses_on_appeal = (
+            decision.corrects_id is not None
+            and decision.corrects.outcome == Decision.Outcome.REJECTED
+            and decision.case_id is not None
+            and decision.case.appeal_id is not None
+        )
+        from_states = None if reverses_on_appeal else [Application.State.TO_BOARD]
         application.decided_at = decision.decided_at
         return transition(
             application,
@@ -281,6 +290,7 @@ def application_approve(application: Application, *, actor: User, decision: Deci
             actor=actor,
             extra_fields=["decided_at", "updated_at"],
             data={"decision_id": decision.pk, "amount": str(decision.amount)},
+            from_states=from_states,
         )
 
 

@@ -264,3 +264,19 @@ def test_while_an_appeal_is_open_the_decision_is_neither_corrected_nor_reconside
             recommendation="Økte kostnader.",
         )
     assert Decision.objects.filter(application=grant_decision.application).count() == 1
+
+
+def test_a_rejection_becomes_a_grant_only_through_the_boards_decision_on_an_appeal(board, rejection):
+    from applications.services import application_approve
+
+    application = rejection.application
+    approval = Decision.objects.create(
+        application=application,
+        corrects=rejection,
+        outcome=Decision.Outcome.APPROVED,
+        amount=Decimal(100000),
+        decided_at=timezone.now(),
+    )
+    with pytest.raises(ServiceError, match="kan ikke gå fra «Avslått» til «Innvilget»"):
+        application_approve(application, actor=board.leader, decision=approval)
+    assert Application.objects.get(pk=application.pk).state == Application.State.REJECTED

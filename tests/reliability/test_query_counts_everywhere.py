@@ -328,6 +328,7 @@ NO_ROWS = {
     "account_close",  # POST only
     "case_message_post",  # POST only (its page again after an error is application_detail's)
     "supplement_answer",  # a page about one row (one request and its form)
+    "appeal_lodge",  # a page about one row (one decision and its form)
     "deadline_extension_new",  # a page about one row (one grant and its form)
 }
 

@@ -149,6 +149,7 @@ PORTAL = {
     # The written exchanges on a case: the applicant's side.
     "case_message_post": Owned(lambda w: {"pk": w.decided.pk}),
     "supplement_answer": Owned(lambda w: {"pk": w.decided.pk, "request_pk": w.supplement.pk}),
+    "appeal_lodge": Owned(lambda w: {"pk": w.decided.pk}),
     # A person's own data: hers alone.
     "personal_data_export_download": Owned(lambda w: {"pk": w.personal_data_export.pk}),
     # The public journal: anyone reads a programme's, screened entries withheld.

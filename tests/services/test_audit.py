@@ -26,13 +26,13 @@ def test_transition_writes_who_what_from_to_and_why(entry):
 
 @pytest.mark.django_db
 def test_an_illegal_transition_writes_nothing_and_keeps_the_state():
-    application = ApplicationFactory(state=Application.State.REJECTED)
+    application = ApplicationFactory(state=Application.State.WITHDRAWN)
 
-    with pytest.raises(ServiceError, match="kan ikke gå fra «Avslått» til «Innvilget»"):
+    with pytest.raises(ServiceError, match="kan ikke gå fra «Trukket» til «Innvilget»"):
         transition(application, Application.State.APPROVED, actor=None)
 
-    assert application.state == Application.State.REJECTED
-    assert Application.objects.get().state == Application.State.REJECTED
+    assert application.state == Application.State.WITHDRAWN
+    assert Application.objects.get().state == Application.State.WITHDRAWN
     assert not AuditEntry.objects.exists()
 
 
