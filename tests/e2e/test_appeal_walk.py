@@ -152,6 +152,10 @@ def test_the_leader_asks_the_applicant_supplies_the_board_rejects_she_appeals_an
     # 5. The leader puts the appeal before the board, proposing to reverse with a grant of 300 000 kr.
     second = _meeting(board, "Kommunestyresalen, Raufoss")
     browser_login(page, live_server, board.leader)
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_role("link", name="Klager som venter på styret").click()
+    walk.check("leader-appeals-waiting")
+    assert page.get_by_role("link", name=application.reference).count() == 1
     page.goto(f"{live_server.url}/admin/applications/boardmeeting/{second.pk}/saksliste/")
     walk.check("leader-agenda-with-appeal")
     page.get_by_role("link", name="Før opp på dette møtet").first.click()
