@@ -25,8 +25,8 @@ from ..models import Appeal, Application, Attachment, JournalEntry
 from ..models_case import APPEAL_MAX_CHARS, APPEAL_REASONS_MISSING, MAX_APPEAL_FILES
 from ..policies import can_lodge_appeal
 from ..selectors import appeal_deadline, appeal_refusal, decision_in_force
-from ..uploads import describe_upload, store_upload
-from .case import _check_length, _save_checked
+from ..uploads import store_upload
+from .case import _check_length, _save_checked, described_uploads
 from .journal import register_for_application
 
 
@@ -41,13 +41,7 @@ def appeal_lodge(
     if not reasons:
         raise ServiceError(str(APPEAL_REASONS_MISSING), field="reasons")
     _check_length(reasons, limit=APPEAL_MAX_CHARS, field="reasons")
-    if len(uploads) > MAX_APPEAL_FILES:
-        raise ServiceError(
-            _("Du kan laste opp høyst %(count)d dokumenter med klagen.") % {"count": MAX_APPEAL_FILES},
-            field="files",
-        )
-    # Every file is checked before any is stored: a refused third file leaves no first two behind.
-    described = [(upload, describe_upload(upload)) for upload in uploads]
+    described = described_uploads(uploads, limit=MAX_APPEAL_FILES)
     stored = []
     try:
         with transaction.atomic():

@@ -122,13 +122,7 @@ def supplement_answer(
     if not answer and not uploads:
         raise ServiceError(_("Skriv et svar eller last opp minst ett dokument."), field="answer")
     _check_length(answer, limit=ANSWER_MAX_CHARS, field="answer")
-    if len(uploads) > MAX_SUPPLEMENT_FILES:
-        raise ServiceError(
-            _("Du kan laste opp høyst %(count)d dokumenter om gangen.") % {"count": MAX_SUPPLEMENT_FILES},
-            field="files",
-        )
-    # Every file is checked before any is stored: a refused third file leaves no first two behind.
-    described = [(upload, describe_upload(upload)) for upload in uploads]
+    described = described_uploads(uploads, limit=MAX_SUPPLEMENT_FILES)
     stored = []
     try:
         with transaction.atomic():
@@ -179,6 +173,16 @@ def supplement_answer(
             attachment.file.delete(save=False)
         raise
     return supplement
+
+
+def described_uploads(uploads, *, limit):
+    """``[(upload, its facts)]``, every file checked (type, size) before any is stored, so that a
+    refused third file leaves no first two behind; at most ``limit`` files at a time."""
+    if len(uploads) > limit:
+        raise ServiceError(
+            _("Du kan laste opp høyst %(count)d dokumenter om gangen.") % {"count": limit}, field="files"
+        )
+    return [(upload, describe_upload(upload)) for upload in uploads]
 
 
 def _save_checked(attachment):
