@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils.html import format_html
@@ -197,18 +197,18 @@ class BoardMeetingAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
 
     @staticmethod
     def _plans_to_add(meeting):
-        """The programme's omstillingsplaner the board may be asked to adopt at this meeting: not yet
-        adopted and not on an open agenda; with none, why (shown instead of the form)."""
-        plans = AnnualPlan.objects.filter(programme=meeting.programme).select_related("programme")
-        if not plans.exists():
+        """The programme's omstillingsplaner the board may be asked to adopt at this meeting, by the
+        rule the service keeps (``policies.plan_add_refusal``); with none, why (shown instead of the form)."""
+        plans = list(AnnualPlan.objects.filter(programme=meeting.programme).select_related("programme"))
+        if not plans:
             return [], gettext(
                 "Ingen omstillingsplan er skrevet ennå. Skriv tekstene for året først under "
                 "Årsrapport/omstillingsplan."
             )
-        open_cases = BoardCase.objects.filter(annual_plan=OuterRef("pk")).exclude(
-            state=BoardCase.State.CLOSED
+        candidates = sorted(
+            (plan for plan in plans if policies.plan_add_refusal(meeting, plan) is None),
+            key=lambda plan: -plan.year,
         )
-        candidates = list(plans.filter(adopted_on__isnull=True).exclude(Exists(open_cases)).order_by("-year"))
         if candidates:
             return candidates, ""
         return [], gettext(

@@ -147,6 +147,20 @@ def case_add_refusal(meeting, application):
     return None
 
 
+def plan_add_refusal(meeting, plan):
+    """Why the omstillingsplan ``plan`` cannot go on ``meeting``'s agenda for the board to adopt
+    (None when it can)."""
+    if plan.programme_id != meeting.programme_id:
+        return _("Omstillingsplanen hører til et annet program enn møtet.")
+    if meeting.state == BoardMeeting.State.CLOSED:
+        return _("Møtet er avsluttet; saker kan ikke legges til.")
+    if plan.adopted_on:
+        return _("Styret har allerede vedtatt denne omstillingsplanen.")
+    if BoardCase.objects.filter(annual_plan=plan).exclude(state=BoardCase.State.CLOSED).exists():
+        return _("Omstillingsplanen står allerede på en saksliste.")
+    return None
+
+
 def reconsider_refusal(decision):
     """Why ``decision`` cannot be put back before the board with a changed amount (None when it can).
     Only the board changes what the board decided, and the offer changes when the board has voted it,

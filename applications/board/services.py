@@ -147,14 +147,9 @@ def case_add_plan(meeting: BoardMeeting, *, actor: User, plan: AnnualPlan) -> Bo
     with transaction.atomic():
         meeting = locked(meeting)
         plan = locked(plan)
-        if plan.programme_id != meeting.programme_id:
-            raise ServiceError(_("Omstillingsplanen hører til et annet program enn møtet."))
-        if meeting.state == BoardMeeting.State.CLOSED:
-            raise ServiceError(_("Møtet er avsluttet; saker kan ikke legges til."))
-        if plan.adopted_on:
-            raise ServiceError(_("Styret har allerede vedtatt denne omstillingsplanen."))
-        if BoardCase.objects.filter(annual_plan=plan).exclude(state=BoardCase.State.CLOSED).exists():
-            raise ServiceError(_("Omstillingsplanen står allerede på en saksliste."))
+        refusal = policies.plan_add_refusal(meeting, plan)
+        if refusal:
+            raise ServiceError(refusal)
         case = _agenda_append(
             meeting,
             annual_plan=plan,
