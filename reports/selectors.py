@@ -479,26 +479,16 @@ def _focus_area_summaries(aggregates):
     return summaries
 
 
-def _results(programme, start_year, end_year, granted):
-
-    totals = ResultReport.objects.filter(
-        grant__application__programme=programme, year__gte=start_year, year__lte=end_year
-    ).aggregate(
-        new_jobs=Sum("new_jobs"),
-        secured_jobs=Sum("secured_jobs"),
-        new_firms=Sum("new_firms"),
-        networks=Sum("networks"),
-        other_funding=Sum("other_funding"),
-        reports=Count("pk"),
-    )
+def _results(by_year, granted):
+    """The result reports of the years in ``by_year`` (:func:`_results_by_year`), summed."""
     return Results(
-        new_jobs=totals["new_jobs"] or 0,
-        secured_jobs=totals["secured_jobs"] or 0,
-        new_firms=totals["new_firms"] or 0,
-        networks=totals["networks"] or 0,
-        other_funding=totals["other_funding"] or Decimal("0"),
+        new_jobs=sum(row.new_jobs for row in by_year),
+        secured_jobs=sum(row.secured_jobs for row in by_year),
+        new_firms=sum(row.new_firms for row in by_year),
+        networks=sum(row.networks for row in by_year),
+        other_funding=sum((row.other_funding for row in by_year), Decimal("0")),
         granted=granted,
-        reports=totals["reports"],
+        reports=sum(row.reports for row in by_year),
     )
 
 
@@ -758,7 +748,7 @@ def _projects(programme, start_year, end_year):
     ]
 
 
-def _key_figures(programme, year, aggregates):
+def _key_figures(programme, year, aggregates, results_by_year):
     ledger = budget_ledger(programme, year)
     active = [item for item in aggregates if item["active_count"]]  # else active_amount is NULL
     return KeyFigures(
@@ -771,7 +761,7 @@ def _key_figures(programme, year, aggregates):
         has_funding=ledger.has_funding,
         funding_in=ledger.funding_in,
         available=ledger.available,
-        results=_results(programme, year, year, ledger.granted),
+        results=_results([row for row in results_by_year if row.year == year], ledger.granted),
     )
 
 
@@ -798,6 +788,8 @@ def annual_report(programme, year):
 
     aggregates = _grant_aggregates(programme, start, year)
     granted_total = sum((item["amount"] for item in aggregates), Decimal("0"))
+    # The result reports are read once, by year; the period's and the year's totals are their sums.
+    results_by_year = _results_by_year(programme, start, year)
     grant_years = sorted({item["year"] for item in aggregates})
     goal_topics, focus_area_plans, communication_goals = _goals(programme, plan_period)
     board, observers, staff = _organisation(programme, dt.date(year, 12, 31))
@@ -840,7 +832,7 @@ def annual_report(programme, year):
         grant_years=grant_years,
         grant_matrices=[grant_matrix(programme, grant_year) for grant_year in grant_years],
         focus_area_summaries=_focus_area_summaries(aggregates),
-        results=_results(programme, start, year, granted_total),
+        results=_results(results_by_year, granted_total),
         status_assessment=assessment,
         sub_goals=[goal.text for goal in plan_period.sub_goals.all()] if plan_period else [],
         goal_topics=goal_topics,
@@ -852,8 +844,8 @@ def annual_report(programme, year):
         financing=_financing(programme, plan_years),
         allocation=_allocation(plan_period),
         projects=_projects(programme, start, year),
-        key_figures=_key_figures(programme, year, aggregates),
-        results_by_year=_results_by_year(programme, start, year),
+        key_figures=_key_figures(programme, year, aggregates, results_by_year),
+        results_by_year=results_by_year,
         historical_results=_historical_results(programme, start, year),
         narratives=narratives,
         adoption=PlanAdoption(
