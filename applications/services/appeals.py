@@ -26,7 +26,7 @@ from ..models_case import APPEAL_MAX_CHARS, APPEAL_REASONS_MISSING, MAX_APPEAL_F
 from ..policies import can_lodge_appeal
 from ..selectors import appeal_deadline, appeal_refusal, decision_in_force
 from ..uploads import store_upload
-from .case import _check_length, _save_checked, described_uploads
+from .case import _check_length, _described_uploads, _save_checked
 from .journal import register_for_application
 
 
@@ -41,7 +41,7 @@ def appeal_lodge(
     if not reasons:
         raise ServiceError(str(APPEAL_REASONS_MISSING), field="reasons")
     _check_length(reasons, limit=APPEAL_MAX_CHARS, field="reasons")
-    described = described_uploads(uploads, limit=MAX_APPEAL_FILES)
+    described = _described_uploads(uploads, limit=MAX_APPEAL_FILES)
     stored = []
     try:
         with transaction.atomic():

@@ -122,7 +122,7 @@ def supplement_answer(
     if not answer and not uploads:
         raise ServiceError(_("Skriv et svar eller last opp minst ett dokument."), field="answer")
     _check_length(answer, limit=ANSWER_MAX_CHARS, field="answer")
-    described = described_uploads(uploads, limit=MAX_SUPPLEMENT_FILES)
+    described = _described_uploads(uploads, limit=MAX_SUPPLEMENT_FILES)
     stored = []
     try:
         with transaction.atomic():
@@ -175,7 +175,7 @@ def supplement_answer(
     return supplement
 
 
-def described_uploads(uploads, *, limit):
+def _described_uploads(uploads, *, limit):
     """``[(upload, its facts)]``, every file checked (type, size) before any is stored, so that a
     refused third file leaves no first two behind; at most ``limit`` files at a time."""
     if len(uploads) > limit:
