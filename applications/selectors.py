@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from omstilling.formatting import format_nok, long_date
 from omstilling.models import Call, FocusArea, Programme
 from omstilling.roles import programmes_for_staff
+from omstilling.workdays import deadline_on_working_day
 
 from .models import (
     Appeal,
@@ -535,7 +536,8 @@ def decision_in_force(application):
 
 def appeal_deadline(decision):
     """The last day to appeal ``decision``: the programme's period (three weeks, forvaltningsloven
-    § 29) from the day the applicant received its letter. The letter is e-mailed and shown in the
+    § 29) from the day the applicant received its letter, moved to the next working day when it ends
+    on a weekend or public holiday (fristloven § 5). The letter is e-mailed and shown in the
     portal the day it is issued, so that day counts as received; before the letter, the decision's day."""
     letter = (
         decision.letters.filter(kind__in=[Letter.Kind.GRANT_LETTER, Letter.Kind.REJECTION_LETTER])
@@ -543,7 +545,9 @@ def appeal_deadline(decision):
         .first()
     )
     received = timezone.localdate(letter.created_at if letter else decision.decided_at)
-    return received + timedelta(weeks=decision.application.programme.appeal_period_weeks)
+    return deadline_on_working_day(
+        received + timedelta(weeks=decision.application.programme.appeal_period_weeks)
+    )
 
 
 @dataclass(frozen=True)
@@ -565,20 +569,31 @@ class AppealStanding:
 def appeal_refusal(application, decision=None):
     """Why ``application``'s decision in force cannot be appealed now (None when it can). Late is
     not a refusal: the appeal is received and marked late."""
-    from .models import Appeal
+    from .models import Appeal, BoardCase, Decision
 
     if application.state not in (Application.State.APPROVED, Application.State.REJECTED):
         return _("Søknaden har ikke fått vedtak ennå; det er ingenting å klage på.")
     decision = decision or decision_in_force(application)
     if decision is None:
         return _("Søknaden har ikke fått vedtak ennå; det er ingenting å klage på.")
-    if decision.is_historical:
+    if decision.is_historical or application.is_historical:
         return _("Vedtaket er registrert i ettertid fra programmets arkiv og kan ikke påklages i portalen.")
+    if application.anonymised_at:
+        return _(
+            "Søknaden er anonymisert etter reglene for lagring av personopplysninger og kan ikke påklages."
+        )
     open_appeal = Appeal.objects.filter(application=application, state__in=Appeal.OPEN_STATES).first()
     if open_appeal is not None:
         return _("Klagen dere sendte %(date)s, er under behandling.") % {
             "date": long_date(open_appeal.lodged_at)
         }
+    if Decision.objects.filter(corrects=decision).exists():
+        return _("Vedtaket er nettopp erstattet av et nytt vedtak. Last siden på nytt.")
+    if BoardCase.objects.filter(reconsiders=decision).exclude(state=BoardCase.State.CLOSED).exists():
+        return _(
+            "Styret skal behandle en omgjøring av vedtaket. Dere kan klage på det nye vedtaket styret da "
+            "fatter; klagefristen regnes fra det nye brevet."
+        )
     lodged = Appeal.objects.filter(decision=decision).first()
     if lodged is not None:
         return _("Dere klaget på dette vedtaket %(date)s; klagen er «%(state)s».") % {

@@ -189,7 +189,7 @@ def decision_letter_build(decision_id):
                 amount=format_kr(grant.amount),
                 deadline=long_date(grant.acceptance_deadline),
                 lodged=long_date(appeal.lodged_at),
-                old_date=long_date(appeal.decision.decided_at),
+                old_date=long_date(original_decision(appeal.decision).decided_at),
                 reason=decision.reason,
             )
             template = "appeal_reversed"
@@ -381,7 +381,7 @@ def appeal_notify(appeal_id, event):
         "title": application.title,
         "programme": application.programme.name,
         "lodged": long_date(appeal.lodged_at),
-        "decided": long_date(appeal.decision.decided_at),
+        "decided": long_date(original_decision(appeal.decision).decided_at),
         "deadline": long_date(appeal.deadline),
         "late": appeal.is_late,
         "appeal_body": application.programme.appeal_body,

@@ -17,7 +17,7 @@ from omstilling.formatting import format_kr, format_nok
 from .models import Grant
 from .policies import offer_replace_refusal
 from .selectors import budget_ledger
-from .services import grant_offer, grant_replace
+from .services import grant_offer, grant_offer_reopen, grant_replace
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,9 @@ class ProjectsGrantSide:
 
     def replace(self, old_decision, new_decision, *, actor, reason):
         grant_replace(old_decision, actor=actor, new_decision=new_decision, reason=reason)
+
+    def reopen(self, decision, *, actor, reason):
+        grant_offer_reopen(decision, actor=actor, reason=reason)
 
     def replace_refusal(self, decision):
         return offer_replace_refusal(Grant.objects.filter(decision=decision).first())

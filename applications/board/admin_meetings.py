@@ -28,6 +28,7 @@ from omstilling.formatting import format_nok, long_date
 from omstilling.models import AnnualPlan, BoardMembership
 
 from . import policies, services
+from .letters import original_decision
 
 
 class BoardCaseInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -232,7 +233,7 @@ class BoardMeetingAdmin(ServicePagesMixin, ProgrammeScopedAdmin):
                 "appeal": appeal,
                 "lodged_on": long_date(appeal.lodged_at),
                 "deadline": long_date(appeal.deadline),
-                "decided_on": long_date(appeal.decision.decided_at),
+                "decided_on": long_date(original_decision(appeal.decision).decided_at),
                 "decision_amount": format_nok(appeal.decision.amount),
             }
             for appeal in appeals

@@ -34,7 +34,7 @@ from omstilling.policies import guarded, refuse, system_service
 from ..services.journal import register_letter
 from . import policies
 from .money import grant_side
-from .selectors import case_tally, seat_statuses
+from .selectors import case_new_money, case_tally, seat_statuses
 
 
 @guarded(policies.can_close)
@@ -202,6 +202,8 @@ def _appeal_close(case, *, actor, tally, adopted):
             extra_fields=["resolved_at", "forwarded_to"],
             data={"case_id": case.pk, "appeal_body": appeal.forwarded_to, "adopted": adopted},
         )
+        if old.outcome == Decision.Outcome.APPROVED:
+            grant_side().reopen(old, actor=actor, reason=reason)
         transaction.on_commit(
             lambda: enqueue("applications.tasks.appeal_forwarded_letter_build", appeal.pk), robust=True
         )
@@ -246,8 +248,8 @@ def _decision_record(
         # What the board was warned of (call budget, programme budget, de minimis) is kept with
         # the decision, as the figures stood when it was taken.
         warnings = (
-            [str(text) for text in grant_side().warnings(case.application, amount)]
-            if outcome == Decision.Outcome.APPROVED
+            [str(text) for text in grant_side().warnings(case.application, case_new_money(case))]
+            if outcome == Decision.Outcome.APPROVED and case_new_money(case) > 0
             else []
         )
         decision.save()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from applications.models import Decision, Letter, Vote
 from omstilling.formatting import format_kr, long_date, oslo_time
 from omstilling.pdf import render_pdf
+from omstilling.workdays import deadline_on_working_day
 
 
 def payout_plan(grant):
@@ -73,7 +74,7 @@ def _decision_context(decision):
         **_appeal_context(programme),
         "appeal": appeal,
         "appeal_lodged_on": long_date(appeal.lodged_at) if appeal else "",
-        "appeal_decided_on": long_date(appeal.decision.decided_at) if appeal else "",
+        "appeal_decided_on": long_date(original_decision(appeal.decision).decided_at) if appeal else "",
         "decision": decision,
         "application": application,
         "organisation": organisation,
@@ -97,7 +98,7 @@ def _appeal_context(programme):
     weeks = programme.appeal_period_weeks
     return {
         "appeal_weeks": weeks,
-        "appeal_deadline": long_date(timezone.localdate() + timedelta(weeks=weeks)),
+        "appeal_deadline": long_date(deadline_on_working_day(timezone.localdate() + timedelta(weeks=weeks))),
         "appeal_body": programme.appeal_body,
     }
 
@@ -118,7 +119,7 @@ def appeal_forwarded_letter_pdf(appeal):
         else "",
         "lodged_on": long_date(appeal.lodged_at),
         "deadline": long_date(appeal.deadline),
-        "decided_on": long_date(appeal.decision.decided_at),
+        "decided_on": long_date(original_decision(appeal.decision).decided_at),
         "handled_on": long_date(appeal.resolved_at),
         "today": long_date(timezone.now()),
     }
@@ -151,9 +152,9 @@ def rejection_letter_pdf(decision):
 
 def minutes_pdf(meeting):
     cases = []
-    for case in meeting.cases.select_related("application__organisation", "annual_plan__programme").order_by(
-        "number"
-    ):
+    for case in meeting.cases.select_related(
+        "application__organisation", "annual_plan__programme", "appeal__decision"
+    ).order_by("number"):
         decision = Decision.objects.filter(case=case).first()
         cases.append(
             {
@@ -173,6 +174,17 @@ def minutes_pdf(meeting):
                     for voter in (decision.voters if decision else [])
                 ],
                 "recused": decision.recused if decision else _recused_without_decision(case),
+                # An appeal is sent on by the case that upheld it, the appeal's last case: an earlier
+                # case on it (a proposal voted down) sent it back to the administration.
+                "appeal_forwarded": bool(
+                    case.appeal_id
+                    and case.appeal.state == case.appeal.State.FORWARDED
+                    and case.appeal.board_cases.order_by("-pk").values_list("pk", flat=True).first()
+                    == case.pk
+                ),
+                "appealed_on": long_date(original_decision(case.appeal.decision).decided_at)
+                if case.appeal_id
+                else "",
             }
         )
     attendance = list(

@@ -20,6 +20,9 @@ class GrantSide(Protocol):
     def replace(self, old_decision, new_decision, *, actor, reason: str) -> None:
         """Cancel the offer of ``old_decision`` (if any) and offer ``new_decision``'s instead."""
 
+    def reopen(self, decision, *, actor, reason: str) -> None:
+        """Give the still open offer of ``decision`` a full acceptance period again (after an appeal)."""
+
     def replace_refusal(self, decision) -> str | None:
         """Why the offer of ``decision`` cannot be replaced now (accepted, paid …), or None."""
 

@@ -224,8 +224,21 @@ def case_tally(case, statuses=None):
     )
 
 
+def case_new_money(case):
+    """What adopting ``case``'s proposal would grant beyond what the applicant has been granted
+    already: the whole amount for a new grant; for an omgjøring or an appeal on a grant, only the
+    increase (the old offer is cancelled and replaced). Upholding a decision grants nothing new."""
+    replaced = case.reconsiders or (case.appeal.decision if case.appeal_id else None)
+    if replaced is not None and replaced.outcome == replaced.Outcome.APPROVED:
+        return max(case.proposed_amount - replaced.amount, 0)
+    return case.proposed_amount
+
+
 def case_warnings(case, history=None):
     """The warnings for the board's case page while the case is undecided (budgets, de minimis)."""
-    if case.state == BoardCase.State.CLOSED or case.proposed_amount <= 0 or not case.application_id:
+    if case.state == BoardCase.State.CLOSED or not case.application_id:
         return []
-    return grant_side().warnings(case.application, case.proposed_amount, history=history)
+    amount = case_new_money(case)
+    if amount <= 0:
+        return []
+    return grant_side().warnings(case.application, amount, history=history)

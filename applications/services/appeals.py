@@ -48,6 +48,9 @@ def appeal_lodge(
             application = locked(application)
             refuse(can_lodge_appeal(actor, application))
             decision = decision_in_force(application)
+            if decision is not None:
+                # The decision's row serialises the appeal with a correction of the same decision.
+                decision = locked(decision)
             refusal = appeal_refusal(application, decision)
             if refusal:
                 raise ServiceError(refusal)

@@ -98,6 +98,8 @@ def application_anonymise(application: Application, *, today: date) -> bool:
         # The stored files go with their rows once the deletion is committed (omstilling.files).
         attachment_count = locked.attachments.count()
         locked.attachments.all().delete()
+        # An appeal's reasons are the applicant's own words; the appeal (its dates and outcome) stays.
+        appeals = locked.appeals.update(reasons=ANONYMISED)
         for key in SNAPSHOT_PERSONAL_FIELDS:
             setattr(locked, key, ANONYMISED if key == "contact_name" else "")
         locked.anonymised_at = timezone.now()
@@ -124,7 +126,7 @@ def application_anonymise(application: Application, *, today: date) -> bool:
             action="retention_anonymised",
             reason=_("Personopplysninger fjernet %(years)s år etter vedtaket eller tilbaketrekningen.")
             % {"years": settings.RETENTION_ANONYMISE_YEARS},
-            data={"attachments": attachment_count, "application_pdf": copy is not None},
+            data={"attachments": attachment_count, "application_pdf": copy is not None, "appeals": appeals},
         )
     return True
 

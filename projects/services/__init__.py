@@ -19,7 +19,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, Decision
+from applications.models import Appeal, Application, Decision
 from applications.services import application_approve
 from omstilling.audit import audit_log, full_clean_or_refuse, locked, transition
 from omstilling.celery import enqueue
@@ -195,6 +195,13 @@ def grant_accept(grant: Grant, *, actor: User) -> Grant:
     """The applicant accepts the grant and its conditions before the deadline."""
     with transaction.atomic():
         grant = locked(grant)
+        if _appeal_open(grant):
+            raise ServiceError(
+                _(
+                    "Dere har klaget på vedtaket om dette tilsagnet. Tilsagnet kan aksepteres når styret har "
+                    "behandlet klagen; fristen for aksept løper ikke ut mens klagen er til behandling."
+                )
+            )
         deadline = grant.acceptance_deadline
         if grant.state == Grant.State.OFFERED and deadline and _today() > deadline:
             raise ServiceError(
@@ -406,6 +413,10 @@ def grant_lapse(grant: Grant, *, actor: User | None = None) -> Grant:
             grant.acceptance_deadline is None or _today() <= grant.acceptance_deadline
         ):
             raise ServiceError(_("Fristen for å akseptere tilsagnet er ikke ute ennå."))
+        if _appeal_open(grant):
+            raise ServiceError(
+                _("Søkeren har klaget på vedtaket; tilbudet bortfaller ikke mens klagen behandles.")
+            )
         released = grant.effective_amount
         grant.released_amount = grant.amount
         grant.cancelled_at = timezone.now()
@@ -423,6 +434,39 @@ def grant_lapse(grant: Grant, *, actor: User | None = None) -> Grant:
             data={"released": str(released)},
         )
         _notify("grant_notify", grant.pk, "lapsed")
+    return grant
+
+
+def _appeal_open(grant):
+    """The applicant's appeal on the decision that offered ``grant`` is being handled: the offer
+    neither is accepted nor lapses until the board has answered it (a reversal replaces the offer)."""
+    return Appeal.objects.filter(decision=grant.decision_id, state__in=Appeal.OPEN_STATES).exists()
+
+
+@system_service
+def grant_offer_reopen(decision: Decision, *, actor: User | None, reason: str) -> Grant | None:
+    """After the board upheld an appealed decision, its offer (still open: it could be neither
+    accepted nor lapse while the appeal was handled) gets a full acceptance period from today."""
+    with transaction.atomic():
+        grant = Grant.objects.select_for_update().filter(decision=decision, state=Grant.State.OFFERED).first()
+        if grant is None:
+            return None
+        programme = grant.application.programme
+        deadline = max(
+            grant.acceptance_deadline or _today(), _today() + dt.timedelta(days=programme.acceptance_days)
+        )
+        if deadline == grant.acceptance_deadline:
+            return grant
+        previous = grant.acceptance_deadline
+        grant.acceptance_deadline = deadline
+        grant.save(update_fields=["acceptance_deadline"])
+        audit_log(
+            actor=actor,
+            obj=grant,
+            action="grant:acceptance_deadline_reopened",
+            reason=reason,
+            data={"from": previous.isoformat() if previous else None, "to": deadline.isoformat()},
+        )
     return grant
 
 

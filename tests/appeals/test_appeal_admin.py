@@ -26,7 +26,7 @@ RECOMMENDATION = "Klagen gir ikke nye opplysninger; vedtaket bør stå."
 @pytest.fixture
 def appeal(rejection, applicant):
     """A late appeal (the letter came 22 days ago) on the rejection, with a document."""
-    Letter.objects.filter(decision=rejection).update(created_at=timezone.now() - dt.timedelta(days=22))
+    Letter.objects.filter(decision=rejection).update(created_at=timezone.now() - dt.timedelta(days=30))
     upload = SimpleUploadedFile("innsatsomrade.pdf", PDF, content_type="application/pdf")
     return appeal_lodge(rejection.application, actor=applicant, reasons=REASONS, uploads=[upload])
 

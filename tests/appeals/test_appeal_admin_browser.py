@@ -36,7 +36,7 @@ def test_the_appeal_page_the_agenda_and_the_case_page_are_accessible(
     page.set_viewport_size({"width": 1360, "height": 1000})
     board = make_board("vestre-toten", "Omstillingsprogrammet i Vestre Toten", "vestre-toten.demo")
     rejection = decide(board)
-    Letter.objects.filter(decision=rejection).update(created_at=timezone.now() - dt.timedelta(days=22))
+    Letter.objects.filter(decision=rejection).update(created_at=timezone.now() - dt.timedelta(days=30))
     appeal = appeal_lodge(
         rejection.application,
         actor=applicant_of(rejection.application),

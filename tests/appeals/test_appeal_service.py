@@ -17,6 +17,7 @@ from applications.services.appeals import appeal_lodge
 from omstilling.exceptions import ServiceError
 from omstilling.models import AuditEntry
 from omstilling.policies import Refused
+from omstilling.workdays import deadline_on_working_day
 from projects.models import Grant
 from tests.appeals.conftest import applicant_of, decide, next_meeting
 
@@ -47,7 +48,9 @@ def test_an_appeal_within_three_weeks_of_the_letter_is_received_journalled_and_a
         appeal = _lodge(rejection, applicant, uploads=[upload])
 
     letter = Letter.objects.get(decision=rejection, kind=Letter.Kind.REJECTION_LETTER)
-    assert appeal.deadline == timezone.localdate(letter.created_at) + dt.timedelta(weeks=3)
+    assert appeal.deadline == deadline_on_working_day(
+        timezone.localdate(letter.created_at) + dt.timedelta(weeks=3)
+    )
     assert (appeal.state, appeal.is_late, appeal.decision) == (Appeal.State.RECEIVED, False, rejection)
     assert [a.original_name for a in Attachment.objects.filter(appeal=appeal)] == ["plan.pdf"]
     entry = JournalEntry.objects.get(kind=JournalEntry.Kind.APPEAL)
@@ -65,18 +68,18 @@ def test_the_appeal_period_is_the_programmes(board, rejection, applicant):
     board.programme.appeal_period_weeks = 6
     board.programme.save()
     appeal = _lodge(rejection, applicant)
-    assert appeal.deadline == timezone.localdate() + dt.timedelta(weeks=6)
+    assert appeal.deadline == deadline_on_working_day(timezone.localdate() + dt.timedelta(weeks=6))
 
 
 def test_an_appeal_after_the_deadline_is_received_and_marked_late(
     board, rejection, applicant, django_capture_on_commit_callbacks
 ):
-    # The letter came 22 days ago: the three weeks ended yesterday.
-    Letter.objects.filter(decision=rejection).update(created_at=timezone.now() - dt.timedelta(days=22))
+    # The letter came 30 days ago: the three weeks (moved past a weekend or holiday at most) are over.
+    Letter.objects.filter(decision=rejection).update(created_at=timezone.now() - dt.timedelta(days=30))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         appeal = _lodge(rejection, applicant)
-    assert appeal.deadline == timezone.localdate() - dt.timedelta(days=1)
+    assert appeal.deadline == deadline_on_working_day(timezone.localdate() - dt.timedelta(days=9))
     assert appeal.is_late
     assert appeal.state == Appeal.State.RECEIVED
     assert "etter klagefristen" in next(m.body for m in mail.outbox if "mottatt" in m.subject)
@@ -236,7 +239,7 @@ def test_the_letters_state_the_appeal_right_period_and_body(board, rejection):
     letter = Letter.objects.get(decision=rejection, kind=Letter.Kind.REJECTION_LETTER)
     with letter.file.open("rb") as stored:
         text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(stored).pages)
-    deadline = timezone.localdate(letter.created_at) + dt.timedelta(weeks=3)
+    deadline = deadline_on_working_day(timezone.localdate(letter.created_at) + dt.timedelta(weeks=3))
     assert "Klagefristen er 3 uker" in text
     assert f"innen {deadline.day}." in text
     assert "kommunens klagenemnd" in text
@@ -280,3 +283,69 @@ def test_a_rejection_becomes_a_grant_only_through_the_boards_decision_on_an_appe
     with pytest.raises(ServiceError, match="kan ikke gå fra «Avslått» til «Innvilget»"):
         application_approve(application, actor=board.leader, decision=approval)
     assert Application.objects.get(pk=application.pk).state == Application.State.REJECTED
+
+
+def test_an_appealed_offer_waits_for_the_board_and_gets_a_full_acceptance_period_when_upheld(
+    board, django_capture_on_commit_callbacks
+):
+    from projects.services import grant_accept, grants_lapse_overdue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        grant_decision = decide(board, Vote.Choice.FOR)
+    grant = Grant.objects.get(decision=grant_decision)
+    user = applicant_of(grant_decision.application)
+    appeal = appeal_lodge(grant_decision.application, actor=user, reasons="Vi trenger 450 000 kr.")
+
+    with pytest.raises(ServiceError, match="kan aksepteres når styret har behandlet klagen"):
+        grant_accept(grant, actor=user)
+    # The acceptance deadline passes while the appeal is handled: the offer does not lapse.
+    Grant.objects.filter(pk=grant.pk).update(acceptance_deadline=timezone.localdate() - dt.timedelta(days=1))
+    assert grants_lapse_overdue() == []
+    assert Grant.objects.get(pk=grant.pk).state == Grant.State.OFFERED
+
+    case = case_add_appeal(
+        next_meeting(board),
+        actor=board.leader,
+        appeal=appeal,
+        proposed_amount="350000",
+        recommendation="Stå.",
+    )
+    case = _vote(case, board, Vote.Choice.FOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert case_close(case, actor=board.chair.user) is None
+
+    grant.refresh_from_db()
+    assert grant.acceptance_deadline == timezone.localdate() + dt.timedelta(
+        days=board.programme.acceptance_days
+    )
+    assert AuditEntry.objects.filter(
+        action="grant:acceptance_deadline_reopened", object_id=str(grant.pk)
+    ).exists()
+    assert grant_accept(grant, actor=user).state == Grant.State.ACCEPTED
+
+
+def test_while_the_board_reconsiders_the_decision_it_is_not_appealed(
+    board, django_capture_on_commit_callbacks
+):
+    from applications.board.services import case_add_reconsideration
+
+    with django_capture_on_commit_callbacks(execute=True):
+        grant_decision = decide(board, Vote.Choice.FOR)
+    user = applicant_of(grant_decision.application)
+    case_add_reconsideration(
+        next_meeting(board),
+        actor=board.leader,
+        decision=grant_decision,
+        proposed_amount="400000",
+        recommendation="Økte kostnader.",
+    )
+    with pytest.raises(ServiceError, match="omgjøring av vedtaket"):
+        appeal_lodge(grant_decision.application, actor=user, reasons="Vi trenger mer.")
+    assert not Appeal.objects.exists()
+
+
+def test_an_anonymised_application_is_not_appealed(rejection, applicant):
+    Application.objects.filter(pk=rejection.application_id).update(anonymised_at=timezone.now())
+    rejection.application.refresh_from_db()
+    with pytest.raises(ServiceError, match="anonymisert"):
+        _lodge(rejection, applicant)

@@ -182,3 +182,33 @@ def _command(*args):
     out = StringIO()
     call_command("apply_retention", *args, stdout=out)
     return out.getvalue()
+
+
+def test_an_appeal_on_an_anonymised_rejection_keeps_its_dates_and_outcome_but_not_its_words(
+    programme, focus_area, organisation, applicant, django_capture_on_commit_callbacks
+):
+    from applications.models import Appeal, Decision
+
+    old = _decided(programme, focus_area, organisation, Application.State.REJECTED, 6, title="Gammelt avslag")
+    decision = Decision.objects.create(
+        application=old, outcome=Decision.Outcome.REJECTED, decided_at=old.decided_at
+    )
+    appeal = Appeal.objects.create(
+        application=old,
+        decision=decision,
+        reasons="Kari Nordmann var syk da søknaden ble skrevet.",
+        lodged_by=applicant,
+        lodged_at=old.decided_at,
+        deadline=old.decided_at.date(),
+        state=Appeal.State.FORWARDED,
+        resolved_at=old.decided_at,
+        forwarded_to="kommunens klagenemnd",
+    )
+
+    run_beat_task(django_capture_on_commit_callbacks)
+
+    appeal.refresh_from_db()
+    assert appeal.reasons == "—"
+    assert (appeal.state, appeal.forwarded_to) == (Appeal.State.FORWARDED, "kommunens klagenemnd")
+    entry = AuditEntry.objects.get(action="retention_anonymised", object_id=str(old.pk))
+    assert entry.data["appeals"] == 1
