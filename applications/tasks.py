@@ -185,15 +185,19 @@ def decision_letter_build(decision_id):
         appeal = decision.case.appeal if decision.case_id and decision.case.appeal_id else None
         if approved and appeal is not None:
             grant = decision.grant
+            old_grant = getattr(appeal.decision, "grant", None)
             facts.update(
                 amount=format_kr(grant.amount),
                 deadline=long_date(grant.acceptance_deadline),
                 lodged=long_date(appeal.lodged_at),
                 old_date=long_date(original_decision(appeal.decision).decided_at),
                 reason=decision.reason,
+                grant_reference=grant.reference,
+                old_grant_reference=old_grant.reference if old_grant else "",
+                old_amount=format_kr(appeal.decision.amount),
             )
             template = "appeal_reversed"
-            subject = _("Klagen er tatt til følge: søknad %(reference)s er innvilget") % facts
+            subject = _("Styret har omgjort vedtaket etter klagen i sak %(reference)s") % facts
         elif approved and decision.corrects_id:
             grant = decision.grant
             old = decision.corrects

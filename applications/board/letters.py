@@ -114,9 +114,10 @@ def appeal_forwarded_letter_pdf(appeal):
         "organisation": application.organisation,
         "programme": application.programme,
         "case": case,
+        # Upholding adopted: the proposal's reasons; a reversal voted down: the board's majority.
         "reason": case.recommendation
         if case is not None and case.proposed_amount == appeal.decision.amount
-        else "",
+        else _("Flertallet i styret stemte mot innstillingen om å omgjøre vedtaket."),
         "lodged_on": long_date(appeal.lodged_at),
         "deadline": long_date(appeal.deadline),
         "decided_on": long_date(original_decision(appeal.decision).decided_at),

@@ -321,7 +321,7 @@ def grant_replace(
             _cancel(
                 grant,
                 actor=actor,
-                reason=_("Erstattet av rettet vedtak: %(reason)s") % {"reason": reason},
+                reason=_("Erstattet av nytt vedtak: %(reason)s") % {"reason": reason},
                 notify=False,
             )
         return grant_offer(new_decision, actor=actor)

@@ -143,7 +143,7 @@ def test_the_board_reverses_a_rejection_on_appeal_with_a_new_decision_grant_and_
     assert (grant.amount, grant.state) == (Decimal(300000), Grant.State.OFFERED)
     letter = Letter.objects.get(decision=decision, kind=Letter.Kind.GRANT_LETTER)
     assert JournalEntry.objects.filter(letter=letter, direction="U").exists()
-    [message] = [m for m in mail.outbox if "Klagen er tatt til følge" in m.subject]
+    [message] = [m for m in mail.outbox if "Styret har omgjort vedtaket etter klagen" in m.subject]
     assert "300 000 kr" in message.body.replace("\xa0", " ").replace("\u202f", " ")
 
 
@@ -180,6 +180,15 @@ def test_the_board_upholds_and_the_appeal_goes_to_the_appeal_body_with_a_letter(
     [message] = mail.outbox
     assert "klagenemnda i Vestre Toten kommune" in message.body
     assert message.attachments[0][2] == "application/pdf"
+    import io
+
+    from pypdf import PdfReader
+
+    text = " ".join(PdfReader(io.BytesIO(message.attachments[0][1])).pages[0].extract_text().split())
+    if choice == Vote.Choice.FOR:
+        assert "Klagen gir ikke nye opplysninger; vedtaket bør stå." in text
+    else:
+        assert "Flertallet i styret stemte mot innstillingen om å omgjøre vedtaket." in text
 
 
 def test_a_proposal_to_uphold_voted_down_returns_the_appeal_to_the_programme_leader(
@@ -349,3 +358,32 @@ def test_an_anonymised_application_is_not_appealed(rejection, applicant):
     rejection.application.refresh_from_db()
     with pytest.raises(ServiceError, match="anonymisert"):
         _lodge(rejection, applicant)
+
+
+def test_a_grant_raised_on_appeal_replaces_the_offer_and_the_email_says_so(
+    board, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        grant_decision = decide(board, Vote.Choice.FOR)
+    old_grant = Grant.objects.get(decision=grant_decision)
+    user = applicant_of(grant_decision.application)
+    appeal = appeal_lodge(grant_decision.application, actor=user, reasons="Vi trenger 450 000 kr.")
+    case = case_add_appeal(
+        next_meeting(board), actor=board.leader, appeal=appeal, proposed_amount="450000", recommendation="Øk."
+    )
+    case = _vote(case, board, Vote.Choice.FOR)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = case_close(case, actor=board.chair.user)
+
+    old_grant.refresh_from_db()
+    new_grant = Grant.objects.get(decision=decision)
+    assert old_grant.state == Grant.State.CANCELLED and old_grant.cancel_reason.startswith(
+        "Erstattet av nytt vedtak"
+    )
+    assert (new_grant.state, new_grant.amount) == (Grant.State.OFFERED, Decimal(450000))
+    [message] = [m for m in mail.outbox if "omgjort vedtaket etter klagen" in m.subject]
+    assert (
+        f"Tilsagnet {old_grant.reference} er annullert og erstattet av tilsagnet {new_grant.reference}."
+        in (" ".join(message.body.split()))
+    )
