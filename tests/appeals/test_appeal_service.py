@@ -32,6 +32,19 @@ def _lodge(rejection, applicant, **kwargs):
     return appeal_lodge(rejection.application, actor=applicant, **kwargs)
 
 
+def _granted(board, capture):
+    """The board granted 350 000 kr (the letter issued); the decision and the applicant's user."""
+    with capture(execute=True):
+        decision = decide(board, Vote.Choice.FOR)
+    return decision, applicant_of(decision.application)
+
+
+def _appealed_grant(board, capture):
+    """The board granted 350 000 kr and the applicant appealed for more: (decision, user, appeal)."""
+    decision, user = _granted(board, capture)
+    return decision, user, appeal_lodge(decision.application, actor=user, reasons="Vi trenger 450 000 kr.")
+
+
 def _vote(case, board, choice):
     case = case_open(case, actor=board.leader)
     for seat in board.seats:
@@ -228,10 +241,7 @@ def test_the_proposal_must_be_whole_kroner(board, rejection, applicant, amount, 
 
 
 def test_an_appeal_on_a_grant_may_not_propose_less(board, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        grant_decision = decide(board, Vote.Choice.FOR)
-    user = applicant_of(grant_decision.application)
-    appeal = appeal_lodge(grant_decision.application, actor=user, reasons="Vi trenger 450 000 kr.")
+    grant_decision, user, appeal = _appealed_grant(board, django_capture_on_commit_callbacks)
     with pytest.raises(ServiceError, match="mindre enn det påklagede vedtaket"):
         case_add_appeal(
             next_meeting(board),
@@ -260,10 +270,7 @@ def test_while_an_appeal_is_open_the_decision_is_neither_corrected_nor_reconside
     from applications.board.decisions import decision_correct
     from applications.board.services import case_add_reconsideration
 
-    with django_capture_on_commit_callbacks(execute=True):
-        grant_decision = decide(board, Vote.Choice.FOR)
-    user = applicant_of(grant_decision.application)
-    appeal_lodge(grant_decision.application, actor=user, reasons="Vi trenger 450 000 kr.")
+    grant_decision, user, _ = _appealed_grant(board, django_capture_on_commit_callbacks)
 
     with pytest.raises(ServiceError, match="klagen er under behandling"):
         decision_correct(grant_decision, actor=board.leader, conditions="Nye vilkår.", reason="Skrivefeil.")
@@ -299,11 +306,8 @@ def test_an_appealed_offer_waits_for_the_board_and_gets_a_full_acceptance_period
 ):
     from projects.services import grant_accept, grants_lapse_overdue
 
-    with django_capture_on_commit_callbacks(execute=True):
-        grant_decision = decide(board, Vote.Choice.FOR)
+    grant_decision, user, appeal = _appealed_grant(board, django_capture_on_commit_callbacks)
     grant = Grant.objects.get(decision=grant_decision)
-    user = applicant_of(grant_decision.application)
-    appeal = appeal_lodge(grant_decision.application, actor=user, reasons="Vi trenger 450 000 kr.")
 
     with pytest.raises(ServiceError, match="kan aksepteres når styret har behandlet klagen"):
         grant_accept(grant, actor=user)
@@ -338,9 +342,7 @@ def test_while_the_board_reconsiders_the_decision_it_is_not_appealed(
 ):
     from applications.board.services import case_add_reconsideration
 
-    with django_capture_on_commit_callbacks(execute=True):
-        grant_decision = decide(board, Vote.Choice.FOR)
-    user = applicant_of(grant_decision.application)
+    grant_decision, user = _granted(board, django_capture_on_commit_callbacks)
     case_add_reconsideration(
         next_meeting(board),
         actor=board.leader,
@@ -363,11 +365,8 @@ def test_an_anonymised_application_is_not_appealed(rejection, applicant):
 def test_a_grant_raised_on_appeal_replaces_the_offer_and_the_email_says_so(
     board, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        grant_decision = decide(board, Vote.Choice.FOR)
+    grant_decision, user, appeal = _appealed_grant(board, django_capture_on_commit_callbacks)
     old_grant = Grant.objects.get(decision=grant_decision)
-    user = applicant_of(grant_decision.application)
-    appeal = appeal_lodge(grant_decision.application, actor=user, reasons="Vi trenger 450 000 kr.")
     case = case_add_appeal(
         next_meeting(board), actor=board.leader, appeal=appeal, proposed_amount="450000", recommendation="Øk."
     )
