@@ -25,6 +25,8 @@ from .models import (
     Application,
     ApplicationCopy,
     Attachment,
+    BoardCase,
+    Decision,
     FinancingLine,
     JournalEntry,
     Letter,
@@ -569,8 +571,6 @@ class AppealStanding:
 def appeal_refusal(application, decision=None):
     """Why ``application``'s decision in force cannot be appealed now (None when it can). Late is
     not a refusal: the appeal is received and marked late."""
-    from .models import Appeal, BoardCase, Decision
-
     if application.state not in (Application.State.APPROVED, Application.State.REJECTED):
         return _("Søknaden har ikke fått vedtak ennå; det er ingenting å klage på.")
     decision = decision or decision_in_force(application)

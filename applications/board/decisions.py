@@ -247,9 +247,10 @@ def _decision_record(
         full_clean_or_refuse(decision)
         # What the board was warned of (call budget, programme budget, de minimis) is kept with
         # the decision, as the figures stood when it was taken.
+        new_money = case_new_money(case) if outcome == Decision.Outcome.APPROVED else 0
         warnings = (
-            [str(text) for text in grant_side().warnings(case.application, case_new_money(case))]
-            if outcome == Decision.Outcome.APPROVED and case_new_money(case) > 0
+            [str(text) for text in grant_side().warnings(case.application, new_money)]
+            if new_money > 0
             else []
         )
         decision.save()
